@@ -1,0 +1,40 @@
+# kinit build, demo and tests. Area-specific targets live in mk/*.mk.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+BIN := bin
+export CGO_ENABLED := 0
+
+.PHONY: all build test test-deps fuzz lint clean
+all: build
+
+build: $(BIN)/kinit
+
+$(BIN)/kinit: FORCE
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/kinit
+
+FORCE:
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# The README's test command. Installs what it needs first (idempotent), then
+# lint, every Go test (unit, PID-1, integration with real ZooKeeper/Kafka) with
+# the race detector, and a short run of each fuzz target.
+test: test-deps lint
+	$(GO) test -race -count=1 -timeout 40m ./...
+	$(MAKE) fuzz
+
+# Areas add prerequisites with their own "test-deps::" and "fuzz::" rules.
+test-deps::
+	scripts/deps.sh
+fuzz::
+
+clean:
+	rm -rf $(BIN) out
+
+-include mk/*.mk

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and benchmarks use, only when missing,
+# so running it again is cheap. Kafka's jars come from scripts/fetch-kafka.sh.
+set -euo pipefail
+
+# command -> package
+declare -A want=(
+  [tini]=tini
+  [dumb-init]=dumb-init
+  [supervisord]=supervisor
+  [kcat]=kcat
+  [ip]=iproute2
+  [unshare]=util-linux
+  [nsenter]=util-linux
+  [ps]=procps
+)
+missing=()
+for cmd in "${!want[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  echo "deps: installing $pkgs"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+fi

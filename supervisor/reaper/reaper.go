@@ -1,0 +1,187 @@
+// Package reaper is the single owner of wait4(-1) in a kinit process.
+//
+// A PID 1 (or a child subreaper) inherits every orphan in its namespace, so
+// something must collect their exit statuses or they stay zombies. Go's
+// exec.Cmd.Wait and os.Process.Wait reap one pid each; mixed with a
+// wait4(-1) loop they race for the same status and one side loses it. So in
+// kinit nothing calls Cmd.Wait: processes are started through Start, which
+// registers the pid under the same lock that the reaper takes before it
+// dispatches a status. A child that exits before Start returns is therefore
+// never mistaken for an orphan.
+//
+// The reaper sleeps in the kernel between SIGCHLDs; it never polls.
+package reaper
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Status is the final state of one reaped process.
+type Status struct {
+	Pid    int
+	Wait   unix.WaitStatus
+	Rusage unix.Rusage
+}
+
+// ExitCode is the shell convention: the exit code, or 128+N when the process
+// was killed by signal N.
+func (s Status) ExitCode() int {
+	switch {
+	case s.Wait.Exited():
+		return s.Wait.ExitStatus()
+	case s.Wait.Signaled():
+		return 128 + int(s.Wait.Signal())
+	}
+	return 255
+}
+
+// Signaled reports the signal that killed the process, or 0.
+func (s Status) Signaled() unix.Signal {
+	if s.Wait.Signaled() {
+		return s.Wait.Signal()
+	}
+	return 0
+}
+
+// String describes the status the way kinit logs it.
+func (s Status) String() string {
+	if sig := s.Signaled(); sig != 0 {
+		return fmt.Sprintf("killed by signal %d (%s)", int(sig), unix.SignalName(sig))
+	}
+	return fmt.Sprintf("exited with code %d", s.ExitCode())
+}
+
+var (
+	mu       sync.Mutex
+	started  bool
+	stop     chan struct{}
+	done     chan struct{}
+	waiters  = map[int]chan Status{}
+	onOrphan func(Status)
+)
+
+// ErrNotStarted is returned by Start when the reaper is not running.
+var ErrNotStarted = errors.New("reaper is not running")
+
+// Run starts the reaping goroutine. When the calling process is not PID 1 it
+// first makes itself a child subreaper, so that orphans of its descendants are
+// re-parented to it rather than to the real init. orphan, when not nil, is
+// called (from the reaper goroutine) for every reaped pid nobody registered.
+func Run(orphan func(Status)) error {
+	mu.Lock()
+	defer mu.Unlock()
+	if started {
+		return errors.New("reaper is already running")
+	}
+	if os.Getpid() != 1 {
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("cannot become a child subreaper: %w", err)
+		}
+	}
+	onOrphan = orphan
+	stop = make(chan struct{})
+	done = make(chan struct{})
+	// os/signal drops signals when the channel is full; one pending
+	// notification is enough because every wake-up drains all exits.
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, unix.SIGCHLD)
+	started = true
+	go loop(sigc, stop, done)
+	return nil
+}
+
+// Shutdown stops the reaping goroutine and waits for it. Pending waiters are
+// left as they are; it exists so tests can run the reaper more than once.
+func Shutdown() {
+	mu.Lock()
+	if !started {
+		mu.Unlock()
+		return
+	}
+	started = false
+	close(stop)
+	d := done
+	mu.Unlock()
+	<-d
+}
+
+func loop(sigc chan os.Signal, stop, done chan struct{}) {
+	defer close(done)
+	defer signal.Stop(sigc)
+	for {
+		reapAll()
+		select {
+		case <-sigc:
+		case <-stop:
+			return
+		}
+	}
+}
+
+// reapAll collects every exited child without blocking. wait4 runs outside the
+// lock; the lookup takes it, so it waits for a Start still registering its pid.
+func reapAll() {
+	for {
+		var st Status
+		pid, err := unix.Wait4(-1, &st.Wait, unix.WNOHANG, &st.Rusage)
+		if err == unix.EINTR {
+			continue
+		}
+		if pid <= 0 || err != nil {
+			return
+		}
+		st.Pid = pid
+		mu.Lock()
+		ch, ok := waiters[pid]
+		delete(waiters, pid)
+		orphan := onOrphan
+		mu.Unlock()
+		switch {
+		case ok:
+			ch <- st // buffered, never blocks
+		case orphan != nil:
+			orphan(st)
+		}
+	}
+}
+
+// Start starts cmd and returns a channel that receives its Status exactly
+// once. The caller must never call cmd.Wait. Because nothing waits on the
+// command, its Stdin, Stdout and Stderr must be nil or *os.File: other
+// readers and writers need copying goroutines that only Wait would end.
+func Start(cmd *exec.Cmd) (<-chan Status, error) {
+	for _, f := range []any{cmd.Stdin, cmd.Stdout, cmd.Stderr} {
+		switch f.(type) {
+		case nil, *os.File:
+		default:
+			return nil, fmt.Errorf("cannot start %s: stdio must be *os.File when the reaper owns the wait", cmd.Path)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !started {
+		return nil, ErrNotStarted
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	ch := make(chan Status, 1)
+	waiters[cmd.Process.Pid] = ch
+	// The pidfd Go holds for the process is not needed: the reaper waits by pid.
+	_ = cmd.Process.Release()
+	return ch, nil
+}
+
+// Registered reports how many started processes have not been reaped yet.
+func Registered() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return len(waiters)
+}
