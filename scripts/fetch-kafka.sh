@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Lays out a Kafka home for tests and the demo from Maven Central:
+#   .cache/kafka-<version>/share/java/kafka/*.jar  runtime jars of kafka/pom.xml
+#   .cache/kafka-<version>/bin/*                    symlinks to rootfs/usr/lib/kafka/bin
+#   .cache/kafka-<version>/etc/kafka                symlink to rootfs/usr/lib/kafka/etc/kafka
+# Idempotent: the jar copy is skipped while the stamp (hash of the POM and of
+# this script) matches; the links are refreshed every run. Prints the home.
+# KAFKA_CACHE_DIR overrides .cache; MAVEN_ARGS adds mvn options
+# (e.g. -Dmaven.repo.local=/tmp/m2 for a cold fetch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+pom=kafka/pom.xml
+version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
+[ -n "$version" ] || { echo "fetch-kafka: no <kafka.version> in $pom" >&2; exit 1; }
+cache=${KAFKA_CACHE_DIR:-$root/.cache}
+home=$cache/kafka-$version
+jars=$home/share/java/kafka
+stamp=$home/.jars.stamp
+want=$(cat "$pom" "$0" | sha256sum | cut -d' ' -f1)
+
+ensure_tools() {
+  local pkgs=()
+  command -v java >/dev/null 2>&1 || pkgs+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    echo "fetch-kafka: installing ${pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+}
+
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! compgen -G "$jars/kafka_2.13-$version.jar" >/dev/null; then
+  ensure_tools
+  echo "fetch-kafka: copying Kafka $version jars from Maven into $jars" >&2
+  mkdir -p "$home/share/java"
+  tmp=$(mktemp -d "$home/share/java/.kafka.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  # shellcheck disable=SC2086
+  mvn -B -q -Dstyle.color=never -f "$pom" ${MAVEN_ARGS:-} dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$tmp" >&2
+  compgen -G "$tmp/kafka_2.13-$version.jar" >/dev/null ||
+    { echo "fetch-kafka: mvn finished but kafka_2.13-$version.jar is missing" >&2; exit 1; }
+  rm -rf "$jars"
+  mv "$tmp" "$jars"
+  chmod 755 "$jars"
+  trap - EXIT
+  echo "$want" >"$stamp"
+fi
+
+# Links into the repo's rootfs, relative so the checkout can move.
+mkdir -p "$home/bin" "$home/etc" "$home/logs"
+for f in "$root"/rootfs/usr/lib/kafka/bin/*; do
+  ln -sfn "$(realpath --relative-to="$home/bin" "$f")" "$home/bin/$(basename "$f")"
+done
+ln -sfn "$(realpath --relative-to="$home/etc" "$root/rootfs/usr/lib/kafka/etc/kafka")" "$home/etc/kafka"
+echo "$home"
