@@ -153,7 +153,8 @@ func reapAll() {
 }
 
 // Start starts cmd and returns a channel that receives its Status exactly
-// once. The caller must never call cmd.Wait. Because nothing waits on the
+// once. The caller must never call cmd.Wait; cmd.Process.Pid and
+// cmd.Process.Signal stay usable. Because nothing waits on the
 // command, its Stdin, Stdout and Stderr must be nil or *os.File: other
 // readers and writers need copying goroutines that only Wait would end.
 func Start(cmd *exec.Cmd) (<-chan Status, error) {
@@ -174,8 +175,11 @@ func Start(cmd *exec.Cmd) (<-chan Status, error) {
 	}
 	ch := make(chan Status, 1)
 	waiters[cmd.Process.Pid] = ch
-	// The pidfd Go holds for the process is not needed: the reaper waits by pid.
-	_ = cmd.Process.Release()
+	// cmd.Process is deliberately not released: Release sets Pid to -1, and
+	// callers need the pid to signal the process group. Process.Signal keeps
+	// working through the pidfd Go holds (safe against pid reuse; it reports
+	// os.ErrProcessDone once the reaper has collected the status), and the
+	// runtime closes that pidfd when the Process becomes unreachable.
 	return ch, nil
 }
 

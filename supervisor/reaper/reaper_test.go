@@ -1,0 +1,290 @@
+package reaper_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kinit/kinit/supervisor/reaper"
+)
+
+// The test binary doubles as the helper process (os/exec's helper pattern):
+// with helperEnv set it runs one of the helper modes instead of the tests.
+const helperEnv = "KINIT_REAPER_HELPER"
+
+// deadline only keeps a broken reaper from hanging the suite; no test
+// asserts on how long anything takes.
+const deadline = 60 * time.Second
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		os.Exit(helper(mode, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+func helper(mode string, args []string) int {
+	switch mode {
+	case "exit":
+		n, _ := strconv.Atoi(args[0])
+		return n
+	case "kill":
+		n, _ := strconv.Atoi(args[0])
+		_ = unix.Kill(os.Getpid(), unix.Signal(n))
+		select {} // the signal ends the process
+	case "orphan":
+		// Start a grandchild that blocks on a pipe only this process
+		// writes to, report its pid, and exit: the grandchild becomes an
+		// orphan, sees EOF and exits with code 5.
+		r, w, err := os.Pipe()
+		if err != nil {
+			return 100
+		}
+		gc := helperCmd("wait-eof")
+		gc.Stdin = r
+		if err := gc.Start(); err != nil {
+			return 101
+		}
+		fmt.Println(gc.Process.Pid)
+		_ = w // held open until this process exits
+		return 0
+	case "wait-eof":
+		_, _ = bufio.NewReader(os.Stdin).ReadByte()
+		return 5
+	}
+	return 99
+}
+
+func helperCmd(mode string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
+	return cmd
+}
+
+// running starts the reaper for one test and stops it afterwards.
+func running(t *testing.T, orphan func(reaper.Status)) {
+	t.Helper()
+	if err := reaper.Run(orphan); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	t.Cleanup(reaper.Shutdown)
+}
+
+func await(t *testing.T, ch <-chan reaper.Status) reaper.Status {
+	t.Helper()
+	select {
+	case st := <-ch:
+		return st
+	case <-time.After(deadline):
+		t.Fatal("no status from the reaper")
+	}
+	return reaper.Status{}
+}
+
+func TestStatus(t *testing.T) {
+	running(t, nil)
+	tests := []struct {
+		name     string
+		cmd      *exec.Cmd
+		code     int
+		signaled unix.Signal
+		text     string
+	}{
+		{"exit 0", helperCmd("exit", "0"), 0, 0, "exited with code 0"},
+		{"exit 1", helperCmd("exit", "1"), 1, 0, "exited with code 1"},
+		{"exit 7", helperCmd("exit", "7"), 7, 0, "exited with code 7"},
+		{"exit 255", helperCmd("exit", "255"), 255, 0, "exited with code 255"},
+		{"SIGKILL", helperCmd("kill", "9"), 137, unix.SIGKILL, "killed by signal 9 (SIGKILL)"},
+		{"SIGTERM", helperCmd("kill", "15"), 143, unix.SIGTERM, "killed by signal 15 (SIGTERM)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch, err := reaper.Start(tt.cmd)
+			if err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			pid := tt.cmd.Process.Pid
+			st := await(t, ch)
+			if st.Pid != pid {
+				t.Errorf("Status.Pid = %d, cmd.Process.Pid = %d", st.Pid, pid)
+			}
+			if got := st.ExitCode(); got != tt.code {
+				t.Errorf("ExitCode() = %d, want %d", got, tt.code)
+			}
+			if got := st.Signaled(); got != tt.signaled {
+				t.Errorf("Signaled() = %v, want %v", got, tt.signaled)
+			}
+			if got := st.String(); got != tt.text {
+				t.Errorf("String() = %q, want %q", got, tt.text)
+			}
+		})
+	}
+}
+
+// The supervisor signals a service's group by the pid it got from Start, so
+// the pid must survive Start and the process must still be signallable.
+func TestStartKeepsProcessUsable(t *testing.T) {
+	running(t, nil)
+	cmd := helperCmd("wait-eof")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	cmd.Stdin = r
+	ch, err := reaper.Start(cmd)
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if cmd.Process.Pid <= 0 {
+		t.Fatalf("cmd.Process.Pid = %d after Start", cmd.Process.Pid)
+	}
+	if err := cmd.Process.Signal(unix.SIGKILL); err != nil {
+		t.Fatalf("Signal: %v", err)
+	}
+	st := await(t, ch)
+	if st.Pid != cmd.Process.Pid || st.Signaled() != unix.SIGKILL {
+		t.Fatalf("got %+v (%v), want pid %d killed by SIGKILL", st.Pid, st, cmd.Process.Pid)
+	}
+	if err := cmd.Process.Signal(unix.SIGKILL); !errors.Is(err, os.ErrProcessDone) {
+		t.Fatalf("Signal after reap = %v, want os.ErrProcessDone", err)
+	}
+}
+
+// Many processes that exit as soon as they start: each status must reach the
+// caller that started the pid, exactly once, and none may pass for an orphan.
+func TestConcurrentStartsFastExits(t *testing.T) {
+	var mu sync.Mutex
+	var orphans []int
+	running(t, func(st reaper.Status) {
+		mu.Lock()
+		orphans = append(orphans, st.Pid)
+		mu.Unlock()
+	})
+	const n = 64
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			code := i % 256
+			cmd := helperCmd("exit", strconv.Itoa(code))
+			ch, err := reaper.Start(cmd)
+			if err != nil {
+				errs <- err
+				return
+			}
+			select {
+			case st := <-ch:
+				if st.ExitCode() != code || st.Pid != cmd.Process.Pid {
+					errs <- fmt.Errorf("helper %d: got pid %d %v, want pid %d code %d", i, st.Pid, st, cmd.Process.Pid, code)
+				}
+			case <-time.After(deadline):
+				errs <- fmt.Errorf("helper %d: no status", i)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := reaper.Registered(); n != 0 {
+		t.Errorf("Registered() = %d after every status arrived", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(orphans) != 0 {
+		t.Errorf("started processes reported as orphans: %v", orphans)
+	}
+}
+
+// When the test process is not PID 1, Run makes it a child subreaper: a
+// grandchild whose parent died is re-parented here and reaped as an orphan.
+func TestOrphanIsReaped(t *testing.T) {
+	if os.Getpid() == 1 {
+		t.Fatal("this test needs the test process not to be PID 1")
+	}
+	orphans := make(chan reaper.Status, 16)
+	running(t, func(st reaper.Status) { orphans <- st })
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := helperCmd("orphan")
+	cmd.Stdout = w
+	ch, err := reaper.Start(cmd)
+	w.Close()
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("cannot read the grandchild's pid: %v", err)
+	}
+	gpid, err := strconv.Atoi(string(bytes.TrimSpace([]byte(line))))
+	if err != nil {
+		t.Fatalf("bad pid line %q", line)
+	}
+	if st := await(t, ch); st.ExitCode() != 0 {
+		t.Fatalf("orphan maker %v", st)
+	}
+	timeout := time.After(deadline)
+	for {
+		select {
+		case st := <-orphans:
+			if st.Pid != gpid {
+				continue // an unrelated orphan from an earlier test
+			}
+			if st.ExitCode() != 5 {
+				t.Fatalf("orphan %d %v, want exit code 5", gpid, st)
+			}
+			return
+		case <-timeout:
+			t.Fatalf("orphan %d was not reaped", gpid)
+		}
+	}
+}
+
+func TestStartRejectsNonFileStdio(t *testing.T) {
+	running(t, nil)
+	cmd := helperCmd("exit", "0")
+	cmd.Stdout = &bytes.Buffer{}
+	if _, err := reaper.Start(cmd); err == nil {
+		t.Fatal("Start accepted a bytes.Buffer as stdout")
+	}
+	if cmd.Process != nil {
+		t.Fatal("the process was started anyway")
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	if _, err := reaper.Start(helperCmd("exit", "0")); !errors.Is(err, reaper.ErrNotStarted) {
+		t.Fatalf("Start before Run = %v, want ErrNotStarted", err)
+	}
+	running(t, nil)
+	if err := reaper.Run(nil); err == nil {
+		t.Fatal("second Run succeeded")
+	}
+	reaper.Shutdown()
+	reaper.Shutdown() // a second Shutdown is harmless
+	running(t, nil)   // and the reaper can run again
+	ch, err := reaper.Start(helperCmd("exit", "3"))
+	if err != nil {
+		t.Fatalf("Start after restart: %v", err)
+	}
+	if st := await(t, ch); st.ExitCode() != 3 {
+		t.Fatalf("got %v, want exit code 3", st)
+	}
+}
