@@ -1,0 +1,21 @@
+// Command kinit-standin-schema-registry is a STAND-IN for Confluent Schema
+// Registry, for clusters where the real product is not installed; see
+// standins/schemaregistry and docs/kafka.md. schema-registry-start picks it
+// when share/java/schema-registry has no jars.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kinit/kinit/standins/schemaregistry"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	code := schemaregistry.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,22 @@
+# Real Kafka + ZooKeeper for tests and the demo (docs/kafka.md).
+# `make kafka` lays out .cache/kafka-<version> (jars from Maven Central, cached
+# by a stamp; launchers linked from rootfs/) and builds the Schema Registry and
+# Control Center stand-ins into its bin/. `make test` depends on it.
+KAFKA_VERSION := $(shell sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' kafka/pom.xml)
+KAFKA_HOME_DIR := .cache/kafka-$(KAFKA_VERSION)
+KINIT_STANDINS := schema-registry control-center
+
+.PHONY: kafka kafka-standins
+kafka:
+	scripts/fetch-kafka.sh >/dev/null
+	$(MAKE) --no-print-directory kafka-standins
+
+# Rebuilt every time (the Go build cache makes it cheap) so the stand-ins
+# never lag behind their sources.
+kafka-standins:
+	$(foreach s,$(KINIT_STANDINS),$(GO) build -trimpath -o $(KAFKA_HOME_DIR)/bin/kinit-standin-$(s) ./cmd/kinit-standin-$(s) &&) true
+
+test-deps:: kafka
+
+fuzz::
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10s ./standins/properties

@@ -1,0 +1,39 @@
+package controlcenter
+
+import (
+	"github.com/kinit/kinit/standins/internal/service"
+	"github.com/kinit/kinit/standins/properties"
+)
+
+// Config is what the stand-in takes from control-center.properties.
+type Config struct {
+	Listeners         []service.Listener
+	Bootstrap         []string // host:port
+	SchemaRegistryURL string
+	ID                string
+	ZooKeeper         string
+}
+
+// ConfigFrom reads the properties the stand-in honours, with the real
+// product's defaults: listener http://0.0.0.0:9021, bootstrap localhost:9092.
+func ConfigFrom(p *properties.Properties) (Config, error) {
+	var c Config
+	def := []string{"http://0.0.0.0:9021"}
+	if port := p.String("confluent.controlcenter.rest.port", ""); port != "" {
+		def = []string{"http://0.0.0.0:" + port}
+	}
+	ls, err := service.ParseListeners(p.List("confluent.controlcenter.rest.listeners", def))
+	if err != nil {
+		return c, p.Errorf("confluent.controlcenter.rest.listeners", "%v", err)
+	}
+	c.Listeners = ls
+	addrs, err := service.BootstrapAddrs(p.List("bootstrap.servers", []string{"localhost:9092"}))
+	if err != nil {
+		return c, p.Errorf("bootstrap.servers", "%v", err)
+	}
+	c.Bootstrap = addrs
+	c.SchemaRegistryURL = p.String("confluent.controlcenter.schema.registry.url", "")
+	c.ID = p.String("confluent.controlcenter.id", "1")
+	c.ZooKeeper = p.String("zookeeper.connect", "")
+	return c, nil
+}

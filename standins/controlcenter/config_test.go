@@ -1,0 +1,61 @@
+package controlcenter
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kinit/kinit/standins/internal/service"
+	"github.com/kinit/kinit/standins/properties"
+)
+
+func TestConfigFrom(t *testing.T) {
+	tests := []struct {
+		file string
+		want Config
+	}{
+		{"testdata/full.properties", Config{
+			Listeners:         []service.Listener{{URL: "http://0.0.0.0:9021", Addr: "0.0.0.0:9021"}},
+			Bootstrap:         []string{"kafka-1.example:9092", "kafka-2.example:9092"},
+			SchemaRegistryURL: "http://schemareg-1.example:8081",
+			ID:                "7",
+			ZooKeeper:         "zk-1.example:2181",
+		}},
+		{"testdata/port.properties", Config{
+			Listeners: []service.Listener{{URL: "http://0.0.0.0:19021", Addr: "0.0.0.0:19021"}},
+			Bootstrap: []string{"localhost:9092"},
+			ID:        "1",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			p, err := properties.Load(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ConfigFrom(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ConfigFrom:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"confluent.controlcenter.rest.listeners=https://0.0.0.0:9021", "c3.properties:1: confluent.controlcenter.rest.listeners: "},
+		{"\n\nbootstrap.servers=SSL://b:9093", "c3.properties:3: bootstrap.servers: "},
+	}
+	for _, tt := range tests {
+		p, err := properties.Parse(strings.NewReader(tt.in), "c3.properties")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ConfigFrom(p); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("ConfigFrom(%q) error = %v, want prefix %q", tt.in, err, tt.want)
+		}
+	}
+}

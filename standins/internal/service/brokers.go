@@ -1,0 +1,140 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Broker is one broker as the cluster's metadata names it.
+type Broker struct {
+	ID   int32
+	Host string
+	Port int32
+}
+
+func (b Broker) String() string { return fmt.Sprintf("%d@%s:%d", b.ID, b.Host, b.Port) }
+
+// Cluster is what a Metadata response says about the cluster.
+type Cluster struct {
+	ID         string
+	Controller int32
+	Brokers    []Broker
+}
+
+// BootstrapAddrs turns a Kafka bootstrap list into host:port seeds. Entries
+// may carry a security protocol ("PLAINTEXT://b1:9092"); the stand-ins speak
+// plaintext only, so any other protocol is an error rather than a silent hang.
+func BootstrapAddrs(servers []string) ([]string, error) {
+	if len(servers) == 0 {
+		return nil, fmt.Errorf("no bootstrap servers")
+	}
+	out := make([]string, 0, len(servers))
+	for _, s := range servers {
+		if i := strings.Index(s, "://"); i >= 0 {
+			proto := strings.ToUpper(s[:i])
+			if proto != "PLAINTEXT" {
+				return nil, fmt.Errorf("bootstrap server %q: only PLAINTEXT is supported by the stand-in", s)
+			}
+			u, err := url.Parse("kafka://" + s[i+3:])
+			if err != nil || u.Host == "" {
+				return nil, fmt.Errorf("cannot parse bootstrap server %q", s)
+			}
+			s = u.Host
+		}
+		if !strings.Contains(s, ":") {
+			return nil, fmt.Errorf("bootstrap server %q: want host:port", s)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Describe sends one Metadata request (after the client's ApiVersions
+// handshake) to the seeds and returns the brokers it names.
+func Describe(ctx context.Context, seeds []string) (Cluster, error) {
+	cl, err := kgo.NewClient(
+		kgo.SeedBrokers(seeds...),
+		kgo.DialTimeout(3*time.Second),
+		kgo.RequestRetries(0),
+		kgo.MetadataMinAge(time.Second),
+	)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cannot create kafka client: %w", err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrMetadataRequest()
+	req.Topics = []kmsg.MetadataRequestTopic{} // no topics, just brokers
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return Cluster{}, err
+	}
+	c := Cluster{Controller: resp.ControllerID}
+	if resp.ClusterID != nil {
+		c.ID = *resp.ClusterID
+	}
+	for _, b := range resp.Brokers {
+		c.Brokers = append(c.Brokers, Broker{ID: b.NodeID, Host: b.Host, Port: b.Port})
+	}
+	if len(c.Brokers) == 0 {
+		return c, errors.New("metadata names no brokers")
+	}
+	return c, nil
+}
+
+// Seeds says where to find the brokers: a bootstrap list, or failing that
+// a ZooKeeper connect string to read the registered brokers from.
+type Seeds struct {
+	Bootstrap []string // host:port
+	ZooKeeper string
+}
+
+func (s Seeds) String() string {
+	if len(s.Bootstrap) > 0 {
+		return strings.Join(s.Bootstrap, ",")
+	}
+	return "registered in zookeeper " + s.ZooKeeper
+}
+
+func (s Seeds) resolve() ([]string, error) {
+	if len(s.Bootstrap) > 0 {
+		return s.Bootstrap, nil
+	}
+	return BrokersFromZooKeeper(s.ZooKeeper, 5*time.Second)
+}
+
+// WaitForBrokers calls Describe until it succeeds or wait has passed,
+// logging each failure, so a stand-in started a little before its brokers
+// still comes up, and one pointed at nothing exits with a clear message.
+func WaitForBrokers(ctx context.Context, log *Logger, seeds Seeds, wait time.Duration) (Cluster, error) {
+	deadline := time.Now().Add(wait)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		addrs, err := seeds.resolve()
+		if err == nil {
+			actx, acancel := context.WithTimeout(ctx, 5*time.Second)
+			var c Cluster
+			c, err = Describe(actx, addrs)
+			acancel()
+			if err == nil {
+				return c, nil
+			}
+		}
+		if ctx.Err() != nil || time.Until(deadline) <= 0 {
+			return Cluster{}, fmt.Errorf("cannot reach kafka brokers %s within %s (%d attempts): %w",
+				seeds, wait, attempt, err)
+		}
+		log.Warnf("kafka brokers %s not reachable yet (attempt %d): %v", seeds, attempt, err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package service
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseListeners(t *testing.T) {
+	tests := []struct {
+		in      []string
+		want    []Listener
+		wantErr string
+	}{
+		{[]string{"http://0.0.0.0:8081"}, []Listener{{"http://0.0.0.0:8081", "0.0.0.0:8081"}}, ""},
+		{[]string{"http://[::1]:9021", "http://sr-1:8081"}, []Listener{{"http://[::1]:9021", "[::1]:9021"}, {"http://sr-1:8081", "sr-1:8081"}}, ""},
+		{nil, nil, "no listeners"},
+		{[]string{"https://0.0.0.0:8081"}, nil, "only http"},
+		{[]string{"http://host"}, nil, "want http://host:port"},
+		{[]string{"http://host:http"}, nil, "invalid port"},
+		{[]string{"http://host:99999"}, nil, "bad port"},
+	}
+	for _, tt := range tests {
+		got, err := ParseListeners(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ParseListeners(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseListeners(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestBootstrapAddrs(t *testing.T) {
+	tests := []struct {
+		in      []string
+		want    []string
+		wantErr string
+	}{
+		{[]string{"b1:9092", "PLAINTEXT://b2:9092", "plaintext://[::1]:9092"}, []string{"b1:9092", "b2:9092", "[::1]:9092"}, ""},
+		{nil, nil, "no bootstrap servers"},
+		{[]string{"SSL://b:9093"}, nil, "only PLAINTEXT"},
+		{[]string{"b1"}, nil, "want host:port"},
+	}
+	for _, tt := range tests {
+		got, err := BootstrapAddrs(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("BootstrapAddrs(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("BootstrapAddrs(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestLoggerFormat(t *testing.T) {
+	var b bytes.Buffer
+	l := NewLogger(&b, "kinit.standin.X")
+	l.now = func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 12e6, time.UTC) }
+	l.Infof("hello %d", 1)
+	l.Warnf("careful")
+	l.Errorf("bad")
+	want := "[2024-05-06 07:08:09,012] INFO hello 1 (kinit.standin.X)\n" +
+		"[2024-05-06 07:08:09,012] WARN careful (kinit.standin.X)\n" +
+		"[2024-05-06 07:08:09,012] ERROR bad (kinit.standin.X)\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestSeedsString(t *testing.T) {
+	if s := (Seeds{Bootstrap: []string{"a:1", "b:2"}}).String(); s != "a:1,b:2" {
+		t.Errorf("got %q", s)
+	}
+	if s := (Seeds{ZooKeeper: "zk:2181"}).String(); s != "registered in zookeeper zk:2181" {
+		t.Errorf("got %q", s)
+	}
+}
