@@ -1,0 +1,207 @@
+package roles
+
+import (
+	"os"
+	"syscall"
+	"time"
+)
+
+// Config is a loaded and validated kinit.toml.
+type Config struct {
+	File string // path as given to Load
+	Dir  string // absolute directory of File; the CONFIG_DIR macro
+
+	Cluster   Cluster
+	Vars      []Var       // [vars], sorted by name
+	Macros    []UserMacro // [macros], sorted by name
+	Identity  Identity
+	Resources Resources
+	Flavors   map[string]Flavor
+
+	Roles    map[string]*Role
+	Services map[string]*Service
+	Configs  map[string]*ClusterConfig
+	Autogen  []Autogen
+
+	// Declaration order of [roles], [services] and [configs] in the file.
+	RoleOrder, ServiceOrder, ConfigOrder []string
+
+	pos *positions
+}
+
+// Line returns the line of a key path in the config file (0 if unknown).
+func (c *Config) Line(key ...string) int { return c.pos.line(key...) }
+
+// Cluster is the [cluster] table.
+type Cluster struct {
+	Name            string // CLUSTER_NAME
+	ZookeeperChroot string // appended to ZOOKEEPER_SERVICE_STRING, "" or "/path"
+	NodesFile       string // default nodes file when KINIT_NODES_FILE is unset
+}
+
+// Var is a [vars] entry: a path or setting that every other path derives
+// from. It becomes the macro @@UPPER(name)@@ and the environment variable
+// KINIT_UPPER(name) overrides it.
+type Var struct {
+	Name  string // as written, lower case
+	Macro string // upper case
+	Env   string // KINIT_ + Macro
+	Value string // may reference other vars and CONFIG_DIR
+	Line  int
+}
+
+// UserMacro is a [macros] entry.
+type UserMacro struct {
+	Name  string
+	Value string // may reference any other macro
+	Line  int
+}
+
+// Identity is the [identity] table: how the node id is found (see Resolve).
+type Identity struct {
+	Ordinal       string // "auto" (on when KUBERNETES_SERVICE_HOST is set), "on", "off"
+	OrdinalOffset int    // added to the hostname ordinal (StatefulSet pods count from 0)
+	IDFile        string // file name kept in each service data_dir
+}
+
+// Resources is the [resources] table.
+type Resources struct {
+	HeapRatio float64 // default fraction of a service's memory given to the heap
+	Flavor    string  // flavor used when no limit is detected (KINIT_FLAVOR overrides)
+}
+
+// Flavor presets the container's limits when the cgroup sets none.
+type Flavor struct {
+	Name        string
+	MemoryBytes int64
+	CPUs        float64
+}
+
+// Role is a [roles.NAME] entry.
+type Role struct {
+	Name          string
+	Cardinality   string // as written: "1+", "0+", "3", "1-5"
+	Min, Max      int    // Max -1 = unbounded
+	OrdinalOffset *int   // overrides Identity.OrdinalOffset for this role
+	Line          int
+}
+
+// ClusterConfig is a [configs.ID] entry: which services each role runs.
+type ClusterConfig struct {
+	ID           string
+	Description  string
+	Roles        map[string][]string // role -> service ids, in the written order
+	RoleOrder    []string
+	Flavor       string
+	MemoryShares map[string]float64 // per-service overrides of memory_share
+	Line         int
+}
+
+// Share returns the memory share of a service under this config.
+func (cc *ClusterConfig) Share(s *Service) float64 {
+	if v, ok := cc.MemoryShares[s.ID]; ok {
+		return v
+	}
+	return s.MemoryShare
+}
+
+// Autogen is an [[autogen]] rule in the reference platform's form
+// "appconfig autogen --replace FILE --pattern P --macro M": every occurrence of
+// Pattern in the template Replace is replaced by the value of Macro.
+type Autogen struct {
+	Replace string // template src, relative to the template dir
+	Pattern string
+	Macro   string
+	Line    int
+}
+
+// Service is a [services.ID] entry. String fields may hold @@MACRO@@
+// references; the macros step expands them for the resolved node.
+type Service struct {
+	ID   string
+	Name string
+	Kind string // "zookeeper", "kafka", "schema-registry", "control-center" or ""
+
+	Port  int            // main port, 0 if none
+	Ports map[string]int // named extra ports (peer, election, controller, …)
+
+	Command      []string
+	Dir          string
+	User, Group  string
+	Capabilities []string // normalised to CAP_…
+	Env          map[string]string
+
+	EnvPrefix      string // KAFKA_, ZOOKEEPER_, …: env overrides for the properties template
+	PropertyPrefix string // prepended to mapped keys that are not known as they are
+	KnownKeys      string // name of the known-key list ("" = by Kind)
+
+	Waits       []WaitSpec
+	Ready       Probe
+	Restart     Restart
+	StopSignal  string // e.g. "SIGTERM"
+	Signal      syscall.Signal
+	Grace       time.Duration
+	Required    bool
+	RestartWith []string
+
+	MemoryShare float64 // fraction of the container memory, 0..1
+	HeapRatio   float64 // fraction of the service's memory given to the heap
+	HeapMin     int64   // bytes; a smaller computed heap is a config error
+	HeapMax     int64   // bytes; 0 = no cap
+
+	DataDir   string // may reference vars only; holds the persisted id
+	IDChecks  []IDCheck
+	Templates []Template
+
+	Line int
+}
+
+// WaitSpec is one entry of a service's wait list.
+type WaitSpec struct {
+	Service string
+	Timeout time.Duration
+	Min     string // "quorum", "all" or a number; "" = quorum for zookeeper, else 1
+}
+
+// Probe is a readiness probe specification.
+type Probe struct {
+	Kind         string // tcp, zookeeper, kafka, http, exec, none
+	Address      string // host:port (tcp, zookeeper, kafka in kraft mode)
+	URL          string // http
+	Command      []string
+	ZKConnect    string // kafka in zk mode
+	BrokerID     string // kafka: expanded to an integer
+	Mode         string // kafka: zk|kraft; zookeeper: ruok|srvr|session
+	Interval     time.Duration
+	Timeout      time.Duration
+	StartTimeout time.Duration
+}
+
+// Restart is a service's restart policy.
+type Restart struct {
+	Policy       string // always, on-failure, never
+	BackoffMin   time.Duration
+	BackoffMax   time.Duration
+	ResetAfter   time.Duration
+	Budget       int // restarts allowed within BudgetWindow; 0 = unlimited
+	BudgetWindow time.Duration
+}
+
+// IDCheck names a file on the data volume that records the node id: the whole
+// (trimmed) content when Key is empty (ZooKeeper's myid), else the value of a
+// Java-properties key (Kafka's meta.properties broker.id / node.id).
+type IDCheck struct {
+	File string // may reference vars only
+	Key  string
+}
+
+// Template is one file rendered for a service.
+type Template struct {
+	Src        string // relative to the template dir (TEMPLATE_DIR var)
+	Dst        string // absolute after expansion
+	Owner      string
+	Group      string
+	Mode       os.FileMode
+	Properties bool // the service's env overrides apply to this file
+	Line       int
+}
