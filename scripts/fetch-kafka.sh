@@ -2,7 +2,7 @@
 # Lays out a Kafka home for tests and the demo from Maven Central:
 #   .cache/kafka-<version>/share/java/kafka/*.jar  runtime jars of kafka/pom.xml
 #   .cache/kafka-<version>/bin/*                    symlinks to rootfs/usr/lib/kafka/bin
-#   .cache/kafka-<version>/etc/kafka                symlink to rootfs/usr/lib/kafka/etc/kafka
+#   .cache/kafka-<version>/etc/kafka/*              symlinks to rootfs/usr/lib/kafka/etc/kafka/*
 # Idempotent: the jar copy is skipped while the stamp (hash of the POM and of
 # this script) matches; the links are refreshed every run. Prints the home.
 # KAFKA_CACHE_DIR overrides .cache; MAVEN_ARGS adds mvn options
@@ -55,5 +55,11 @@ mkdir -p "$home/bin" "$home/etc" "$home/logs"
 for f in "$root"/rootfs/usr/lib/kafka/bin/*; do
   ln -sfn "$(realpath --relative-to="$home/bin" "$f")" "$home/bin/$(basename "$f")"
 done
-ln -sfn "$(realpath --relative-to="$home/etc" "$root/rootfs/usr/lib/kafka/etc/kafka")" "$home/etc/kafka"
+# etc/kafka is a real directory: kinit renders server.properties and
+# zookeeper.properties next to the linked log4j files.
+if [ -L "$home/etc/kafka" ]; then rm -f "$home/etc/kafka"; fi
+mkdir -p "$home/etc/kafka"
+for f in "$root"/rootfs/usr/lib/kafka/etc/kafka/*; do
+  ln -sfn "$(realpath --relative-to="$home/etc/kafka" "$f")" "$home/etc/kafka/$(basename "$f")"
+done
 echo "$home"
