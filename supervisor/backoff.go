@@ -1,0 +1,25 @@
+package supervisor
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// backoffDelay is the pause before restart number failures (1-based):
+// min doubled per earlier failure, capped at max, minus up to
+// BackoffJitter of it at random, and never below the spawn floor when the
+// last run did not become ready.
+func backoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
+	d := r.BackoffMin
+	for i := 1; i < failures && d < r.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, r.BackoffMax)
+	if BackoffJitter > 0 && d > 0 {
+		d -= time.Duration(rand.Float64() * BackoffJitter * float64(d))
+	}
+	if !wasReady && sinceSpawn+d < MinSpawnInterval {
+		d = MinSpawnInterval - sinceSpawn
+	}
+	return max(d, 0)
+}

@@ -1,0 +1,71 @@
+// Command plandriver runs a supervisor.Plan read from a JSON file, with the
+// reaper, the control socket and signal handling wired as `kinit up` does.
+// It exists so that PID-1 tests and benchmarks can run the supervisor
+// before (and independently of) configuration loading. Not installed.
+//
+//	plandriver PLAN.json
+//
+// Environment: KINIT_SOCKET (control socket, "-" for none),
+// KINIT_LOG_FORMAT (text|json), PLANDRIVER_DEBUG=1 for debug logs.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/control"
+	"github.com/kinit/kinit/supervisor/reaper"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: plandriver PLAN.json")
+		return 2
+	}
+	format := os.Getenv("KINIT_LOG_FORMAT")
+	level := slog.LevelInfo
+	if os.Getenv("PLANDRIVER_DEBUG") == "1" {
+		level = slog.LevelDebug
+	}
+	log := supervisor.NewLogger(os.Stderr, format, level)
+	b, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		log.Error("cannot read plan", "err", err)
+		return 78
+	}
+	var plan supervisor.Plan
+	if err := json.Unmarshal(b, &plan); err != nil {
+		log.Error("cannot parse plan", "err", err)
+		return 78
+	}
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format})
+	if err != nil {
+		log.Error(err.Error())
+		return 78
+	}
+	if err := reaper.Run(func(st reaper.Status) {
+		log.Debug("reaped orphan", "pid", st.Pid, "status", st.String())
+	}); err != nil {
+		log.Error(err.Error())
+		return 1
+	}
+	if sock := control.SocketPath(); sock != "-" {
+		srv, err := control.Start(sock, sup, log)
+		if err != nil {
+			log.Error(err.Error())
+			return 1
+		}
+		defer srv.Close()
+	}
+	stop := supervisor.HandleSignals(sup)
+	defer stop()
+	return sup.Run(context.Background())
+}

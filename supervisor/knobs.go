@@ -1,0 +1,32 @@
+package supervisor
+
+import "time"
+
+// Timing and size knobs. They are variables so tests can shrink them (see
+// export_test.go); nothing else should change them.
+var (
+	// ProbeFirstInterval is the pause after the first failed probe
+	// attempt; it doubles up to the probe's Interval. Small, so that a
+	// service that is ready quickly is seen within milliseconds; the
+	// doubling keeps a slow JVM from being polled in a tight loop.
+	ProbeFirstInterval = 5 * time.Millisecond
+	// MinSpawnInterval is the floor between two spawns of a service whose
+	// previous run never became ready, whatever its backoff says (the s6
+	// rule: a broken command must not fork in a loop).
+	MinSpawnInterval = time.Second
+	// BackoffJitter is the fraction of a backoff delay taken off at random
+	// so that services failing together do not restart in lockstep.
+	BackoffJitter = 0.2
+	// KillWait is how long kinit waits for processes to disappear after
+	// the final SIGKILL before it gives up on them and exits.
+	KillWait = 5 * time.Second
+	// MinStopSlice is the least time a service gets between its stop
+	// signal and SIGKILL when the overall stop deadline is nearly used up.
+	MinStopSlice = 500 * time.Millisecond
+	// MaxLineBytes bounds one line of child output; longer lines are split.
+	MaxLineBytes = 16 << 10
+)
+
+// OutputDrain bounds how long Run waits, after the last process exited,
+// for the output of escaped grandchildren still holding a pipe.
+var OutputDrain = 2 * time.Second

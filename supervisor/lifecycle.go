@@ -1,0 +1,378 @@
+package supervisor
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kinit/kinit/supervisor/reaper"
+	"golang.org/x/sys/unix"
+)
+
+// Loop events.
+type (
+	evExit struct {
+		svc *service
+		pid int
+		st  reaper.Status
+	}
+	evReady struct {
+		svc *service
+		gen uint64
+	}
+	evWaitDone struct {
+		svc *service
+		gen uint64
+		idx int
+	}
+	evTimer struct {
+		svc  *service // nil for kinit-wide timers
+		gen  uint64
+		kind timerKind
+		idx  int
+	}
+)
+
+type timerKind int
+
+const (
+	tBackoff       timerKind = iota // restart due
+	tGrace                          // stop signal grace over: SIGKILL
+	tStartDeadline                  // probe's start timeout
+	tWaitTimeout                    // one wait's deadline (idx)
+	tStopDeadline                   // overall stop deadline
+	tKillWait                       // processes survived SIGKILL
+)
+
+func (s *Supervisor) handle(ev any) {
+	switch e := ev.(type) {
+	case evExit:
+		s.onExit(e.svc, e.pid, e.st)
+	case evReady:
+		if e.svc.gen == e.gen && e.svc.state == stStarting {
+			s.becomeReady(e.svc)
+		}
+	case evWaitDone:
+		if e.svc.gen == e.gen && e.svc.state == stWaiting {
+			e.svc.waitDone[e.idx] = true
+			s.checkWaits(e.svc)
+		}
+	case evTimer:
+		s.onTimer(e)
+	}
+}
+
+// timer arms a timer whose event is dropped once svc left its state.
+func (s *Supervisor) timer(svc *service, d time.Duration, kind timerKind, idx int) {
+	gen := svc.gen
+	t := time.AfterFunc(d, func() { s.send(evTimer{svc: svc, gen: gen, kind: kind, idx: idx}) })
+	svc.timers = append(svc.timers, t)
+}
+
+func (s *Supervisor) globalTimer(d time.Duration, kind timerKind) {
+	t := time.AfterFunc(d, func() { s.send(evTimer{kind: kind}) })
+	s.globalTimers = append(s.globalTimers, t)
+}
+
+// beginWaiting (re)starts a service's waits; with nothing to wait for it
+// starts the process at once.
+func (s *Supervisor) beginWaiting(svc *service) {
+	svc.enter(stWaiting, time.Now())
+	svc.after = thenStay
+	svc.probe = nil
+	waits := svc.spec.Waits
+	svc.waitDone = make([]bool, len(waits))
+	svc.waitProg = make([]*progress, len(waits))
+	if len(waits) > 0 {
+		ctx := svc.context(s.ctx)
+		for i, w := range waits {
+			if w.Timeout > 0 {
+				s.timer(svc, w.Timeout, tWaitTimeout, i)
+			}
+			if !w.Local {
+				svc.waitProg[i] = newProgress()
+				go s.remoteWait(ctx, svc, svc.gen, i, w, svc.waitProg[i])
+			}
+		}
+		s.emit(Event{Service: svc.spec.ID, Kind: EventWaiting, Restarts: svc.restarts})
+	}
+	s.checkWaits(svc)
+}
+
+// checkWaits starts the process when every wait is satisfied. Local waits
+// are re-checked against the dependency's current state, so one that
+// stopped meanwhile is waited for again.
+func (s *Supervisor) checkWaits(svc *service) {
+	if svc.state != stWaiting || s.shutdown {
+		return
+	}
+	for i, w := range svc.spec.Waits {
+		if w.Local {
+			if s.c.byID[w.Service].state != stReady {
+				return
+			}
+		} else if !svc.waitDone[i] {
+			return
+		}
+	}
+	s.spawn(svc)
+}
+
+func (s *Supervisor) spawn(svc *service) {
+	now := time.Now()
+	if svc.spawns > 0 {
+		svc.restarts++
+	}
+	svc.spawns++
+	svc.startedAt, svc.readyAt = now, time.Time{}
+	pid, exited, err := s.startProcess(svc)
+	if err != nil {
+		code := execFailureCode(err)
+		svc.enter(stStarting, now)
+		svc.lastExit = &ExitInfo{At: now, Code: code, Text: err.Error()}
+		s.log.Error(fmt.Sprintf("service %q cannot start: %v", svc.spec.ID, err), "service", svc.spec.ID)
+		s.emit(Event{Service: svc.spec.ID, Kind: EventExited, ExitCode: code, Restarts: svc.restarts, Message: err.Error()})
+		s.onRunEnded(svc, false, false)
+		return
+	}
+	svc.enter(stStarting, now)
+	svc.pid = pid
+	go func() { s.send(evExit{svc: svc, pid: pid, st: <-exited}) }()
+	s.log.Info(fmt.Sprintf("service %q started", svc.spec.ID), "service", svc.spec.ID, "pid", pid, "restarts", svc.restarts)
+	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventStarted, Pid: pid, Restarts: svc.restarts})
+	pr := svc.spec.Probe
+	if pr == nil {
+		s.becomeReady(svc)
+		return
+	}
+	if pr.StartTimeout > 0 {
+		s.timer(svc, pr.StartTimeout, tStartDeadline, 0)
+	}
+	svc.probe = newProgress()
+	go s.readiness(svc.context(s.ctx), svc, svc.gen, svc.probe)
+}
+
+func (s *Supervisor) becomeReady(svc *service) {
+	now := time.Now()
+	svc.enter(stReady, now)
+	svc.readyAt = now
+	svc.probe = nil
+	s.log.Info(fmt.Sprintf("service %q ready", svc.spec.ID), "service", svc.spec.ID, "pid", svc.pid,
+		"after", now.Sub(svc.startedAt).Round(time.Millisecond).String())
+	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventReady, Pid: svc.pid, Restarts: svc.restarts})
+	// Waiting dependents learn it now, from here, not from polling.
+	for _, d := range svc.dependents {
+		s.checkWaits(d)
+	}
+}
+
+func (s *Supervisor) onExit(svc *service, pid int, st reaper.Status) {
+	if svc.pid != pid {
+		return
+	}
+	now := time.Now()
+	// Helpers the service forked die with it (the group outlives its
+	// leader only while members remain).
+	_ = unix.Kill(-pid, unix.SIGKILL)
+	wasReady := svc.state == stReady || !svc.readyAt.IsZero()
+	expected := svc.state == stStopping || svc.state == stKilling
+	clean := cleanEnd(st, svc.stopSignal, expected)
+	svc.pid = 0
+	svc.lastExit = &ExitInfo{
+		At: now, Pid: pid, Code: st.ExitCode(), Expected: expected, Clean: clean, Text: st.String(),
+	}
+	if sig := st.Signaled(); sig != 0 {
+		svc.lastExit.Signal = unix.SignalName(sig)
+	}
+	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventExited, Pid: pid, ExitCode: st.ExitCode(),
+		Signal: svc.lastExit.Signal, Clean: clean, Restarts: svc.restarts, Message: st.String()})
+	if expected {
+		if !clean && s.shutdown {
+			s.unclean = true
+		}
+		lvl := s.log.Info
+		if !clean {
+			lvl = s.log.Warn
+		}
+		lvl(fmt.Sprintf("service %q stopped: %s", svc.spec.ID, st), "service", svc.spec.ID, "pid", pid)
+		switch {
+		case svc.after == thenFail:
+			s.onRunEnded(svc, false, wasReady)
+		case svc.after == thenRestart && !s.shutdown:
+			s.beginWaiting(svc)
+		default:
+			s.setDown(svc, stStopped, "")
+		}
+	} else {
+		if !s.shutdown {
+			s.followers(svc)
+		}
+		s.onRunEnded(svc, st.Wait.Exited() && st.ExitCode() == 0, wasReady)
+	}
+	if s.shutdown {
+		s.advanceShutdown()
+	}
+}
+
+// cleanEnd: a process asked to stop ended cleanly when it exited 0, died
+// of its stop signal, or exited 128+signal the way the JVM does after its
+// shutdown hooks ran (143 for SIGTERM). A process that ended on its own
+// ended cleanly only with code 0.
+func cleanEnd(st reaper.Status, stopSig unix.Signal, expected bool) bool {
+	if st.Wait.Exited() {
+		c := st.Wait.ExitStatus()
+		return c == 0 || (expected && c == 128+int(stopSig))
+	}
+	return expected && st.Signaled() == stopSig
+}
+
+// onRunEnded decides what follows a run that ended without being asked to.
+func (s *Supervisor) onRunEnded(svc *service, clean, wasReady bool) {
+	now := time.Now()
+	desc := svc.lastExit.Text
+	id := svc.spec.ID
+	if s.shutdown {
+		s.setDown(svc, stStopped, "")
+		return
+	}
+	r := svc.spec.Restart
+	if !svc.policyRestarts(clean) {
+		if clean {
+			s.log.Info(fmt.Sprintf("service %q %s; not restarted (policy %s)", id, desc, r.Policy), "service", id)
+			s.setDown(svc, stStopped, desc)
+			return
+		}
+		s.fail(svc, fmt.Sprintf("%s; policy %s does not restart it", desc, r.Policy))
+		return
+	}
+	ran := now.Sub(svc.startedAt)
+	if ran >= r.ResetAfter {
+		svc.failures = 0
+	}
+	svc.failures++
+	if r.Budget >= 0 && svc.failures > r.Budget {
+		s.fail(svc, fmt.Sprintf("%s; %d restarts without a stable run used up its budget", desc, svc.failures-1))
+		return
+	}
+	delay := backoffDelay(r, svc.failures, ran, wasReady)
+	svc.enter(stBackoff, now)
+	svc.nextStart = now.Add(delay)
+	s.timer(svc, delay, tBackoff, 0)
+	s.log.Warn(fmt.Sprintf("service %q %s; restarting in %s", id, desc, delay.Round(time.Millisecond)),
+		"service", id, "failures", svc.failures)
+	s.emit(Event{Time: now, Service: id, Kind: EventRestarting, Backoff: delay, Restarts: svc.restarts, Message: desc})
+}
+
+// fail puts a service down for good; a required one takes kinit down.
+func (s *Supervisor) fail(svc *service, msg string) {
+	s.log.Error(fmt.Sprintf("service %q failed: %s", svc.spec.ID, msg), "service", svc.spec.ID)
+	s.setDown(svc, stFailed, msg)
+	if svc.spec.Required && !s.shutdown {
+		s.failedReq = true
+		s.log.Error(fmt.Sprintf("required service %q failed; stopping everything", svc.spec.ID))
+		s.beginShutdown()
+	}
+}
+
+func (s *Supervisor) setDown(svc *service, st state, msg string) {
+	svc.enter(st, time.Now())
+	svc.message = msg
+	svc.probe = nil
+	kind := EventStopped
+	if st == stFailed {
+		kind = EventFailed
+	}
+	s.emit(Event{Service: svc.spec.ID, Kind: kind, Restarts: svc.restarts, Message: msg})
+}
+
+// followers stops the running dependents that asked to restart with dep;
+// they wait for it again and start once it is ready.
+func (s *Supervisor) followers(dep *service) {
+	for _, d := range dep.dependents {
+		if !slicesContains(d.restartWith, dep) {
+			continue
+		}
+		switch d.state {
+		case stStarting, stReady:
+			s.log.Info(fmt.Sprintf("restarting %q with %q", d.spec.ID, dep.spec.ID), "service", d.spec.ID)
+			s.beginStop(d, thenRestart)
+		case stBackoff:
+			s.beginWaiting(d)
+		}
+	}
+}
+
+// beginStop sends the stop signal to a running service's process group.
+func (s *Supervisor) beginStop(svc *service, after afterStop) {
+	grace := s.graceFor(svc)
+	pid := svc.pid
+	svc.enter(stStopping, time.Now())
+	svc.after = after
+	svc.probe = nil
+	signalGroup(pid, svc.stopSignal)
+	s.timer(svc, grace, tGrace, 0)
+	s.log.Info(fmt.Sprintf("stopping service %q", svc.spec.ID), "service", svc.spec.ID, "pid", pid,
+		"signal", unix.SignalName(svc.stopSignal), "grace", grace.String())
+	s.emit(Event{Service: svc.spec.ID, Kind: EventStopping, Pid: pid, Restarts: svc.restarts})
+	if !s.shutdown {
+		s.followers(svc)
+	}
+}
+
+func signalGroup(pgid int, sig unix.Signal) {
+	if pgid > 0 {
+		// ESRCH: the group is gone already; its exit event is on the way.
+		_ = unix.Kill(-pgid, sig)
+	}
+}
+
+func (s *Supervisor) kill(svc *service) {
+	after := svc.after
+	svc.enter(stKilling, time.Now())
+	svc.after = after
+	signalGroup(svc.pid, unix.SIGKILL)
+	s.emit(Event{Service: svc.spec.ID, Kind: EventKilled, Pid: svc.pid, Restarts: svc.restarts})
+}
+
+func (s *Supervisor) onTimer(e evTimer) {
+	if e.svc == nil {
+		switch e.kind {
+		case tStopDeadline:
+			if !s.forced {
+				s.log.Warn("stop deadline passed; killing the remaining services", "deadline", s.c.plan.StopTimeout.String())
+				s.forceKill()
+			}
+		case tKillWait:
+			s.giveUp()
+		}
+		return
+	}
+	svc := e.svc
+	if svc.gen != e.gen {
+		return
+	}
+	switch {
+	case e.kind == tBackoff && svc.state == stBackoff:
+		s.beginWaiting(svc)
+	case e.kind == tGrace && svc.state == stStopping:
+		s.log.Warn(fmt.Sprintf("service %q did not stop within its grace period; killing it", svc.spec.ID),
+			"service", svc.spec.ID, "pid", svc.pid)
+		s.kill(svc)
+	case e.kind == tStartDeadline && svc.state == stStarting:
+		s.log.Warn(fmt.Sprintf("service %q not ready after %s; stopping it", svc.spec.ID, svc.spec.Probe.StartTimeout),
+			"service", svc.spec.ID)
+		s.beginStop(svc, thenFail)
+	case e.kind == tWaitTimeout && svc.state == stWaiting:
+		w := svc.spec.Waits[e.idx]
+		if w.Local && s.c.byID[w.Service].state == stReady || !w.Local && svc.waitDone[e.idx] {
+			return
+		}
+		var detail string
+		if w.Local {
+			detail = "local instance " + s.c.byID[w.Service].state.public().String()
+		} else {
+			_, attempts, d := svc.waitProg[e.idx].read()
+			detail = fmt.Sprintf("%s, %d attempts", d, attempts)
+		}
+		s.fail(svc, fmt.Sprintf("wait on %s timed out after %s (%s)", w.Service, w.Timeout, detail))
+	}
+}

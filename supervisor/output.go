@@ -1,0 +1,102 @@
+package supervisor
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// Log formats for child output.
+const (
+	LogText = "text"
+	LogJSON = "json"
+)
+
+// sink writes child output to kinit's stdout, one whole line per Write so
+// lines of different services never interleave.
+type sink struct {
+	mu     sync.Mutex
+	w      io.Writer
+	json   bool
+	buf    bytes.Buffer
+	maxLen int
+}
+
+func newSink(w io.Writer, format string) *sink {
+	if w == nil {
+		w = os.Stdout
+	}
+	return &sink{w: w, json: format == LogJSON, maxLen: MaxLineBytes}
+}
+
+// outputLine is the JSON form of one line of child output.
+type outputLine struct {
+	Time    time.Time `json:"time"`
+	Service string    `json:"service"`
+	Stream  string    `json:"stream"`
+	Line    string    `json:"line"`
+	// Split marks a piece of a line longer than the bound; the next piece
+	// follows in the next record.
+	Split bool `json:"split,omitempty"`
+}
+
+func (k *sink) line(service, stream string, line []byte, split bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.buf.Reset()
+	if k.json {
+		// encoding/json replaces invalid UTF-8, so binary output stays
+		// valid JSON.
+		_ = json.NewEncoder(&k.buf).Encode(outputLine{
+			Time: time.Now().UTC(), Service: service, Stream: stream, Line: string(line), Split: split,
+		})
+	} else {
+		k.buf.WriteString(service)
+		k.buf.WriteString(" | ")
+		k.buf.Write(line)
+		k.buf.WriteByte('\n')
+	}
+	_, _ = k.w.Write(k.buf.Bytes())
+	if k.buf.Cap() > 4*k.maxLen {
+		// A huge record (JSON escaping can grow a line 6x) must not pin
+		// its buffer for the life of kinit.
+		k.buf = bytes.Buffer{}
+	}
+}
+
+// pipeOut reads one child stream and forwards it line by line. Memory is
+// bounded by the reader's buffer: a longer line is cut into pieces of at
+// most maxLen bytes. It returns at EOF, which comes once every process
+// holding the write end (grandchildren too) has exited or closed it.
+func (k *sink) pipeOut(r *os.File, service, stream string, wg *sync.WaitGroup) {
+	defer wg.Done()
+	defer r.Close()
+	br := bufio.NewReaderSize(r, k.maxLen)
+	split := false
+	for {
+		line, err := br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte{'\n'}), []byte{'\r'})
+			// A line exactly as long as the bound leaves only its newline
+			// for this read; the pieces already went out.
+			if !split || len(line) > 0 {
+				k.line(service, stream, line, false)
+			}
+			split = false
+		case errors.Is(err, bufio.ErrBufferFull):
+			k.line(service, stream, line, true)
+			split = true
+		default:
+			if len(line) > 0 {
+				k.line(service, stream, line, false)
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package supervisor
+
+import "time"
+
+// Plan is everything the supervisor needs to run one node. It is plain data
+// (JSON-serialisable, no behaviour) so that the code resolving a node's role
+// never depends on this package: the CLI converts its resolved node into a
+// Plan and hands it over. New validates it before anything is started.
+type Plan struct {
+	// Node identifies this node in the status header; it does not change
+	// what is run.
+	Node NodeInfo `json:"node"`
+	// Services are the processes this node runs, in configuration order.
+	// That order is kept in status output and breaks ties when starting.
+	Services []ServiceSpec `json:"services"`
+	// StopTimeout bounds the whole ordered stop, from the first stop
+	// signal to the last SIGKILL. Set it a few seconds below the
+	// container runtime's own limit (docker stop -t, Kubernetes
+	// terminationGracePeriodSeconds), see docs/supervision.md.
+	// 0 means DefaultStopTimeout.
+	StopTimeout time.Duration `json:"stop_timeout,omitempty"`
+}
+
+// NodeInfo is the identity of the node, shown by `kinit status`.
+type NodeInfo struct {
+	Role     string `json:"role"`
+	ID       int    `json:"id"`
+	FQDN     string `json:"fqdn"`
+	Hostname string `json:"hostname"`
+	ConfigID string `json:"config_id"`
+	Cluster  string `json:"cluster,omitempty"`
+}
+
+// ServiceSpec describes one supervised process.
+type ServiceSpec struct {
+	// ID is the service's unique key on this node ("kafka-broker"): waits,
+	// control commands and output prefixes use it.
+	ID string `json:"id"`
+	// Name is a human-readable name ("Kafka Broker"); defaults to ID.
+	Name string `json:"name,omitempty"`
+	// Argv is the command; Argv[0] is looked up in PATH when it has no
+	// slash.
+	Argv []string `json:"argv"`
+	// Env is the complete environment ("K=V"); nil means an empty one.
+	Env []string `json:"env,omitempty"`
+	// Dir is the working directory; empty means kinit's own.
+	Dir string `json:"dir,omitempty"`
+	// UID and GID are the credentials the process runs with; nil keeps
+	// kinit's. Groups are the supplementary groups (only used with UID or
+	// GID set; empty clears them).
+	UID    *int  `json:"uid,omitempty"`
+	GID    *int  `json:"gid,omitempty"`
+	Groups []int `json:"groups,omitempty"`
+	// Capabilities are the only capabilities the process may hold
+	// ("CAP_NET_BIND_SERVICE" or "net_bind_service"): every other one is
+	// dropped from its bounding set, the listed ones are raised as
+	// ambient capabilities so that a non-root UID keeps them across exec.
+	// no_new_privs is always set.
+	Capabilities []string `json:"capabilities,omitempty"`
+	// Waits must all be satisfied before the process is started (again).
+	Waits []WaitSpec `json:"waits,omitempty"`
+	// Probe decides when the running process is ready. Nil means ready as
+	// soon as it has been executed.
+	Probe *ProbeSpec `json:"probe,omitempty"`
+	// Restart says what happens when the process exits on its own.
+	Restart RestartSpec `json:"restart"`
+	// StopSignal is sent to the process group to stop it ("SIGTERM",
+	// "TERM" or "15"); empty means SIGTERM.
+	StopSignal string `json:"stop_signal,omitempty"`
+	// Grace is how long the process group may take to exit after the stop
+	// signal before it gets SIGKILL; 0 means DefaultGrace.
+	Grace time.Duration `json:"grace,omitempty"`
+	// Required services failing for good (restart budget exhausted, wait
+	// timed out, exited under policy "never" with an error) make kinit
+	// stop everything and exit 1.
+	Required bool `json:"required,omitempty"`
+	// RestartWith lists local services whose stop or exit also stops this
+	// one; it then waits again and starts once they are ready. Without it
+	// a dependency's restart leaves this service running.
+	RestartWith []string `json:"restart_with,omitempty"`
+}
+
+// WaitSpec is one thing a service waits for before it starts. A wait names
+// a service; when this node runs it the wait is Local, otherwise it probes
+// the remote instances.
+type WaitSpec struct {
+	// Service is the id of the service waited for (also used in status).
+	Service string `json:"service"`
+	// Local means the service runs on this node: the wait is satisfied
+	// when the local instance is ready (pushed by the supervisor, no
+	// polling). Local waits define the start and stop order.
+	Local bool `json:"local,omitempty"`
+	// Remote probes the instances on other nodes (one probe per member,
+	// or one probe covering the cluster such as a ZooKeeper session
+	// through the connect string). Ignored when Local.
+	Remote []ProbeSpec `json:"remote,omitempty"`
+	// MinReady is how many Remote probes must pass; 0 means all.
+	MinReady int `json:"min_ready,omitempty"`
+	// Timeout bounds this wait from the moment the service starts
+	// waiting; 0 waits forever. A timed-out wait fails the service.
+	Timeout time.Duration `json:"timeout,omitempty"`
+}
+
+// ProbeSpec configures one readiness check.
+type ProbeSpec struct {
+	// Kind is tcp, zookeeper, kafka, http or exec.
+	Kind string `json:"kind"`
+	// Address is host:port: the port that must accept (tcp) or the
+	// ZooKeeper server to ask (zookeeper).
+	Address string `json:"address,omitempty"`
+	// URL is fetched with GET by the http probe; any 2xx passes.
+	URL string `json:"url,omitempty"`
+	// Command must exit 0 for the exec probe.
+	Command []string `json:"command,omitempty"`
+	// ZKConnect is a ZooKeeper connect string ("h1:2181,h2:2181/chroot").
+	// zookeeper without Address: a session through it must read "/"
+	// (a quorum is serving). kafka in ZooKeeper mode: where brokers
+	// register.
+	ZKConnect string `json:"zk_connect,omitempty"`
+	// BrokerID, when set, must be registered (kafka).
+	BrokerID *int `json:"broker_id,omitempty"`
+	// MinBrokers is how many brokers must be registered (kafka); 0 means
+	// 1 when BrokerID is nil.
+	MinBrokers int `json:"min_brokers,omitempty"`
+	// KRaft selects a Metadata request to Bootstrap instead of ZooKeeper.
+	KRaft     bool     `json:"kraft,omitempty"`
+	Bootstrap []string `json:"bootstrap,omitempty"`
+	// Interval is the longest pause between attempts; attempts start
+	// ProbeFirstInterval apart and double up to it. 0 means
+	// DefaultProbeInterval.
+	Interval time.Duration `json:"interval,omitempty"`
+	// Timeout bounds one attempt; 0 means DefaultProbeTimeout.
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// StartTimeout bounds how long a started process may take to become
+	// ready; past it the process is stopped and counted as a failed run.
+	// 0 means no limit. Not used for remote waits (see WaitSpec.Timeout).
+	StartTimeout time.Duration `json:"start_timeout,omitempty"`
+}
+
+// RestartSpec is a service's restart policy.
+type RestartSpec struct {
+	// Policy is always, on-failure or never; empty means always.
+	Policy string `json:"policy,omitempty"`
+	// BackoffMin is the delay before the first restart; each consecutive
+	// failure doubles it up to BackoffMax. A random 0-20 % is taken off
+	// (jitter). 0 means DefaultBackoffMin / DefaultBackoffMax.
+	BackoffMin time.Duration `json:"backoff_min,omitempty"`
+	BackoffMax time.Duration `json:"backoff_max,omitempty"`
+	// ResetAfter is how long a process must run to count as stable: the
+	// failure count and the delay start over. 0 means DefaultResetAfter.
+	ResetAfter time.Duration `json:"reset_after,omitempty"`
+	// Budget is how many consecutive restarts without a stable run are
+	// allowed before the service fails for good. 0 means
+	// DefaultRestartBudget, a negative value means no limit.
+	Budget int `json:"budget,omitempty"`
+}
+
+// Restart policies.
+const (
+	PolicyAlways    = "always"
+	PolicyOnFailure = "on-failure"
+	PolicyNever     = "never"
+)
+
+// Probe kinds.
+const (
+	ProbeTCP       = "tcp"
+	ProbeZooKeeper = "zookeeper"
+	ProbeKafka     = "kafka"
+	ProbeHTTP      = "http"
+	ProbeExec      = "exec"
+)
+
+// Defaults applied by New to zero fields.
+const (
+	DefaultStopTimeout   = 25 * time.Second
+	DefaultGrace         = 10 * time.Second
+	DefaultBackoffMin    = time.Second
+	DefaultBackoffMax    = 30 * time.Second
+	DefaultResetAfter    = 60 * time.Second
+	DefaultRestartBudget = 10
+	DefaultProbeInterval = time.Second
+	DefaultProbeTimeout  = 2 * time.Second
+)

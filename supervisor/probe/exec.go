@@ -1,0 +1,78 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kinit/kinit/supervisor/reaper"
+	"golang.org/x/sys/unix"
+)
+
+// Exec passes when Argv exits 0. It runs in its own process group, which
+// is killed when the attempt's context ends. The process is started
+// through the reaper (kinit's single owner of wait4), so it must be
+// running.
+type Exec struct {
+	Argv []string
+	Env  []string // nil: kinit's environment
+	Dir  string
+}
+
+func (p Exec) String() string { return strings.Join(p.Argv, " ") }
+
+func (p Exec) Check(ctx context.Context) error {
+	target := p.Argv[0]
+	cmd := exec.Command(p.Argv[0], p.Argv[1:]...)
+	cmd.Env, cmd.Dir = p.Env, p.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fail(target, "cannot run", err)
+	}
+	defer r.Close()
+	cmd.Stdout, cmd.Stderr = w, w
+	done, err := reaper.Start(cmd)
+	w.Close()
+	if err != nil {
+		return fail(target, "cannot run", err)
+	}
+	pid := cmd.Process.Pid
+	// Keep the start of the output for the error; drain the rest so a
+	// chatty command never blocks on a full pipe.
+	out := make(chan []byte, 1)
+	go func() {
+		head, _ := io.ReadAll(io.LimitReader(r, 512))
+		_, _ = io.Copy(io.Discard, r)
+		out <- head
+	}()
+	select {
+	case st := <-done:
+		_ = unix.Kill(-pid, unix.SIGKILL) // leftovers of the group
+		// A grandchild that left the group may still hold the pipe.
+		_ = r.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		head := <-out
+		if code := st.ExitCode(); code != 0 {
+			msg := strings.TrimSpace(string(bytes.ToValidUTF8(head, nil)))
+			if msg == "" {
+				return fail(target, fmt.Sprintf("exited %d", code), nil)
+			}
+			return fail(target, fmt.Sprintf("exited %d", code), outputErr(msg))
+		}
+		return nil
+	case <-ctx.Done():
+		_ = unix.Kill(-pid, unix.SIGKILL)
+		<-done
+		return fail(target, "did not finish in time", ctx.Err())
+	}
+}
+
+type outputErr string
+
+func (o outputErr) Error() string { return string(o) }

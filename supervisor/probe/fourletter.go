@@ -1,0 +1,126 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+)
+
+// ErrNotWhitelisted means the server refused a four-letter word because
+// it is not listed in 4lw.commands.whitelist.
+var ErrNotWhitelisted = errors.New("four-letter word not whitelisted")
+
+// ErrNotServing means the server runs but is not part of a serving quorum.
+var ErrNotServing = errors.New("not currently serving requests")
+
+// maxFourLetterReply bounds what is read from a server (mntr on a large
+// ensemble is a few KiB).
+const maxFourLetterReply = 64 << 10
+
+// FourLetter sends a ZooKeeper four-letter word to addr and returns the
+// whole reply (the server closes the connection after answering).
+func FourLetter(ctx context.Context, addr, word string) (string, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "", dialFailure(addr, err)
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	} else {
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	}
+	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if _, err := io.WriteString(c, word); err != nil {
+		return "", fail(addr, "closed the connection", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(c, maxFourLetterReply))
+	if err != nil {
+		return string(b), fail(addr, "did not answer "+word, err)
+	}
+	return string(b), nil
+}
+
+// checkRefusal recognises the replies that are not answers.
+func checkRefusal(reply string) error {
+	switch {
+	case strings.Contains(reply, "not in the whitelist"):
+		return ErrNotWhitelisted
+	case strings.Contains(reply, "not currently serving requests"):
+		return ErrNotServing
+	}
+	return nil
+}
+
+// ParseRuok checks the reply to ruok.
+func ParseRuok(reply string) error {
+	if err := checkRefusal(reply); err != nil {
+		return err
+	}
+	if strings.TrimSpace(reply) != "imok" {
+		return fmt.Errorf("unexpected ruok reply %q", truncate(reply, 40))
+	}
+	return nil
+}
+
+// Srvr is the part of a srvr reply kinit uses.
+type Srvr struct {
+	Version string
+	Mode    string // standalone, leader, follower, observer, read-only
+	Zxid    string
+	Nodes   int
+}
+
+// ParseSrvr parses the reply to srvr.
+func ParseSrvr(reply string) (Srvr, error) {
+	var s Srvr
+	if err := checkRefusal(reply); err != nil {
+		return s, err
+	}
+	sc := bufio.NewScanner(strings.NewReader(reply))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "Zookeeper version":
+			s.Version, _, _ = strings.Cut(v, ",")
+		case "Mode":
+			s.Mode = v
+		case "Zxid":
+			s.Zxid = v
+		case "Node count":
+			_, _ = fmt.Sscanf(v, "%d", &s.Nodes)
+		}
+	}
+	if s.Mode == "" {
+		return s, fmt.Errorf("srvr reply has no Mode line: %q", truncate(reply, 60))
+	}
+	return s, nil
+}
+
+// Serving reports modes in which the server answers clients with the
+// quorum's data.
+func (s Srvr) Serving() bool {
+	switch s.Mode {
+	case "standalone", "leader", "follower", "observer":
+		return true
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,104 @@
+package supervisor
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// service is the loop-owned record of one supervised process. Only the
+// loop goroutine reads or writes it, except progress, which wait and probe
+// goroutines update under its own lock.
+type service struct {
+	spec ServiceSpec
+	idx  int
+
+	// Resolved at compile time.
+	deps        []*service // local waits
+	dependents  []*service // services with a local wait on this one
+	restartWith []*service
+	stopSignal  unix.Signal
+	caps        []uintptr
+
+	state state
+	since time.Time
+	// gen changes on every state entry; timers, probes and waits carry the
+	// gen they were started in and their events are dropped when it moved.
+	gen    uint64
+	cancel context.CancelFunc
+	timers []*time.Timer
+
+	pid       int
+	startedAt time.Time // current or last process
+	readyAt   time.Time
+	spawns    int
+	restarts  int // spawns after the first, never reset
+	failures  int // consecutive failed runs, reset by a stable run
+	lastExit  *ExitInfo
+	nextStart time.Time
+	after     afterStop
+	message   string // why the service is failed or stopped, for status
+
+	waitDone []bool
+	waitProg []*progress // per wait, this gen
+	probe    *progress   // readiness probe of the running process
+}
+
+// progress is how far a wait or probe got; written by its goroutine, read
+// by Snapshot.
+type progress struct {
+	mu       sync.Mutex
+	since    time.Time
+	attempts int
+	detail   string
+}
+
+func newProgress() *progress { return &progress{since: time.Now()} }
+
+func (p *progress) update(attempt int, detail string) {
+	p.mu.Lock()
+	p.attempts, p.detail = attempt, detail
+	p.mu.Unlock()
+}
+
+func (p *progress) read() (since time.Time, attempts int, detail string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.since, p.attempts, p.detail
+}
+
+// enter moves to a new state and invalidates everything started for the
+// previous one.
+func (svc *service) enter(st state, now time.Time) {
+	svc.gen++
+	if svc.cancel != nil {
+		svc.cancel()
+		svc.cancel = nil
+	}
+	for _, t := range svc.timers {
+		t.Stop()
+	}
+	svc.timers = nil
+	svc.state = st
+	svc.since = now
+}
+
+// context returns a context that ends when the service leaves its current
+// state.
+func (svc *service) context(parent context.Context) context.Context {
+	ctx, cancel := context.WithCancel(parent)
+	svc.cancel = cancel
+	return ctx
+}
+
+func (svc *service) policyRestarts(clean bool) bool {
+	switch svc.spec.Restart.Policy {
+	case PolicyNever:
+		return false
+	case PolicyOnFailure:
+		return !clean
+	}
+	return true
+}

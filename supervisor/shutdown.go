@@ -1,0 +1,108 @@
+package supervisor
+
+import (
+	"fmt"
+	"time"
+)
+
+// beginShutdown starts the ordered stop: nothing new starts, waits are
+// cancelled, and each running service gets its stop signal once every
+// service waiting on it has stopped.
+func (s *Supervisor) beginShutdown() {
+	if s.shutdown {
+		return
+	}
+	s.shutdown = true
+	s.stopDeadline = time.Now().Add(s.c.plan.StopTimeout)
+	s.globalTimer(s.c.plan.StopTimeout, tStopDeadline)
+	s.advanceShutdown()
+}
+
+// advanceShutdown is called on every exit during the stop.
+func (s *Supervisor) advanceShutdown() {
+	// Cancel first, so that a running service whose only dependents were
+	// still waiting can be stopped in the same pass.
+	for _, svc := range s.c.services {
+		switch svc.state {
+		case stIdle, stWaiting, stBackoff:
+			s.setDown(svc, stStopped, "stopped before it started")
+		}
+	}
+	all := true
+	for _, svc := range s.c.services {
+		switch svc.state {
+		case stStarting, stReady:
+			all = false
+			if s.forced {
+				s.kill(svc)
+			} else if s.dependentsDown(svc) {
+				s.beginStop(svc, thenStay)
+			}
+		case stStopping, stKilling:
+			all = false
+			svc.after = thenStay
+		}
+	}
+	if all {
+		s.finished = true
+	}
+}
+
+func (s *Supervisor) dependentsDown(svc *service) bool {
+	for _, d := range svc.dependents {
+		if !d.state.down() {
+			return false
+		}
+	}
+	return true
+}
+
+// forceKill sends SIGKILL to every remaining process group (second stop
+// request, or the overall deadline).
+func (s *Supervisor) forceKill() {
+	s.forced = true
+	if !s.shutdown {
+		s.beginShutdown()
+	}
+	for _, svc := range s.c.services {
+		if svc.state.running() && svc.state != stKilling {
+			s.kill(svc)
+		}
+	}
+	s.globalTimer(KillWait, tKillWait)
+	s.advanceShutdown()
+}
+
+// giveUp ends Run although processes survived SIGKILL (stuck in the kernel,
+// typically on a dead NFS mount): kinit cannot do more for them.
+func (s *Supervisor) giveUp() {
+	for _, svc := range s.c.services {
+		if svc.state.running() {
+			s.log.Error(fmt.Sprintf("service %q (pid %d) survived SIGKILL for %s; giving up on it", svc.spec.ID, svc.pid, KillWait))
+			s.unclean = true
+			svc.pid = 0
+			s.setDown(svc, stFailed, "survived SIGKILL")
+		}
+	}
+	s.finished = true
+}
+
+// graceFor is how long a service may take to stop. Outside a shutdown it
+// is its own grace. During one, it is cut so that the services that stop
+// after it (its dependencies) still get their grace before the overall
+// deadline: the deadline is shared along the dependency chain, first come
+// is not first served. With a budget too small for everything, each still
+// gets at least MinStopSlice (or its grace, when shorter).
+func (s *Supervisor) graceFor(svc *service) time.Duration {
+	g := svc.spec.Grace
+	if !s.shutdown {
+		return g
+	}
+	memo := map[*service]time.Duration{}
+	alive := func(x *service) bool { return !x.state.down() }
+	budget := time.Until(s.stopDeadline) - reserveAfter(svc, alive, memo)
+	if budget < g {
+		g = max(budget, min(MinStopSlice, g))
+	}
+	return g
+}

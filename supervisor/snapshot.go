@@ -1,0 +1,248 @@
+package supervisor
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"time"
+)
+
+// Snapshot is the supervisor's state at one moment. It is a copy: holding
+// it blocks nothing.
+type Snapshot struct {
+	Node      NodeInfo
+	Pid       int
+	StartedAt time.Time
+	Phase     Phase
+	Services  []ServiceStatus
+	Sections  []Section
+}
+
+// Phase is where kinit as a whole is.
+type Phase string
+
+// Phases.
+const (
+	PhaseStarting Phase = "starting" // not every service ready yet
+	PhaseRunning  Phase = "running"  // every service was ready at least once
+	PhaseStopping Phase = "stopping" // ordered stop in progress
+	PhaseStopped  Phase = "stopped"  // Run returned
+)
+
+// ServiceStatus is one service in a Snapshot.
+type ServiceStatus struct {
+	ID       string
+	Name     string
+	State    State
+	Since    time.Time // entered State
+	Required bool
+	Pid      int       // 0 when no process runs
+	Started  time.Time // start of the running process, zero when none
+	Uptime   time.Duration
+	Ready    bool
+	ReadyAt  time.Time
+	Restarts int // restarts since kinit started
+	Failures int // consecutive failed runs counted against the budget
+	// WaitingOn is the first wait not yet satisfied, as a status line
+	// ("waiting on zookeeper: zk-2:2181 not answering, attempt 12, 36s");
+	// while starting, the readiness probe's progress.
+	WaitingOn string
+	Waits     []WaitStatus
+	LastExit  *ExitInfo
+	NextStart time.Time // backoff: when the next start is due
+	Message   string    // why it failed or stopped
+}
+
+// WaitStatus is one wait of a waiting service.
+type WaitStatus struct {
+	Service   string
+	Local     bool
+	Satisfied bool
+	Since     time.Time
+	Attempts  int
+	Detail    string
+}
+
+// ExitInfo is how a process ended.
+type ExitInfo struct {
+	At     time.Time
+	Pid    int
+	Code   int    // exit code, or 128+signal
+	Signal string // set when killed by a signal
+	// Expected is true for an end kinit asked for (stop signal, kill).
+	Expected bool
+	Clean    bool
+	Text     string // "exited with code 1", "killed by signal 9 (SIGKILL)"
+}
+
+// Section is an extra block of `kinit status` added with AddSection.
+type Section struct {
+	Name   string
+	Fields map[string]string
+}
+
+// AddSection adds a block to every Snapshot; fn is called on each Snapshot
+// from the caller's goroutine, so it must be safe for concurrent use and
+// fast. The metrics shipper uses it to show its state.
+func (s *Supervisor) AddSection(name string, fn func() map[string]string) {
+	s.sectMu.Lock()
+	s.sections = append(s.sections, section{name, fn})
+	s.sectMu.Unlock()
+}
+
+type section struct {
+	name string
+	fn   func() map[string]string
+}
+
+// published is what the loop stores after each event.
+type published struct {
+	phase    Phase
+	services []publishedService
+}
+
+type publishedService struct {
+	status   ServiceStatus
+	waitProg []*progress
+	probe    *progress
+}
+
+// publish stores a copy of the loop's state for Snapshot. It runs on the
+// loop goroutine after every event.
+func (s *Supervisor) publish() {
+	p := &published{phase: s.phase, services: make([]publishedService, len(s.c.services))}
+	for i, svc := range s.c.services {
+		st := ServiceStatus{
+			ID: svc.spec.ID, Name: svc.spec.Name, State: svc.state.public(), Since: svc.since,
+			Required: svc.spec.Required, Pid: svc.pid, Ready: svc.state == stReady,
+			Restarts: svc.restarts, Failures: svc.failures, Message: svc.message,
+		}
+		if svc.pid != 0 {
+			st.Started = svc.startedAt
+		}
+		if st.Ready {
+			st.ReadyAt = svc.readyAt
+		}
+		if svc.lastExit != nil {
+			le := *svc.lastExit
+			st.LastExit = &le
+		}
+		if svc.state == stBackoff {
+			st.NextStart = svc.nextStart
+		}
+		ps := publishedService{status: st}
+		if svc.state == stWaiting {
+			for j, w := range svc.spec.Waits {
+				ws := WaitStatus{Service: w.Service, Local: w.Local, Satisfied: svc.waitDone[j], Since: svc.since}
+				if w.Local {
+					dep := s.c.byID[w.Service]
+					ws.Satisfied = dep.state == stReady
+					if !ws.Satisfied {
+						ws.Detail = "local instance " + dep.state.public().String()
+						if dep.pid != 0 {
+							ws.Detail += fmt.Sprintf(" (pid %d)", dep.pid)
+						}
+					}
+				}
+				ps.status.Waits = append(ps.status.Waits, ws)
+			}
+			ps.waitProg = svc.waitProg
+		}
+		if svc.state == stStarting {
+			ps.probe = svc.probe
+		}
+		p.services[i] = ps
+	}
+	s.pub.Store(p)
+}
+
+func (st State) String() string { return string(st) }
+
+// Snapshot returns the current state. It never waits for the loop.
+func (s *Supervisor) Snapshot() Snapshot {
+	now := time.Now()
+	p := s.pub.Load()
+	snap := Snapshot{Node: s.c.plan.Node, Pid: os.Getpid(), StartedAt: s.startedAt, Phase: p.phase}
+	for _, ps := range p.services {
+		st := ps.status
+		st.Waits = append([]WaitStatus(nil), st.Waits...)
+		if st.Pid != 0 {
+			st.Uptime = now.Sub(st.Started)
+		}
+		for j := range st.Waits {
+			w := &st.Waits[j]
+			if !w.Local && j < len(ps.waitProg) && ps.waitProg[j] != nil {
+				w.Since, w.Attempts, w.Detail = ps.waitProg[j].read()
+				if w.Satisfied {
+					w.Detail = ""
+				}
+			}
+			if !w.Satisfied && st.WaitingOn == "" {
+				st.WaitingOn = waitLine(w, now)
+			}
+		}
+		if ps.probe != nil {
+			since, attempts, detail := ps.probe.read()
+			if attempts > 0 {
+				st.WaitingOn = fmt.Sprintf("readiness: %s, attempt %d, %s", detail, attempts, roundAge(now.Sub(since)))
+			}
+		}
+		snap.Services = append(snap.Services, st)
+	}
+	s.sectMu.Lock()
+	sects := append([]section(nil), s.sections...)
+	s.sectMu.Unlock()
+	for _, sec := range sects {
+		snap.Sections = append(snap.Sections, Section{Name: sec.name, Fields: sec.fn()})
+	}
+	return snap
+}
+
+func waitLine(w *WaitStatus, now time.Time) string {
+	age := roundAge(now.Sub(w.Since))
+	switch {
+	case w.Local:
+		return fmt.Sprintf("waiting on %s: %s, %s", w.Service, w.Detail, age)
+	case w.Attempts == 0:
+		return fmt.Sprintf("waiting on %s: first attempt, %s", w.Service, age)
+	}
+	return fmt.Sprintf("waiting on %s: %s, attempt %d, %s", w.Service, w.Detail, w.Attempts, age)
+}
+
+func roundAge(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// AllReady reports whether every service is ready (what `kinit health`
+// checks).
+func (sn Snapshot) AllReady() bool {
+	for _, st := range sn.Services {
+		if !st.Ready {
+			return false
+		}
+	}
+	return true
+}
+
+// Service returns the status of one service.
+func (sn Snapshot) Service(id string) (ServiceStatus, bool) {
+	for _, st := range sn.Services {
+		if st.ID == id {
+			return st, true
+		}
+	}
+	return ServiceStatus{}, false
+}
+
+// SortedFields returns a section's keys in order, for stable output.
+func (sec Section) SortedFields() []string {
+	keys := make([]string, 0, len(sec.Fields))
+	for k := range sec.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,153 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/kinit/kinit/supervisor/reaper"
+	"golang.org/x/sys/unix"
+)
+
+// startProcess executes a service in its own process group, with its
+// credentials, capabilities and no_new_privs, its output on pipes that
+// kinit forwards line by line.
+func (s *Supervisor) startProcess(svc *service) (int, <-chan reaper.Status, error) {
+	spec := svc.spec
+	path, err := lookPath(spec.Argv[0], spec.Env)
+	if err != nil {
+		return 0, nil, err
+	}
+	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: spec.Env, Dir: spec.Dir}
+	if cmd.Env == nil {
+		cmd.Env = []string{} // nil would mean kinit's environment
+	}
+	attr := &syscall.SysProcAttr{Setpgid: true, AmbientCaps: svc.caps}
+	if spec.UID != nil || spec.GID != nil {
+		cred := &syscall.Credential{Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid())}
+		if spec.UID != nil {
+			cred.Uid = uint32(*spec.UID)
+		}
+		if spec.GID != nil {
+			cred.Gid = uint32(*spec.GID)
+		}
+		for _, g := range spec.Groups {
+			cred.Groups = append(cred.Groups, uint32(g))
+		}
+		attr.Credential = cred
+	}
+	cmd.SysProcAttr = attr
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return 0, nil, fmt.Errorf("cannot create output pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return 0, nil, fmt.Errorf("cannot create output pipe: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	exited, err := startConfined(cmd, s.dropCaps(svc))
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		return 0, nil, err
+	}
+	s.outputs.Add(2)
+	go s.out.pipeOut(outR, spec.ID, "stdout", &s.outputs)
+	go s.out.pipeOut(errR, spec.ID, "stderr", &s.outputs)
+	return cmd.Process.Pid, exited, nil
+}
+
+// dropCaps lists the capabilities to remove from the child's bounding set:
+// all that the service does not list. Without CAP_SETPCAP kinit cannot
+// drop any (and holds none worth dropping).
+func (s *Supervisor) dropCaps(svc *service) []uintptr {
+	if !canSetPcap() {
+		return nil
+	}
+	keep := map[uintptr]bool{}
+	for _, c := range svc.caps {
+		keep[c] = true
+	}
+	var drop []uintptr
+	for c := uintptr(0); c <= lastCap(); c++ {
+		if !keep[c] {
+			drop = append(drop, c)
+		}
+	}
+	return drop
+}
+
+// startConfined forks from a thread of its own that first sets
+// no_new_privs and narrows the capability bounding set: both are
+// per-thread attributes inherited through fork, and Go offers neither in
+// SysProcAttr. The goroutine exits without unlocking its thread, so the
+// runtime destroys the thread instead of reusing it for other goroutines.
+// (That is also why Pdeathsig is not used: it fires when the forking
+// thread exits.)
+func startConfined(cmd *exec.Cmd, dropCaps []uintptr) (<-chan reaper.Status, error) {
+	type result struct {
+		ch  <-chan reaper.Status
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			res <- result{err: fmt.Errorf("cannot set no_new_privs: %w", err)}
+			return
+		}
+		for _, c := range dropCaps {
+			if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil && err != unix.EINVAL {
+				res <- result{err: fmt.Errorf("cannot drop capability %d: %w", c, err)}
+				return
+			}
+		}
+		ch, err := reaper.Start(cmd)
+		res <- result{ch, err}
+	}()
+	r := <-res
+	return r.ch, r.err
+}
+
+// lookPath resolves a command without a slash through the PATH of the
+// service's own environment, falling back to kinit's.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	path := os.Getenv("PATH")
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("cannot find %q in PATH: %w", name, exec.ErrNotFound)
+}
+
+// execFailureCode follows the shell: 127 not found, 126 not executable.
+func execFailureCode(err error) int {
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		return 127
+	}
+	return 126
+}

@@ -1,0 +1,302 @@
+// Package supervisor runs a node's services: it starts each one when what
+// it waits on is ready (on this node or on others), watches it, restarts it
+// under its policy, and stops everything in reverse dependency order.
+//
+// # One owner
+//
+// All service state belongs to one goroutine, the loop in Run. Everything
+// else talks to it through events: the reaper's exit statuses (one small
+// goroutine per process forwards its status), probe and wait results,
+// timers, signals, and control requests that carry a reply channel. Every
+// state change goes through service.enter, which bumps the service's
+// generation; an event from an older generation (a probe that passed just
+// as the process died, a grace timer of an earlier stop) is dropped.
+// Readers never touch the loop's data: after each event the loop publishes
+// a copy that Snapshot reads.
+//
+// # Processes
+//
+// The reaper (package reaper) owns every wait4; nothing here calls
+// exec.Cmd.Wait. Each process runs in its own process group and is
+// signalled through it, so helpers it forks are stopped with it.
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options are the supervisor's connections to the rest of kinit.
+type Options struct {
+	// Logger receives kinit's own messages; nil means slog.Default().
+	Logger *slog.Logger
+	// Output receives child output; nil means os.Stdout.
+	Output io.Writer
+	// LogFormat is LogText ("<service> | <line>") or LogJSON (one JSON
+	// object per line with time, service, stream, line).
+	LogFormat string
+	// OnEvent, when not nil, is called on the loop goroutine for every
+	// lifecycle event. It must not block.
+	OnEvent func(Event)
+}
+
+// Errors returned by the control methods.
+var (
+	ErrUnknownService = errors.New("unknown service")
+	ErrShuttingDown   = errors.New("kinit is stopping")
+)
+
+// Supervisor runs one plan once.
+type Supervisor struct {
+	c    *compiled
+	opts Options
+	log  *slog.Logger
+	out  *sink
+
+	events    chan any
+	reqs      chan request
+	terminate chan struct{}
+	done      chan struct{}
+	ran       atomic.Bool
+
+	pub       atomic.Pointer[published]
+	startedAt time.Time
+	sectMu    sync.Mutex
+	sections  []section
+	outputs   sync.WaitGroup
+
+	// Loop-owned.
+	ctx          context.Context
+	cancel       context.CancelFunc
+	phase        Phase
+	shutdown     bool
+	forced       bool
+	finished     bool
+	failedReq    bool // a required service failed for good
+	unclean      bool // a process did not stop cleanly when asked
+	stopDeadline time.Time
+	globalTimers []*time.Timer
+}
+
+// New validates the plan and prepares a supervisor. Nothing is started
+// before Run.
+func New(plan Plan, opts Options) (*Supervisor, error) {
+	c, err := compile(plan)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Supervisor{
+		c: c, opts: opts, log: opts.Logger, out: newSink(opts.Output, opts.LogFormat),
+		events:    make(chan any, 64),
+		reqs:      make(chan request),
+		terminate: make(chan struct{}, 4),
+		done:      make(chan struct{}),
+		phase:     PhaseStarting,
+		startedAt: time.Now(),
+	}
+	now := time.Now()
+	for _, svc := range c.services {
+		svc.since = now
+	}
+	s.publish()
+	return s, nil
+}
+
+// Lanes returns the start order (see the package function Lanes).
+func (s *Supervisor) Lanes() [][]string { return s.c.lanes }
+
+// Terminate asks for an ordered stop; a second call skips to SIGKILL. It
+// never blocks and may be called from a signal handler goroutine.
+func (s *Supervisor) Terminate() {
+	select {
+	case s.terminate <- struct{}{}:
+	default:
+	}
+}
+
+// Done is closed when Run has returned.
+func (s *Supervisor) Done() <-chan struct{} { return s.done }
+
+// Run starts the services and supervises them until they have all been
+// stopped, after Terminate, the end of ctx (same as Terminate), or a
+// required service failing for good. It returns kinit's exit code: 0 when
+// every process stopped cleanly, 1 when a required service failed or a
+// process had to be killed. The reaper must be running. Run may be called
+// once.
+func (s *Supervisor) Run(ctx context.Context) int {
+	if !s.ran.CompareAndSwap(false, true) {
+		panic("supervisor: Run called twice")
+	}
+	defer close(s.done)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	defer s.cancel()
+	s.log.Info("starting services", "services", len(s.c.services), "lanes", fmt.Sprint(s.c.lanes))
+	for _, svc := range s.c.services {
+		s.beginWaiting(svc)
+	}
+	s.publish()
+	ctxDone := ctx.Done()
+	for !s.finished {
+		select {
+		case ev := <-s.events:
+			s.handle(ev)
+		case r := <-s.reqs:
+			r.reply <- s.handleRequest(r)
+		case <-s.terminate:
+			s.onTerminate()
+		case <-ctxDone:
+			ctxDone = nil
+			s.onTerminate()
+		}
+		s.updatePhase()
+		s.publish()
+	}
+	for _, t := range s.globalTimers {
+		t.Stop()
+	}
+	s.drainOutput()
+	s.phase = PhaseStopped
+	s.publish()
+	code := 0
+	if s.failedReq || s.unclean {
+		code = 1
+	}
+	s.log.Info("all services stopped", "exit_code", code)
+	return code
+}
+
+// drainOutput gives the pipe readers a moment to forward the last lines of
+// processes that have exited. A grandchild that escaped its process group
+// may hold a pipe open forever, so the wait is bounded.
+func (s *Supervisor) drainOutput() {
+	done := make(chan struct{})
+	go func() { s.outputs.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(OutputDrain):
+	}
+}
+
+// send delivers an event to the loop, or drops it once Run has returned.
+func (s *Supervisor) send(ev any) {
+	select {
+	case s.events <- ev:
+	case <-s.done:
+	}
+}
+
+func (s *Supervisor) updatePhase() {
+	if s.shutdown {
+		s.phase = PhaseStopping
+		return
+	}
+	if s.phase == PhaseStarting {
+		for _, svc := range s.c.services {
+			if svc.state != stReady {
+				return
+			}
+		}
+		s.phase = PhaseRunning
+		s.log.Info("all services ready", "after", time.Since(s.startedAt).Round(time.Millisecond).String())
+	}
+}
+
+func (s *Supervisor) onTerminate() {
+	if !s.shutdown {
+		s.log.Info("stop requested; stopping services in reverse order", "deadline", s.c.plan.StopTimeout.String())
+		s.beginShutdown()
+		return
+	}
+	if !s.forced {
+		s.log.Warn("second stop request; killing every service now")
+		s.forceKill()
+	}
+}
+
+// request is a control command for the loop.
+type request struct {
+	op    string // start, stop, restart
+	id    string
+	reply chan error
+}
+
+// Start, Stop and Restart act on one service. They return once the loop
+// has accepted the command, not when the service got there.
+func (s *Supervisor) Start(ctx context.Context, id string) error   { return s.do(ctx, "start", id) }
+func (s *Supervisor) Stop(ctx context.Context, id string) error    { return s.do(ctx, "stop", id) }
+func (s *Supervisor) Restart(ctx context.Context, id string) error { return s.do(ctx, "restart", id) }
+
+func (s *Supervisor) do(ctx context.Context, op, id string) error {
+	if _, ok := s.c.byID[id]; !ok {
+		return fmt.Errorf("cannot %s %q: %w", op, id, ErrUnknownService)
+	}
+	r := request{op: op, id: id, reply: make(chan error, 1)}
+	select {
+	case s.reqs <- r:
+	case <-s.done:
+		return ErrShuttingDown
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-r.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Supervisor) handleRequest(r request) error {
+	if s.shutdown {
+		return ErrShuttingDown
+	}
+	svc := s.c.byID[r.id]
+	s.log.Info("control request", "op", r.op, "service", r.id)
+	switch r.op {
+	case "stop":
+		if svc.state.running() {
+			if svc.state == stStarting || svc.state == stReady {
+				s.beginStop(svc, thenStay)
+			} else {
+				svc.after = thenStay
+			}
+			return nil
+		}
+		if !svc.state.down() {
+			s.setDown(svc, stStopped, "stopped by request")
+		}
+		return nil
+	case "restart":
+		if svc.state == stStarting || svc.state == stReady {
+			s.beginStop(svc, thenRestart)
+			return nil
+		}
+		if svc.state.running() {
+			svc.after = thenRestart
+			return nil
+		}
+		fallthrough
+	case "start":
+		switch {
+		case svc.state.down():
+			svc.failures = 0
+			svc.message = ""
+			s.beginWaiting(svc)
+		case svc.state == stBackoff:
+			s.beginWaiting(svc)
+		case svc.state == stStopping || svc.state == stKilling:
+			svc.after = thenRestart
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown operation %q", r.op)
+}

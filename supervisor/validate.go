@@ -1,0 +1,406 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Validate checks a plan without running anything: unique ids, commands,
+// known policies, signals, capabilities and probe kinds, waits naming
+// services of this node, and no cycle among local waits. The roles package
+// validates configuration with file:line; this is the supervisor's own
+// defensive check, so a plan built by hand cannot half-start either.
+func Validate(p Plan) error {
+	_, err := compile(p)
+	return err
+}
+
+// Lanes returns the start order as lanes: every service of a lane only
+// waits (locally) on services of earlier lanes, so a lane starts in
+// parallel once the previous one is ready. Stop order is the reverse.
+func Lanes(p Plan) ([][]string, error) {
+	c, err := compile(p)
+	if err != nil {
+		return nil, err
+	}
+	return c.lanes, nil
+}
+
+// compiled is a validated plan with defaults filled in and waits resolved
+// to services.
+type compiled struct {
+	plan     Plan
+	services []*service
+	byID     map[string]*service
+	lanes    [][]string
+}
+
+func compile(p Plan) (*compiled, error) {
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if p.StopTimeout < 0 {
+		fail("stop timeout %s is negative", p.StopTimeout)
+	}
+	if p.StopTimeout == 0 {
+		p.StopTimeout = DefaultStopTimeout
+	}
+	c := &compiled{byID: map[string]*service{}}
+	specs := make([]ServiceSpec, len(p.Services))
+	for i, spec := range p.Services {
+		spec = withDefaults(spec)
+		specs[i] = spec
+		svc := &service{spec: spec, idx: i}
+		if spec.ID == "" {
+			fail("service #%d has no id", i+1)
+			continue
+		}
+		if strings.ContainsAny(spec.ID, "/ \t\n") {
+			fail("service %q: id must not contain slashes or spaces", spec.ID)
+		}
+		if _, dup := c.byID[spec.ID]; dup {
+			fail("service %q is defined twice", spec.ID)
+			continue
+		}
+		c.byID[spec.ID] = svc
+		c.services = append(c.services, svc)
+	}
+	p.Services = specs
+	c.plan = p
+	for _, svc := range c.services {
+		errs = append(errs, c.checkService(svc)...)
+	}
+	if len(errs) == 0 {
+		if cyc := findCycle(c.services); cyc != nil {
+			errs = append(errs, fmt.Errorf("services wait on each other in a cycle: %s", strings.Join(cyc, " -> ")))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("invalid plan: %w", errors.Join(errs...))
+	}
+	c.lanes = lanes(c.services)
+	return c, nil
+}
+
+func withDefaults(s ServiceSpec) ServiceSpec {
+	if s.Name == "" {
+		s.Name = s.ID
+	}
+	if s.StopSignal == "" {
+		s.StopSignal = "SIGTERM"
+	}
+	if s.Grace == 0 {
+		s.Grace = DefaultGrace
+	}
+	r := &s.Restart
+	if r.Policy == "" {
+		r.Policy = PolicyAlways
+	}
+	if r.BackoffMin == 0 {
+		r.BackoffMin = DefaultBackoffMin
+	}
+	if r.BackoffMax == 0 {
+		r.BackoffMax = max(DefaultBackoffMax, r.BackoffMin)
+	}
+	if r.ResetAfter == 0 {
+		r.ResetAfter = DefaultResetAfter
+	}
+	if r.Budget == 0 {
+		r.Budget = DefaultRestartBudget
+	}
+	if s.Probe != nil {
+		pr := probeDefaults(*s.Probe)
+		s.Probe = &pr
+	}
+	waits := make([]WaitSpec, len(s.Waits))
+	for i, w := range s.Waits {
+		rem := make([]ProbeSpec, len(w.Remote))
+		for j, pr := range w.Remote {
+			rem[j] = probeDefaults(pr)
+		}
+		w.Remote = rem
+		waits[i] = w
+	}
+	s.Waits = waits
+	return s
+}
+
+func probeDefaults(p ProbeSpec) ProbeSpec {
+	if p.Interval == 0 {
+		p.Interval = DefaultProbeInterval
+	}
+	if p.Timeout == 0 {
+		p.Timeout = DefaultProbeTimeout
+	}
+	return p
+}
+
+func (c *compiled) checkService(svc *service) []error {
+	var errs []error
+	s := svc.spec
+	fail := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("service %q: "+format, append([]any{s.ID}, a...)...))
+	}
+	if len(s.Argv) == 0 || s.Argv[0] == "" {
+		fail("no command")
+	}
+	sig, err := parseSignal(s.StopSignal)
+	if err != nil {
+		fail("%v", err)
+	}
+	svc.stopSignal = sig
+	for _, name := range s.Capabilities {
+		cp, err := parseCap(name)
+		if err != nil {
+			fail("%v", err)
+			continue
+		}
+		svc.caps = append(svc.caps, cp)
+	}
+	for _, id := range []*int{s.UID, s.GID} {
+		if id != nil && *id < 0 {
+			fail("uid/gid %d is negative", *id)
+		}
+	}
+	r := s.Restart
+	switch r.Policy {
+	case PolicyAlways, PolicyOnFailure, PolicyNever:
+	default:
+		fail("unknown restart policy %q (want always, on-failure or never)", r.Policy)
+	}
+	if r.BackoffMin < 0 || r.BackoffMax < r.BackoffMin || r.ResetAfter < 0 {
+		fail("restart backoff must satisfy 0 <= min (%s) <= max (%s)", r.BackoffMin, r.BackoffMax)
+	}
+	if s.Grace < 0 {
+		fail("grace %s is negative", s.Grace)
+	}
+	if s.Probe != nil {
+		if err := checkProbe(*s.Probe); err != nil {
+			fail("probe: %v", err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, w := range s.Waits {
+		switch {
+		case w.Service == "":
+			fail("a wait names no service")
+			continue
+		case w.Service == s.ID:
+			fail("waits on itself")
+			continue
+		case seen[w.Service]:
+			fail("waits on %q twice", w.Service)
+			continue
+		}
+		seen[w.Service] = true
+		if w.Timeout < 0 {
+			fail("wait on %q: timeout %s is negative", w.Service, w.Timeout)
+		}
+		if w.Local {
+			dep, ok := c.byID[w.Service]
+			if !ok {
+				fail("waits on %q, which this node does not run", w.Service)
+				continue
+			}
+			svc.deps = append(svc.deps, dep)
+			dep.dependents = append(dep.dependents, svc)
+			continue
+		}
+		if len(w.Remote) == 0 {
+			fail("wait on %q is neither local nor has remote probes", w.Service)
+		}
+		if w.MinReady < 0 || w.MinReady > len(w.Remote) {
+			fail("wait on %q: min_ready %d is not within 0..%d", w.Service, w.MinReady, len(w.Remote))
+		}
+		for _, pr := range w.Remote {
+			if err := checkProbe(pr); err != nil {
+				fail("wait on %q: %v", w.Service, err)
+			}
+		}
+	}
+	for _, id := range s.RestartWith {
+		dep, ok := c.byID[id]
+		if !ok || !seen[id] || !slicesContains(svc.deps, dep) {
+			fail("restart_with %q must name a local service it waits on", id)
+			continue
+		}
+		svc.restartWith = append(svc.restartWith, dep)
+	}
+	return errs
+}
+
+func slicesContains(list []*service, s *service) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func checkProbe(p ProbeSpec) error {
+	if p.Interval < 0 || p.Timeout < 0 || p.StartTimeout < 0 {
+		return errors.New("durations must not be negative")
+	}
+	switch p.Kind {
+	case ProbeTCP:
+		if _, _, err := splitHostPort(p.Address); err != nil {
+			return fmt.Errorf("tcp: %w", err)
+		}
+	case ProbeZooKeeper:
+		if p.Address == "" && p.ZKConnect == "" {
+			return errors.New("zookeeper: needs address or zk_connect")
+		}
+		if p.Address != "" {
+			if _, _, err := splitHostPort(p.Address); err != nil {
+				return fmt.Errorf("zookeeper: %w", err)
+			}
+		}
+	case ProbeKafka:
+		if p.KRaft && len(p.Bootstrap) == 0 {
+			return errors.New("kafka: kraft needs bootstrap servers")
+		}
+		if !p.KRaft && p.ZKConnect == "" {
+			return errors.New("kafka: needs zk_connect (or kraft with bootstrap)")
+		}
+		if p.MinBrokers < 0 {
+			return errors.New("kafka: min_brokers is negative")
+		}
+	case ProbeHTTP:
+		u, err := url.Parse(p.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("http: bad url %q", p.URL)
+		}
+	case ProbeExec:
+		if len(p.Command) == 0 || p.Command[0] == "" {
+			return errors.New("exec: no command")
+		}
+	default:
+		return fmt.Errorf("unknown kind %q (want tcp, zookeeper, kafka, http or exec)", p.Kind)
+	}
+	return nil
+}
+
+func splitHostPort(addr string) (string, int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i <= 0 {
+		return "", 0, fmt.Errorf("address %q is not host:port", addr)
+	}
+	port, err := strconv.Atoi(addr[i+1:])
+	if err != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("address %q has no valid port", addr)
+	}
+	return addr[:i], port, nil
+}
+
+// parseSignal accepts "SIGTERM", "TERM" or "15".
+func parseSignal(s string) (unix.Signal, error) {
+	n := strings.ToUpper(strings.TrimSpace(s))
+	if v, err := strconv.Atoi(n); err == nil {
+		if v > 0 && v < 65 {
+			return unix.Signal(v), nil
+		}
+		return 0, fmt.Errorf("bad stop signal %q", s)
+	}
+	if !strings.HasPrefix(n, "SIG") {
+		n = "SIG" + n
+	}
+	if sig := unix.SignalNum(n); sig != 0 {
+		return sig, nil
+	}
+	return 0, fmt.Errorf("unknown stop signal %q", s)
+}
+
+// findCycle returns the ids along a cycle of local waits, or nil.
+func findCycle(all []*service) []string {
+	const (
+		white = iota
+		grey
+		black
+	)
+	color := map[*service]int{}
+	var stack []*service
+	var visit func(s *service) []string
+	visit = func(s *service) []string {
+		color[s] = grey
+		stack = append(stack, s)
+		for _, d := range s.deps {
+			switch color[d] {
+			case grey:
+				var ids []string
+				for i := len(stack) - 1; i >= 0; i-- {
+					ids = append([]string{stack[i].spec.ID}, ids...)
+					if stack[i] == d {
+						break
+					}
+				}
+				return append(ids, d.spec.ID)
+			case white:
+				if c := visit(d); c != nil {
+					return c
+				}
+			}
+		}
+		stack = stack[:len(stack)-1]
+		color[s] = black
+		return nil
+	}
+	for _, s := range all {
+		if color[s] == white {
+			if c := visit(s); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// lanes groups services by the length of their longest local wait chain.
+func lanes(all []*service) [][]string {
+	depth := map[*service]int{}
+	var get func(s *service) int
+	get = func(s *service) int {
+		if d, ok := depth[s]; ok {
+			return d
+		}
+		d := 0
+		for _, dep := range s.deps {
+			d = max(d, get(dep)+1)
+		}
+		depth[s] = d
+		return d
+	}
+	var out [][]string
+	for _, s := range all {
+		d := get(s)
+		for len(out) <= d {
+			out = append(out, nil)
+		}
+		out[d] = append(out[d], s.spec.ID)
+	}
+	return out
+}
+
+// reserveAfter is the longest chain of grace periods still to come after s
+// stops: its dependencies stop only once it has, so s must leave them that
+// much of the overall stop deadline.
+func reserveAfter(s *service, alive func(*service) bool, memo map[*service]time.Duration) time.Duration {
+	if d, ok := memo[s]; ok {
+		return d
+	}
+	var d time.Duration
+	for _, dep := range s.deps {
+		g := dep.spec.Grace
+		if !alive(dep) {
+			g = 0
+		}
+		d = max(d, g+reserveAfter(dep, alive, memo))
+	}
+	memo[s] = d
+	return d
+}

@@ -1,0 +1,105 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/kinit/kinit/supervisor/probe"
+)
+
+// newProber builds the check a ProbeSpec describes. env and dir are those
+// of the service, for exec probes.
+func newProber(p ProbeSpec, env []string, dir string) probe.Prober {
+	switch p.Kind {
+	case ProbeTCP:
+		return probe.TCP{Addr: p.Address}
+	case ProbeZooKeeper:
+		if p.Address != "" {
+			return probe.ZooKeeper{Addr: p.Address}
+		}
+		return probe.ZooKeeperQuorum{Connect: p.ZKConnect}
+	case ProbeKafka:
+		if p.KRaft {
+			return probe.KafkaKRaft{Bootstrap: p.Bootstrap, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
+		}
+		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
+	case ProbeHTTP:
+		return probe.HTTP{URL: p.URL}
+	case ProbeExec:
+		return probe.Exec{Argv: p.Command, Env: env, Dir: dir}
+	}
+	panic("supervisor: unvalidated probe kind " + p.Kind)
+}
+
+// readiness probes a started process until it is ready or its state
+// changes (ctx).
+func (s *Supervisor) readiness(ctx context.Context, svc *service, gen uint64, prog *progress) {
+	spec := *svc.spec.Probe
+	pr := newProber(spec, svc.spec.Env, svc.spec.Dir)
+	sched := probe.Schedule{First: ProbeFirstInterval, Max: spec.Interval, Timeout: spec.Timeout}
+	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
+		prog.update(attempt, probe.Summary(err))
+	})
+	if err == nil {
+		s.send(evReady{svc: svc, gen: gen})
+	}
+}
+
+// remoteWait probes the instances of a service on other nodes until
+// MinReady of them pass. A member that passed once counts as ready for the
+// rest of this wait.
+func (s *Supervisor) remoteWait(ctx context.Context, svc *service, gen uint64, idx int, w WaitSpec, prog *progress) {
+	probers := make([]probe.Prober, len(w.Remote))
+	sched := probe.Schedule{First: ProbeFirstInterval}
+	for i, p := range w.Remote {
+		probers[i] = newProber(p, svc.spec.Env, svc.spec.Dir)
+		sched.Max = max(sched.Max, p.Interval)
+	}
+	need := w.MinReady
+	if need == 0 {
+		need = len(probers)
+	}
+	passed := make([]bool, len(probers))
+	check := func(ctx context.Context) error {
+		errs := make([]error, len(probers))
+		var wg sync.WaitGroup
+		for i, pr := range probers {
+			if passed[i] {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				actx, cancel := context.WithTimeout(ctx, w.Remote[i].Timeout)
+				defer cancel()
+				errs[i] = pr.Check(actx)
+			}()
+		}
+		wg.Wait()
+		n := 0
+		var first error
+		for i, err := range errs {
+			if passed[i] || err == nil {
+				passed[i] = true
+				n++
+			} else if first == nil {
+				first = err
+			}
+		}
+		if n >= need {
+			return nil
+		}
+		if len(probers) > 1 {
+			return fmt.Errorf("%s (%d of %d ready, %d needed)", probe.Summary(first), n, len(probers), need)
+		}
+		return first
+	}
+	err := probe.Until(ctx, sched, check, func(attempt int, err error) {
+		prog.update(attempt, probe.Summary(err))
+	})
+	if err == nil {
+		s.log.Info(fmt.Sprintf("service %q: wait on %s satisfied", svc.spec.ID, w.Service), "service", svc.spec.ID)
+		s.send(evWaitDone{svc: svc, gen: gen, idx: idx})
+	}
+}
