@@ -40,7 +40,7 @@ func helper(mode string, args []string) int {
 	case "kill":
 		n, _ := strconv.Atoi(args[0])
 		_ = unix.Kill(os.Getpid(), unix.Signal(n))
-		select {} // the signal ends the process
+		time.Sleep(time.Hour) // the signal ends the process first
 	case "orphan":
 		// Start a grandchild that blocks on a pipe only this process
 		// writes to, report its pid, and exit: the grandchild becomes an

@@ -1,0 +1,169 @@
+package pid1
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// forwarded is the contract from the issue, kept apart from kinit's own list
+// so the test checks the promise rather than the implementation.
+var forwarded = []unix.Signal{
+	unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT,
+	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH,
+}
+
+// helper runs this binary as one of the processes kinit supervises.
+func helper(mode string, args []string) int {
+	// If kinit dies without killing us (a failed test), do not linger.
+	_ = unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+	arg := func() int {
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			panic(err)
+		}
+		return n
+	}
+	switch mode {
+	case "exit":
+		return arg()
+	case "kill":
+		_ = unix.Kill(os.Getpid(), unix.Signal(arg()))
+		time.Sleep(time.Hour) // the signal ends the process first
+	case "signals":
+		return recordSignals()
+	case "ignore-term":
+		signal.Ignore(unix.SIGTERM)
+		fmt.Println("ready")
+		time.Sleep(time.Hour)
+	case "orphans":
+		return checkOrphans(arg())
+	}
+	fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
+	return 99
+}
+
+// recordSignals prints each signal it receives and exits once it has seen
+// every forwarded one.
+func recordSignals() int {
+	c := make(chan os.Signal, len(forwarded))
+	for _, s := range forwarded {
+		signal.Notify(c, s)
+	}
+	fmt.Println("ready")
+	seen := map[os.Signal]bool{}
+	for len(seen) < len(forwarded) {
+		s := <-c
+		seen[s] = true
+		fmt.Println(unix.SignalName(s.(unix.Signal)))
+	}
+	return 0
+}
+
+// checkOrphans is kinit's child. It runs testdata/orphans.sh, which leaves n
+// orphaned subshells behind, checks that they were re-parented to kinit, lets
+// them all exit at once and then reads /proc until none of them is left
+// under kinit, alive or zombie. As PID 1 it also requires that no zombie at
+// all is left in the namespace. It trusts /proc, not kinit.
+func checkOrphans(n int) int {
+	fail := func(format string, a ...any) int {
+		fmt.Printf("FAIL: "+format+"\n", a...)
+		return 1
+	}
+	kinitPid := os.Getppid()
+	if want := os.Getenv("KINIT_PID1_EXPECT") == "pid1"; want != (kinitPid == 1) {
+		return fail("kinit has pid %d in mode %s", kinitPid, os.Getenv("KINIT_PID1_EXPECT"))
+	}
+	release, hold, err := os.Pipe()
+	if err != nil {
+		return fail("%v", err)
+	}
+	pidr, pidw, err := os.Pipe()
+	if err != nil {
+		return fail("%v", err)
+	}
+	maker := exec.Command("/bin/sh", "testdata/orphans.sh", strconv.Itoa(n))
+	maker.ExtraFiles = []*os.File{release} // fd 3
+	maker.Stdout = pidw
+	maker.Stderr = os.Stderr
+	if err := maker.Start(); err != nil {
+		return fail("cannot start orphans.sh: %v", err)
+	}
+	release.Close()
+	pidw.Close()
+	var pids []int
+	sc := bufio.NewScanner(pidr)
+	for len(pids) < n && sc.Scan() {
+		pid, err := strconv.Atoi(sc.Text())
+		if err != nil {
+			return fail("bad pid line %q", sc.Text())
+		}
+		pids = append(pids, pid)
+	}
+	if err := maker.Wait(); err != nil {
+		return fail("orphans.sh: %v", err)
+	}
+	if len(pids) != n {
+		return fail("orphans.sh started %d subshells, want %d", len(pids), n)
+	}
+	for _, pid := range pids {
+		st, err := readStat(pid)
+		if err != nil || st.ppid != kinitPid {
+			return fail("orphan %d has parent %d (%v), want kinit %d", pid, st.ppid, err, kinitPid)
+		}
+	}
+
+	hold.Close() // every orphan reads EOF and exits
+
+	var left []int
+	for started := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		left = left[:0]
+		for _, pid := range pids {
+			if st, err := readStat(pid); err == nil && st.ppid == kinitPid {
+				left = append(left, pid)
+			}
+		}
+		if len(left) == 0 || time.Since(started) > deadline/2 {
+			break
+		}
+	}
+	if len(left) > 0 {
+		zombies := 0
+		for _, pid := range left {
+			if st, err := readStat(pid); err == nil && st.state == 'Z' {
+				zombies++
+			}
+		}
+		return fail("%d of %d orphans still under kinit (%d zombies), e.g. pid %d", len(left), n, zombies, left[0])
+	}
+	if kinitPid == 1 {
+		if z := zombiesInNamespace(); len(z) > 0 {
+			return fail("zombies left in the namespace: %v", z)
+		}
+	}
+	fmt.Printf("reaped %d orphans\n", n)
+	return 0
+}
+
+// zombiesInNamespace lists every zombie /proc shows; with --mount-proc that
+// is the PID namespace kinit is init of.
+func zombiesInNamespace() []int {
+	var z []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, err := readStat(pid); err == nil && st.state == 'Z' {
+			z = append(z, pid)
+		}
+	}
+	return z
+}
