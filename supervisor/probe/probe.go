@@ -82,4 +82,3 @@ func joinTargets(prefix string, targets []string) string {
 	}
 	return s
 }
-

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kinit/kinit/supervisor/control/client"
+)
+
+func init() {
+	register("status", command{
+		summary: "show the node and its services (--json: the documented JSON object)",
+		usage:   "[--json]",
+		run:     cmdStatus,
+	})
+}
+
+func cmdStatus(args []string) int {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	asJSON := fs.Bool("json", false, "print the status as JSON (see docs/supervision.md)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageError("status takes no arguments")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := client.New("").Status(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
+		return exitFailed
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(st)
+		return exitOK
+	}
+	printStatus(os.Stdout, st, time.Now())
+	return exitOK
+}
+
+// printStatus renders the status header and table for people.
+func printStatus(w io.Writer, st *client.Status, now time.Time) {
+	n := st.Node
+	fmt.Fprintf(w, "node:  role %s, id %d, fqdn %s, hostname %s, config %s", dash(n.Role), n.ID, dash(n.FQDN), dash(n.Hostname), dash(n.ConfigID))
+	if n.Cluster != "" {
+		fmt.Fprintf(w, ", cluster %s", n.Cluster)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "kinit: pid %d, %s, up %s\n\n", st.Kinit.Pid, st.Kinit.Phase, seconds(st.Kinit.UptimeSeconds))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tSTATE\tPID\tUPTIME\tRESTARTS\tREADY\tWAITING ON\tLAST EXIT")
+	for _, s := range st.Services {
+		pid, up := "-", "-"
+		if s.Pid != 0 {
+			pid, up = fmt.Sprint(s.Pid), seconds(s.UptimeSeconds)
+		}
+		ready := "no"
+		if s.Ready {
+			ready = "yes"
+		}
+		waiting := s.WaitingOn
+		if waiting == "" && s.Message != "" && (s.State == "failed" || s.State == "stopped") {
+			waiting = s.Message
+		}
+		if s.State == "backoff" && s.NextStart != nil {
+			waiting = "restart in " + s.NextStart.Sub(now).Round(100*time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.State, pid, up, s.Restarts, ready,
+			dash(oneLine(waiting, 70)), lastExit(s.LastExit, now))
+	}
+	_ = tw.Flush()
+	for _, sec := range st.Sections {
+		keys := make([]string, 0, len(sec.Fields))
+		for k := range sec.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + sec.Fields[k]
+		}
+		fmt.Fprintf(w, "\n%s: %s\n", sec.Name, strings.Join(parts, " "))
+	}
+}
+
+func lastExit(e *client.Exit, now time.Time) string {
+	if e == nil {
+		return "-"
+	}
+	what := fmt.Sprintf("code %d", e.Code)
+	if e.Signal != "" {
+		what = e.Signal
+	}
+	return fmt.Sprintf("%s, %s ago", what, now.Sub(e.At).Round(time.Second))
+}
+
+func seconds(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Minute).String()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func oneLine(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > n {
+		return s[:n-3] + "..."
+	}
+	return s
+}
