@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ var (
 	reID          = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 	reEnvName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	rePortName    = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	reDecodeLine  = regexp.MustCompile(`^line (\d+) \(last key "[^"]*"\): `)
 	reservedNames = []string{"role", "config", "config_id", "node_id", "fqdn", "nodes", "nodes_file",
 		"socket", "log_format", "flavor", "metrics_interval", "cgroup_root"}
 )
@@ -62,7 +64,13 @@ func Parse(file string, data []byte) (*Config, error) {
 		if errors.As(err, &pe) {
 			c.Add(file, pe.Position.Line, "%s", strings.TrimPrefix(pe.Message, "toml: "))
 		} else {
-			c.Add(file, 0, "%s", strings.TrimPrefix(err.Error(), "toml: "))
+			// Decode (type) errors carry the line only in their text.
+			msg, line := strings.TrimPrefix(err.Error(), "toml: "), 0
+			if m := reDecodeLine.FindStringSubmatch(msg); m != nil {
+				line, _ = strconv.Atoi(m[1])
+				msg = msg[len(m[0]):]
+			}
+			c.Add(file, line, "%s", msg)
 		}
 		return nil, c.Err()
 	}
@@ -77,9 +85,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	l.order()
 	l.convert(&raw)
-	if c.Len() == 0 {
-		l.validate()
-	}
+	l.validate()
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -109,7 +115,7 @@ func (l *loader) line(key ...string) int { return l.cfg.pos.line(key...) }
 func (l *loader) order() {
 	seen := map[string]bool{}
 	for _, k := range l.md.Keys() {
-		if len(k) != 2 {
+		if len(k) < 2 {
 			continue
 		}
 		key := k[0] + "." + k[1]
@@ -286,7 +292,7 @@ func (l *loader) subOrder(path ...string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, k := range l.md.Keys() {
-		if len(k) != len(path)+1 {
+		if len(k) < len(path)+1 {
 			continue
 		}
 		match := true

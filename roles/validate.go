@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// validate checks everything that spans more than one table. It runs only
-// when every table converted cleanly, so it may trust the typed values.
+// validate checks everything that spans more than one table. It also runs
+// after conversion problems (bad values were replaced by defaults), so that
+// one run reports every problem.
 func (l *loader) validate() {
 	cfg := l.cfg
 	l.checkVarRefs()

@@ -103,7 +103,7 @@ func parseShare(f flex) (float64, error) {
 
 // Percent formats a fraction as a percentage without needless decimals.
 func Percent(f float64) string {
-	return strconv.FormatFloat(f*100, 'f', -1, 64) + "%"
+	return strconv.FormatFloat(math.Round(f*10000)/100, 'f', -1, 64) + "%"
 }
 
 func parseMode(f flex) (os.FileMode, error) {

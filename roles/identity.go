@@ -1,0 +1,306 @@
+package roles
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Identity order (UNIQUE_SELF_NODE_INT), first match wins:
+//
+//  1. KINIT_NODE_ID;
+//  2. the id persisted on the data volume by an earlier start
+//     (<data_dir>/<identity.id_file> of each local service; all must agree);
+//  3. the ordinal suffix of the host name ("kafka-2" -> 2) plus
+//     identity.ordinal_offset (or the role's ordinal_offset), when ordinals
+//     are on ("auto": only under Kubernetes, i.e. KUBERNETES_SERVICE_HOST set);
+//  4. this node's entry in the member list: its explicit id ("3@host"), else
+//     the ordinal rule of step 3, else its 1-based position in the whole list;
+//  5. otherwise a configuration error.
+//
+// Every node computes the ids of the other members with step 4 alone, so a
+// node whose id from steps 1-3 differs from what step 4 gives its own entry
+// would disagree with its peers (a ZooKeeper ensemble that cannot form): that
+// is an error, not a warning.
+func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
+	cfg := n.Config
+	ordinalOn := cfg.Identity.Ordinal == "on" || (cfg.Identity.Ordinal == "auto" && env.Get("KUBERNETES_SERVICE_HOST") != "")
+	offset := func(role string) int {
+		if r := cfg.Roles[role]; r != nil && r.OrdinalOffset != nil {
+			return *r.OrdinalOffset
+		}
+		return cfg.Identity.OrdinalOffset
+	}
+	memberID := func(e NodeEntry, position int) (int, string) {
+		if e.HasID {
+			return e.ID, "explicit"
+		}
+		if ordinalOn {
+			if o, ok := ordinal(shortName(e.Host)); ok {
+				return o + offset(e.Role), "ordinal"
+			}
+		}
+		return position, "position " + strconv.Itoa(position)
+	}
+
+	selfIdx := -1
+	roleListed := false
+	if list != nil {
+		for i, e := range list.Entries {
+			id, from := memberID(e, i+1)
+			m := Member{Role: e.Role, Host: e.Host, Hostname: shortName(e.Host), ID: id, IDFrom: from}
+			if e.Role == n.Role {
+				roleListed = true
+			}
+			if sameHost(e.Host, n.FQDN) {
+				if e.Role != n.Role {
+					c.Add(fileOf(list.Source), e.Line, "%sthis node (%s) is listed with role %s, but %s is %s",
+						envPrefix(list.Source), n.FQDN, e.Role, EnvRole, n.Role)
+				} else {
+					m.Self = true
+					selfIdx = len(n.Members)
+				}
+			}
+			n.Members = append(n.Members, m)
+		}
+		if roleListed && selfIdx < 0 {
+			c.Add(fileOf(list.Source), 0, "%sthis node (%s) is not in the %s member list; add it (members: %s)",
+				envPrefix(list.Source), n.FQDN, n.Role, strings.Join(hostsOf(list, n.Role), ", "))
+			return
+		}
+	}
+
+	id, source, found := 0, "", false
+	if v, ok := env.Lookup(EnvNodeID); ok && strings.TrimSpace(v) != "" {
+		x, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || x < 0 {
+			c.Add("", 0, "%s: %q is not a node id (a number >= 0)", EnvNodeID, v)
+			return
+		}
+		id, source, found = x, EnvNodeID, true
+	}
+	if !found {
+		if x, file, ok := n.persistedID(c); ok {
+			id, source, found = x, "persisted in "+file, true
+		}
+	}
+	if !found && ordinalOn {
+		if o, ok := ordinal(n.Hostname); ok {
+			id, source, found = o+offset(n.Role), fmt.Sprintf("hostname ordinal %d + offset %d", o, offset(n.Role)), true
+		}
+	}
+	if selfIdx >= 0 {
+		self := n.Members[selfIdx]
+		if !found {
+			id, source, found = self.ID, "member list ("+self.IDFrom+")", true
+		} else if self.ID != id {
+			c.Add(fileOf(list.Source), 0, "node id %d (%s) disagrees with id %d that the member list gives %s (%s); every node derives member ids from the list, so set %d@%s there or fix the id",
+				id, source, self.ID, self.Host, self.IDFrom, id, self.Host)
+			return
+		}
+		n.Members[selfIdx].IDFrom = source
+	} else {
+		// Not listed: a single-node cluster, or a role the list leaves out.
+		pos := len(n.Members) + 1
+		if !found {
+			id, source, found = pos, "position "+strconv.Itoa(pos)+" (single node)", true
+			if list != nil {
+				source = "position " + strconv.Itoa(pos) + " (after the listed members)"
+			}
+		}
+		n.Members = append(n.Members, Member{Role: n.Role, Host: n.FQDN, Hostname: n.Hostname, ID: id, IDFrom: source, Self: true})
+	}
+	if !found {
+		c.Add("", 0, "cannot find this node's id: set %s, or list the node in %s", EnvNodeID, EnvNodes)
+		return
+	}
+	n.ID, n.IDSource = id, source
+}
+
+func hostsOf(list *NodeList, role string) []string {
+	var out []string
+	for _, e := range list.Entries {
+		if e.Role == role {
+			out = append(out, e.String())
+		}
+	}
+	return out
+}
+
+// persistedID reads the id files of the local services; they must agree.
+func (n *Node) persistedID(c *Collector) (int, string, bool) {
+	id, file, found := 0, "", false
+	for _, s := range n.Services {
+		dir, ok := n.DataDirs[s.ID]
+		if !ok {
+			continue
+		}
+		path := filepath.Join(dir, n.Config.Identity.IDFile)
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			c.Add(path, 0, "cannot read persisted node id: %v", unwrapPath(err))
+			continue
+		}
+		x, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || x < 0 {
+			c.Add(path, 1, "persisted node id %q is not a number", strings.TrimSpace(string(data)))
+			continue
+		}
+		if found && x != id {
+			c.Add(path, 1, "persisted node id %d disagrees with %d in %s", x, id, file)
+			continue
+		}
+		id, file, found = x, path, true
+	}
+	return id, file, found
+}
+
+// checkIDFiles compares the resolved id with ZooKeeper's myid and Kafka's
+// meta.properties already on the data volume: a volume that belongs to
+// another node must not be started with this node's id.
+func (n *Node) checkIDFiles(c *Collector) {
+	for _, s := range n.Services {
+		for _, chk := range s.IDChecks {
+			path := n.ExpandVars(chk.File)
+			data, err := os.ReadFile(path)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				c.Add(path, 0, "cannot read: %v", unwrapPath(err))
+				continue
+			}
+			if chk.Key == "" {
+				text := strings.TrimSpace(string(data))
+				x, err := strconv.Atoi(text)
+				if err != nil {
+					c.Add(path, 1, "holds %q, not a node id", text)
+					continue
+				}
+				if x != n.ID {
+					c.Add(path, 1, "holds id %d but this node is %d (%s): the data volume belongs to another node; refusing to start",
+						x, n.ID, n.IDSource)
+				}
+				continue
+			}
+			v, line, ok := propertyValue(data, chk.Key)
+			if !ok {
+				continue
+			}
+			x, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				c.Add(path, line, "%s=%s is not a number", chk.Key, v)
+				continue
+			}
+			if x != n.ID {
+				c.Add(path, line, "names %s=%d but this node is %d (%s): the data volume belongs to another broker; refusing to start",
+					chk.Key, x, n.ID, n.IDSource)
+			}
+		}
+	}
+}
+
+// propertyValue finds a key in a simple Java properties file (the form Kafka
+// writes meta.properties in).
+func propertyValue(data []byte, key string) (string, int, bool) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		t := strings.TrimSpace(sc.Text())
+		if t == "" || t[0] == '#' || t[0] == '!' {
+			continue
+		}
+		i := strings.IndexAny(t, "=:")
+		if i < 0 {
+			continue
+		}
+		if strings.TrimSpace(t[:i]) == key {
+			return strings.TrimSpace(t[i+1:]), line, true
+		}
+	}
+	return "", 0, false
+}
+
+// IDFiles lists where PersistID keeps the id: one file per local data_dir.
+func (n *Node) IDFiles() []string {
+	var out []string
+	for _, s := range n.Services {
+		if dir, ok := n.DataDirs[s.ID]; ok {
+			out = append(out, filepath.Join(dir, n.Config.Identity.IDFile))
+		}
+	}
+	return out
+}
+
+// PersistID writes the node id into every local data_dir (creating it), so
+// the next start finds the same id even if the environment changed. Files
+// that already hold the id are left alone. `kinit up` calls it after a
+// successful render; check and render never do.
+func (n *Node) PersistID() ([]string, error) {
+	want := []byte(strconv.Itoa(n.ID) + "\n")
+	var written []string
+	for _, path := range n.IDFiles() {
+		if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, want) {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return written, fmt.Errorf("cannot create data dir: %w", err)
+		}
+		if err := writeFileAtomic(path, want, 0o644); err != nil {
+			return written, fmt.Errorf("cannot persist node id: %w", err)
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+// writeFileAtomic writes through a temp file in the same directory, fsyncs
+// it, renames it over path and fsyncs the directory.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,385 @@
+package roles
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Resolve finds out which node this is under cfg and env: config id, role,
+// FQDN, members, node id (see identity.go for the order), local services in
+// start order, vars and ports after their KINIT_* overrides. It reads the
+// nodes file and the identity files on the data volume but writes nothing.
+// Every problem is returned at once.
+func Resolve(cfg *Config, env Env) (*Node, error) {
+	c := &Collector{}
+	n := &Node{Config: cfg}
+
+	n.ConfigID = env.Get(EnvConfigID)
+	if n.ConfigID == "" {
+		n.ConfigID = DefaultConfigID
+	}
+	cc, ok := cfg.Configs[n.ConfigID]
+	if !ok {
+		c.Add("", 0, "%s: unknown config id %q%s", EnvConfigID, n.ConfigID, choices(cfg.ConfigOrder))
+		return nil, c.Err()
+	}
+	n.Cluster = cc
+
+	n.Role = env.Get(EnvRole)
+	if n.Role == "" {
+		if len(cc.RoleOrder) != 1 {
+			c.Add("", 0, "%s is not set: config %q has roles %s", EnvRole, n.ConfigID, strings.Join(cc.RoleOrder, ", "))
+			return nil, c.Err()
+		}
+		n.Role = cc.RoleOrder[0]
+	}
+	if _, ok := cc.Roles[n.Role]; !ok {
+		c.Add("", 0, "%s: config %q has no role %q (it has %s)", EnvRole, n.ConfigID, n.Role, strings.Join(cc.RoleOrder, ", "))
+		return nil, c.Err()
+	}
+
+	n.FQDN = env.Get(EnvFQDN)
+	if n.FQDN == "" {
+		h, err := os.Hostname()
+		if err != nil || h == "" {
+			c.Add("", 0, "%s is not set and the host name is unknown", EnvFQDN)
+			return nil, c.Err()
+		}
+		n.FQDN = h
+	}
+	if !validHost(n.FQDN) {
+		c.Add("", 0, "%s: %q is not a host name", EnvFQDN, n.FQDN)
+		return nil, c.Err()
+	}
+	n.Hostname = shortName(n.FQDN)
+
+	n.Flavor = env.Get(EnvFlavor)
+	switch {
+	case n.Flavor != "":
+		if _, ok := cfg.Flavors[n.Flavor]; !ok {
+			c.Add("", 0, "%s: unknown flavor %q%s", EnvFlavor, n.Flavor, choices(keys(cfg.Flavors)))
+		}
+	case cc.Flavor != "":
+		n.Flavor = cc.Flavor
+	default:
+		n.Flavor = cfg.Resources.Flavor
+	}
+
+	n.resolveVars(env, c)
+	n.resolvePorts(env, c)
+
+	for _, sid := range cc.Roles[n.Role] {
+		n.Services = append(n.Services, cfg.Services[sid])
+	}
+	n.Services = startOrder(n.Services)
+	n.checkLocalPorts(c)
+
+	n.DataDirs = map[string]string{}
+	for _, s := range n.Services {
+		if s.DataDir != "" {
+			n.DataDirs[s.ID] = n.ExpandVars(s.DataDir)
+		}
+	}
+
+	list := n.loadNodes(env, c)
+	if c.Len() > 0 {
+		return nil, c.Err()
+	}
+	n.resolveIdentity(env, list, c)
+	if c.Len() > 0 {
+		return nil, c.Err()
+	}
+	n.checkMembers(c)
+	n.checkIDFiles(c)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// resolveVars applies KINIT_<VAR> overrides, then expands references between
+// vars (CONFIG_DIR included).
+func (n *Node) resolveVars(env Env, c *Collector) {
+	raw := map[string]string{"CONFIG_DIR": n.Config.Dir}
+	for _, v := range n.Config.Vars {
+		raw[v.Macro] = v.Value
+		if o, ok := env.Lookup(v.Env); ok {
+			raw[v.Macro] = o
+		}
+	}
+	n.Vars = map[string]string{}
+	var resolve func(name string, depth int) (string, bool)
+	resolve = func(name string, depth int) (string, bool) {
+		if v, ok := n.Vars[name]; ok {
+			return v, true
+		}
+		v, ok := raw[name]
+		if !ok || depth > 32 {
+			return "", false
+		}
+		out, unknown := Expand(v, func(ref string) (string, bool) { return resolve(ref, depth+1) })
+		if len(unknown) > 0 {
+			return "", false
+		}
+		n.Vars[name] = out
+		return out, true
+	}
+	for _, v := range n.Config.Vars {
+		if _, ok := resolve(v.Macro, 0); !ok {
+			src := "var " + v.Name
+			if _, over := env.Lookup(v.Env); over {
+				src = v.Env
+			}
+			c.Add("", 0, "%s: %q references an unknown var or a cycle (vars may use other vars and CONFIG_DIR only)", src, raw[v.Macro])
+		}
+	}
+	n.Vars["CONFIG_DIR"] = n.Config.Dir
+}
+
+// ExpandVars expands var references (the only macros known before the node
+// id); unknown references stay as written.
+func (n *Node) ExpandVars(s string) string {
+	out, _ := Expand(s, func(name string) (string, bool) { v, ok := n.Vars[name]; return v, ok })
+	return out
+}
+
+// resolvePorts applies KINIT_PORT_<SERVICE>[_<NAME>] overrides.
+func (n *Node) resolvePorts(env Env, c *Collector) {
+	n.Ports = map[string]map[string]int{}
+	for _, id := range n.Config.ServiceOrder {
+		s := n.Config.Services[id]
+		ports := map[string]int{}
+		set := func(name string, def int) {
+			envName := "KINIT_PORT_" + MacroName(id)
+			if name != "" {
+				envName += "_" + MacroName(name)
+			}
+			ports[name] = def
+			if v, ok := env.Lookup(envName); ok {
+				p, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil || p < 1 || p > 65535 {
+					c.Add("", 0, "%s: %q is not a port (1..65535)", envName, v)
+					return
+				}
+				ports[name] = p
+			}
+		}
+		if s.Port != 0 {
+			set("", s.Port)
+		}
+		for _, name := range sortedKeys(s.Ports) {
+			set(name, s.Ports[name])
+		}
+		n.Ports[id] = ports
+	}
+}
+
+func (n *Node) checkLocalPorts(c *Collector) {
+	used := map[int]string{}
+	for _, s := range n.Services {
+		for _, name := range sortedKeys(n.Ports[s.ID]) {
+			p := n.Ports[s.ID][name]
+			label := s.ID
+			if name != "" {
+				label += " (" + name + ")"
+			}
+			if other, dup := used[p]; dup {
+				c.Add("", 0, "port %d is used by both %s and %s on this node", p, other, label)
+			}
+			used[p] = label
+		}
+	}
+}
+
+// loadNodes reads KINIT_NODES, else KINIT_NODES_FILE, else the config's
+// nodes_file; nil means a single-node cluster.
+func (n *Node) loadNodes(env Env, c *Collector) *NodeList {
+	var src, text string
+	if v := env.Get(EnvNodes); strings.TrimSpace(v) != "" {
+		src, text = EnvNodes, v
+	} else {
+		path := env.Get(EnvNodesFile)
+		if path == "" {
+			path = n.ExpandVars(n.Config.Cluster.NodesFile)
+		}
+		if path == "" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			c.Add(path, 0, "cannot read nodes file: %v", unwrapPath(err))
+			return nil
+		}
+		src, text = path, string(data)
+	}
+	list, err := ParseNodes(src, text)
+	if err != nil {
+		c.AddError(err)
+		return nil
+	}
+	n.NodesSource = src
+	for _, r := range list.Roles {
+		if _, ok := n.Cluster.Roles[r]; !ok {
+			c.Add(fileOf(src), 0, "%snodes list names role %q, which config %q does not use (it has %s)",
+				envPrefix(src), r, n.ConfigID, strings.Join(n.Cluster.RoleOrder, ", "))
+		}
+	}
+	return list
+}
+
+func fileOf(src string) string {
+	if src == EnvNodes {
+		return ""
+	}
+	return src
+}
+
+func envPrefix(src string) string {
+	if src == EnvNodes {
+		return EnvNodes + ": "
+	}
+	return ""
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// checkMembers enforces cardinality, unique ids and ZooKeeper's id range.
+func (n *Node) checkMembers(c *Collector) {
+	count := map[string]int{}
+	for _, m := range n.Members {
+		count[m.Role]++
+	}
+	listed := map[string]bool{n.Role: true}
+	for _, m := range n.Members {
+		listed[m.Role] = true
+	}
+	// Roles the member list leaves out are not counted (a ZooKeeper node need
+	// not know every gateway); what this node needs from them is checked below.
+	for _, role := range n.Cluster.RoleOrder {
+		r := n.Config.Roles[role]
+		if r == nil || !listed[role] {
+			continue
+		}
+		got := count[role]
+		if got < r.Min || (r.Max >= 0 && got > r.Max) {
+			c.Add(n.Config.File, r.Line, "role %q needs %s members under config %q, the member list has %d%s",
+				role, r.Cardinality, n.ConfigID, got, nodesHint(n.NodesSource))
+		}
+	}
+	for _, s := range n.Services {
+		for _, w := range s.Waits {
+			if n.Runs(w.Service) {
+				continue
+			}
+			if len(n.MembersRunning(w.Service)) == 0 {
+				var roles []string
+				for _, role := range n.Cluster.RoleOrder {
+					for _, sid := range n.Cluster.Roles[role] {
+						if sid == w.Service {
+							roles = append(roles, role)
+						}
+					}
+				}
+				c.Add("", 0, "service %s waits for %s, which runs on role %s under config %q, but the member list has no such member%s",
+					s.ID, w.Service, strings.Join(roles, " or "), n.ConfigID, nodesHint(n.NodesSource))
+			}
+		}
+	}
+	byID := map[int]Member{}
+	for _, m := range n.Members {
+		if o, dup := byID[m.ID]; dup {
+			c.Add("", 0, "node id %d is shared by %s (%s, %s) and %s (%s, %s): ids must be unique in the cluster",
+				m.ID, o.Host, o.Role, o.IDFrom, m.Host, m.Role, m.IDFrom)
+		}
+		byID[m.ID] = m
+	}
+	if members, s, ok := n.MembersOfKind("zookeeper"); ok {
+		for _, m := range members {
+			if m.ID < 1 || m.ID > 255 {
+				c.Add("", 0, "%s runs %s and has id %d (%s): ZooKeeper server ids must be 1..255%s",
+					m.Host, s.ID, m.ID, m.IDFrom, zkHint(m))
+			}
+		}
+	}
+}
+
+func nodesHint(src string) string {
+	if src == "" {
+		return " (no KINIT_NODES or nodes file: a single-node cluster)"
+	}
+	return " (from " + src + ")"
+}
+
+func zkHint(m Member) string {
+	if m.ID == 0 {
+		return "; node indexes that count from 0 need an offset (identity.ordinal_offset, or id@host in the nodes list)"
+	}
+	return ""
+}
+
+// startOrder sorts services so that each comes after the local services it
+// waits for; ties keep the order the config lists them in. The config was
+// checked for cycles, so every service is placed.
+func startOrder(svcs []*Service) []*Service {
+	local := map[string]bool{}
+	for _, s := range svcs {
+		local[s.ID] = true
+	}
+	placed := map[string]bool{}
+	var out []*Service
+	for len(out) < len(svcs) {
+		progress := false
+		for _, s := range svcs {
+			if placed[s.ID] {
+				continue
+			}
+			ready := true
+			for _, w := range s.Waits {
+				if local[w.Service] && !placed[w.Service] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				placed[s.ID] = true
+				out = append(out, s)
+				progress = true
+				break
+			}
+		}
+		if !progress {
+			// Unreachable for a validated config; keep the rest as listed.
+			for _, s := range svcs {
+				if !placed[s.ID] {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Describe is a one-line summary of the node for logs.
+func (n *Node) Describe() string {
+	return fmt.Sprintf("role %s, config %s, id %d, fqdn %s", n.Role, n.ConfigID, n.ID, n.FQDN)
+}
+
+// SortedMembers returns the members of a role sorted by id.
+func (n *Node) SortedMembers(role string) []Member {
+	var out []Member
+	for _, m := range n.Members {
+		if m.Role == role {
+			out = append(out, m)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
