@@ -169,22 +169,25 @@ func (s *Server) apply(a bulkAction) map[string]any {
 	}
 	ids := s.ids[a.index]
 	if ids == nil {
-		ids = map[string]bool{}
+		ids = map[string]int{}
 		s.ids[a.index] = ids
 	}
 	if a.id == "" {
 		s.seq++
 		a.id = "standin-" + strconv.FormatInt(s.seq, 10)
-	} else if ids[a.id] && a.op == "create" {
+	} else if _, exists := ids[a.id]; exists && a.op == "create" {
 		return fail(http.StatusConflict, "version_conflict_engine_exception",
 			fmt.Sprintf("[%s]: version conflict, document already exists (current version [1])", a.id))
 	}
 	result, status := "created", http.StatusCreated
-	if ids[a.id] {
+	doc := Doc{Index: a.index, ID: a.id, Op: a.op, Source: src}
+	if pos, ok := ids[a.id]; ok {
 		result, status = "updated", http.StatusOK
+		s.docs[pos] = doc // an overwrite replaces, in place
+	} else {
+		ids[a.id] = len(s.docs)
+		s.docs = append(s.docs, doc)
 	}
-	ids[a.id] = true
-	s.docs = append(s.docs, Doc{Index: a.index, ID: a.id, Op: a.op, Source: src})
 	res["_id"] = a.id
 	res["_version"] = 1
 	res["result"] = result

@@ -16,7 +16,13 @@ import (
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Elastic-Product", "Elasticsearch")
 	rec := &statusWriter{ResponseWriter: w}
+	s.mu.Lock()
+	s.pending++
+	s.mu.Unlock()
 	defer func() {
+		s.mu.Lock()
+		s.pending--
+		s.mu.Unlock()
 		s.record(Request{Method: r.Method, Path: r.URL.Path, Authorization: r.Header.Get("Authorization"),
 			ContentType: r.Header.Get("Content-Type"), Status: rec.status})
 	}()

@@ -60,10 +60,11 @@ type Server struct {
 	rejects   []*Reject
 	denyTmpl  bool
 	docs      []Doc
-	ids       map[string]map[string]bool
+	ids       map[string]map[string]int // index -> _id -> position in docs
 	seq       int64
 	templates map[string]Template
 	requests  []Request
+	pending   int
 }
 
 // Doc is one stored document.
@@ -115,7 +116,7 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{
 		opts:      opts,
 		release:   make(chan struct{}),
-		ids:       map[string]map[string]bool{},
+		ids:       map[string]map[string]int{},
 		templates: map[string]Template{},
 	}
 	if err := s.listen(opts.Addr); err != nil {
@@ -247,6 +248,14 @@ func (s *Server) Templates() map[string]Template {
 		out[k] = v
 	}
 	return out
+}
+
+// Pending is the number of requests being handled right now (for example
+// held by FaultHang).
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pending
 }
 
 // Requests returns the requests received so far (the last 1000).
