@@ -1,0 +1,127 @@
+package image
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kinit/kinit/test/kafkahome"
+)
+
+func repo(t *testing.T) Repo {
+	t.Helper()
+	root, err := kafkahome.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tomlPath := filepath.Join(root, "rootfs/etc/kinit/kinit.toml")
+	cfg, err := LoadConfig(tomlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known, err := ScanKnownEnv(root, tomlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Repo{Root: root, Config: cfg, Known: known}
+}
+
+// The shipped image files agree with the repository.
+func TestShippedImageFiles(t *testing.T) {
+	r := repo(t)
+	for _, n := range []string{"KINIT_ROLE", "KINIT_CONFIG_ID", "KINIT_NODE_ID", "KINIT_NODES", "KINIT_KAFKA_HOME"} {
+		if !r.Known.Knows(n) {
+			t.Fatalf("scan of the sources does not find %s; known: %v", n, r.Known.Names())
+		}
+	}
+	probs, ins := r.CheckDockerfile("Dockerfile.centos7")
+	for _, p := range probs {
+		t.Error(p)
+	}
+	for _, p := range r.CheckCompose("docker-compose.yml", ins) {
+		t.Error(p)
+	}
+	// The production config the compose file runs has every role.
+	roles := map[string]bool{}
+	for role := range r.Config.Configs["production"] {
+		roles[role] = true
+	}
+	for _, want := range []string{"zookeeper", "broker", "schemareg", "gateway"} {
+		if !roles[want] {
+			t.Errorf("kinit.toml's production config lacks role %s", want)
+		}
+	}
+}
+
+// Each rule catches what it is for: the fixtures break them one by one.
+func TestChecksCatchMistakes(t *testing.T) {
+	r := repo(t)
+	r.Root = filepath.Join(r.Root, "test/image") // so testdata/… are the files
+	probs, ins := r.CheckDockerfile("testdata/bad.Dockerfile")
+	wantDocker := []string{
+		"go build of ./cmd/no-such-command: no main package there",
+		"COPY no-such-dir/: not in the repository",
+		"COPY --from=build /out/never-built: no RUN of that stage writes it",
+		"COPY --from=nostage: no such earlier stage",
+		"ENV KINIT_NOT_A_THING: kinit does not read this variable",
+		"ENTRYPOINT must be in exec form",
+		"STOPSIGNAL is \"SIGINT\", want SIGTERM",
+		"VOLUME /data/elsewhere is not under kinit.toml's data_dir",
+		"no RUN unpacks Kafka into kinit.toml's kafka_home",
+	}
+	expectAll(t, probs, wantDocker)
+	for _, p := range probs {
+		if strings.Contains(p, "KINIT_ROLE") {
+			t.Errorf("KINIT_ROLE flagged though kinit reads it: %s", p)
+		}
+	}
+
+	wantCompose := []string{
+		"service zk-1: dockerfile Dockerfile.missing is not in the repository",
+		"service zk-1: KINIT_TYPO: kinit does not read this variable",
+		"service zk-1: KINIT_NODES: host \"zk-9\" is no service or hostname",
+		"service zk-1: KINIT_NODES: role \"nosuchrole\" is not a role of kinit.toml",
+		"service zk-1: volume target /var/lib/elsewhere is not a VOLUME of the image",
+		"service zk-1: stop_signal SIGKILL differs from the image's STOPSIGNAL SIGINT",
+		"service zk-2: role zookeeper node id 1 already used by zk-1",
+		"service gw: KINIT_CONFIG_ID \"nosuchconfig\" is not a config of kinit.toml",
+		"service nr: KINIT_ROLE \"nosuchrole\" is not a role of kinit.toml",
+		"service noenv: no KINIT_ROLE",
+	}
+	expectAll(t, r.CheckCompose("testdata/bad-compose.yml", ins), wantCompose)
+}
+
+func expectAll(t *testing.T, got Problems, want []string) {
+	t.Helper()
+	all := strings.Join(got, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("no problem reported containing %q; got:\n%s", w, all)
+		}
+	}
+}
+
+func TestParseHelpers(t *testing.T) {
+	tests := []struct {
+		args string
+		want CopySpec
+	}{
+		{"--from=build --chown=1:1 /out/a /out/b /usr/bin/", CopySpec{From: "build", Sources: []string{"/out/a", "/out/b"}, Dest: "/usr/bin/"}},
+		{`["a b", "c"]`, CopySpec{Sources: []string{"a b"}, Dest: "c"}},
+	}
+	for _, tt := range tests {
+		got, err := ParseCopy(tt.args)
+		if err != nil || got.From != tt.want.From || strings.Join(got.Sources, "|") != strings.Join(tt.want.Sources, "|") || got.Dest != tt.want.Dest {
+			t.Errorf("ParseCopy(%q) = %+v, %v", tt.args, got, err)
+		}
+	}
+	if _, err := ParseCopy("only-one"); err == nil {
+		t.Error("ParseCopy accepted a COPY without destination")
+	}
+	if got := strings.Join(EnvKeys("A=1 B=\"x\""), ","); got != "A,B" {
+		t.Errorf("EnvKeys = %s", got)
+	}
+	if got := strings.Join(EnvKeys("LEGACY some value"), ","); got != "LEGACY" {
+		t.Errorf("EnvKeys legacy = %s", got)
+	}
+}
