@@ -1,0 +1,296 @@
+package macros
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kinit/kinit/roles"
+)
+
+// Options are the inputs of Build besides the node.
+type Options struct {
+	Env    roles.Env // the process environment (overrides, _FILE secrets)
+	Limits Limits    // the container's limits
+}
+
+type builder struct {
+	node *roles.Node
+	env  roles.Env
+	plan *Plan
+	errs *roles.Collector
+}
+
+// Build computes the plan for a resolved node: macro values, sizing, each
+// service with its fields expanded, and every template rendered with its
+// autogen rules and env overrides. Nothing is written. All problems are
+// returned at once (see roles.Problems), each with the file and line of the
+// config entry or template line it comes from.
+func Build(node *roles.Node, opts Options) (*Plan, error) {
+	b := &builder{node: node, env: opts.Env, plan: &Plan{Node: node}, errs: &roles.Collector{}}
+	if b.env == nil {
+		b.env = roles.Env{}
+	}
+	b.size(opts.Limits)
+	ns := b.nodeScope()
+	b.plan.Macros = ns.vals
+
+	dsts := map[string]string{}
+	for i, s := range node.Services {
+		ss := b.plan.Sizing.Services[i]
+		sc := b.serviceScope(ns, s, ss)
+		svc := b.service(s, sc, ss)
+		for ti := range s.Templates {
+			f := b.render(s, &s.Templates[ti], sc, svc)
+			if f == nil {
+				continue
+			}
+			if other, dup := dsts[f.Dst]; dup {
+				b.errs.Add(node.Config.File, s.Templates[ti].Line, "service %s renders %s, which %s renders too", s.ID, f.Dst, other)
+				continue
+			}
+			dsts[f.Dst] = s.ID
+			b.plan.Files = append(b.plan.Files, f)
+			svc.Files = append(svc.Files, f.Dst)
+		}
+		b.plan.Services = append(b.plan.Services, svc)
+	}
+	if err := b.errs.Err(); err != nil {
+		return nil, err
+	}
+	return b.plan, nil
+}
+
+// expandField expands one config string of a service.
+func (b *builder) expandField(s *roles.Service, sc *scope, v string, key ...string) string {
+	out, unknown := roles.Expand(v, sc.lookup)
+	for _, name := range unknown {
+		b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
+			"service %s %s: %s", s.ID, strings.Join(key, "."), sc.explain(name))
+	}
+	if len(unknown) == 0 && strings.Contains(out, "@@") {
+		b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
+			"service %s %s: unresolved @@ left in %q", s.ID, strings.Join(key, "."), out)
+	}
+	return out
+}
+
+func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Service {
+	n := b.node
+	svc := &Service{ID: s.ID, Name: s.Name, Kind: s.Kind, Env: map[string]string{},
+		Capabilities: append([]string(nil), s.Capabilities...), Restart: s.Restart,
+		StopSignal: s.StopSignal, Signal: s.Signal, Grace: s.Grace, Required: s.Required,
+		RestartWith: append([]string(nil), s.RestartWith...), Ports: map[string]int{},
+		MemoryShare: ss.Share, HeapBytes: ss.HeapBytes, CPUs: b.plan.Sizing.ActiveProcessorCount,
+		DataDir: n.DataDirs[s.ID]}
+	for k, v := range n.Ports[s.ID] {
+		svc.Ports[k] = v
+	}
+	for i, c := range s.Command {
+		svc.Command = append(svc.Command, b.expandField(s, sc, c, "command", "["+strconv.Itoa(i)+"]"))
+	}
+	svc.Dir = b.expandField(s, sc, s.Dir, "dir")
+	svc.User = b.expandField(s, sc, s.User, "user")
+	svc.Group = b.expandField(s, sc, s.Group, "group")
+	for _, k := range sortedKeys(s.Env) {
+		v := b.expandField(s, sc, s.Env[k], "env", k)
+		if cur, set := b.env.Lookup(k); set {
+			v = cur
+		}
+		svc.Env[k] = v
+		if IsSecretKey(k) {
+			b.plan.masker.Add(v)
+		}
+	}
+
+	p := s.Ready
+	svc.Ready = Probe{Kind: p.Kind, Mode: p.Mode, Interval: p.Interval, Timeout: p.Timeout, StartTimeout: p.StartTimeout,
+		Address:   b.expandField(s, sc, p.Address, "ready", "address"),
+		URL:       b.expandField(s, sc, p.URL, "ready", "url"),
+		ZKConnect: b.expandField(s, sc, p.ZKConnect, "ready", "zk_connect")}
+	for i, c := range p.Command {
+		svc.Ready.Command = append(svc.Ready.Command, b.expandField(s, sc, c, "ready", "command", "["+strconv.Itoa(i)+"]"))
+	}
+	if p.BrokerID != "" {
+		v := b.expandField(s, sc, p.BrokerID, "ready", "broker_id")
+		id, err := strconv.Atoi(v)
+		if err != nil && !strings.Contains(v, "@@") {
+			b.errs.Add(n.Config.File, n.Config.Line("services", s.ID, "ready", "broker_id"), "service %s ready.broker_id: %q is not a number", s.ID, v)
+		}
+		svc.Ready.BrokerID = id
+	}
+
+	for _, w := range s.Waits {
+		svc.Waits = append(svc.Waits, b.wait(s, w, sc))
+	}
+
+	if s.EnvPrefix != "" {
+		m, errs := MapEnv(b.env, s.EnvPrefix, s.PropertyPrefix, KnownKeys(s.KnownKeys))
+		for _, e := range errs {
+			b.errs.AddError(e)
+		}
+		svc.Overrides = m.Overrides
+		for _, o := range m.Overrides {
+			if o.Secret {
+				b.plan.masker.Add(o.Value)
+			}
+		}
+		for _, w := range m.Warnings {
+			b.plan.Warnings = append(b.plan.Warnings, "service "+s.ID+": "+w)
+		}
+		b.plan.Ignored = append(b.plan.Ignored, m.Ignored...)
+		hasProps := false
+		for _, t := range s.Templates {
+			hasProps = hasProps || t.Properties
+		}
+		if len(m.Overrides) > 0 && !hasProps {
+			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("service %s: %d %s* variables are set but no template of it takes overrides (properties = true)",
+				s.ID, len(m.Overrides), s.EnvPrefix))
+		}
+	}
+	return svc
+}
+
+func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
+	n := b.node
+	target := n.Config.Services[w.Service]
+	out := Wait{Service: w.Service, Timeout: w.Timeout, Local: n.Runs(w.Service)}
+	members := n.MembersRunning(w.Service)
+	switch {
+	case w.Min == "all":
+		out.MinReady = len(members)
+	case w.Min == "quorum" || (w.Min == "" && target.Kind == "zookeeper"):
+		out.MinReady = len(members)/2 + 1
+	case w.Min == "":
+		out.MinReady = 1
+	default:
+		out.MinReady, _ = strconv.Atoi(w.Min)
+	}
+	if out.MinReady > len(members) && !out.Local {
+		b.errs.Add(n.Config.File, n.Config.Line("services", s.ID, "waits", w.Service, "min"),
+			"service %s waits for %d ready %s members, but only %d run it", s.ID, out.MinReady, w.Service, len(members))
+	}
+	switch target.Ready.Kind {
+	case "zookeeper", "kafka", "http":
+		out.Kind = target.Ready.Kind
+	default:
+		out.Kind = "tcp"
+	}
+	if target.Kind == "kafka" && target.Ready.Kind == "kafka" {
+		out.Mode = target.Ready.Mode
+		if out.Mode == "zk" {
+			if v, ok := sc.lookup("ZOOKEEPER_SERVICE_STRING"); ok {
+				out.ZKConnect = v
+			} else {
+				out.Kind = "tcp"
+			}
+		}
+	}
+	port := n.Port(w.Service, "")
+	for _, m := range members {
+		t := Target{Host: m.Host, ID: m.ID, Address: hostPort(m.Host, port)}
+		if out.Kind == "http" {
+			t.URL = remoteURL(target.Ready.URL, m.Host, port)
+		}
+		out.Targets = append(out.Targets, t)
+	}
+	return out
+}
+
+// remoteURL keeps the scheme and path of a service's own probe URL and points
+// it at a member: http://127.0.0.1:@@PORT@@/subjects -> http://host:8081/subjects.
+func remoteURL(probeURL, host string, port int) string {
+	scheme, rest, ok := strings.Cut(probeURL, "://")
+	if !ok {
+		scheme, rest = "http", probeURL
+	}
+	path := ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		path = rest[i:]
+	}
+	return scheme + "://" + hostPort(host, port) + path
+}
+
+// render reads one template, applies its autogen rules and macros line by
+// line, then the env overrides.
+func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Service) *File {
+	n := b.node
+	cfgFile := n.Config.File
+	dir := n.Vars["TEMPLATE_DIR"]
+	if dir == "" {
+		dir = filepath.Join(n.Config.Dir, "templates")
+	}
+	src := filepath.Join(dir, t.Src)
+	data, err := os.ReadFile(src)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			b.errs.Add(cfgFile, t.Line, "service %s: template %s not found in %s", s.ID, t.Src, dir)
+		} else {
+			b.errs.Add(cfgFile, t.Line, "service %s: cannot read template %s: %v", s.ID, src, unwrap(err))
+		}
+		return nil
+	}
+	f := &File{Service: s.ID, Src: src, Template: t.Src, Mode: t.Mode}
+	key := []string{"templates", "[" + strconv.Itoa(indexOf(s, t)) + "]"}
+	f.Dst = b.expandField(s, sc, t.Dst, append(key, "dst")...)
+	f.Owner = b.expandField(s, sc, t.Owner, append(key, "owner")...)
+	f.Group = b.expandField(s, sc, t.Group, append(key, "group")...)
+	if !strings.HasPrefix(f.Dst, "/") && !strings.Contains(f.Dst, "@@") {
+		b.errs.Add(cfgFile, t.Line, "service %s: template %s renders to %q, not an absolute path", s.ID, t.Src, f.Dst)
+	}
+
+	var rules []roles.Autogen
+	for _, r := range n.Config.Autogen {
+		if r.Replace == t.Src {
+			rules = append(rules, r)
+		}
+	}
+	matched := make([]bool, len(rules))
+	lines := strings.Split(string(data), "\n")
+	for i, line := range lines {
+		for ri, r := range rules {
+			if !strings.Contains(line, r.Pattern) {
+				continue
+			}
+			matched[ri] = true
+			v, ok := sc.lookup(r.Macro)
+			if !ok {
+				b.errs.Add(src, i+1, "autogen rule (%s:%d) %s -> %s: %s", cfgFile, r.Line, r.Pattern, r.Macro, sc.explain(r.Macro))
+				continue
+			}
+			line = strings.ReplaceAll(line, r.Pattern, v)
+		}
+		out, unknown := roles.Expand(line, sc.lookup)
+		for _, name := range unknown {
+			b.errs.Add(src, i+1, "%s", sc.explain(name))
+		}
+		if len(unknown) == 0 && strings.Contains(out, "@@") {
+			b.errs.Add(src, i+1, "unresolved @@ left in output: %q", out)
+		}
+		lines[i] = out
+	}
+	for ri, r := range rules {
+		if !matched[ri] {
+			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s:%d: autogen pattern %q never occurs in template %s", cfgFile, r.Line, r.Pattern, t.Src))
+		}
+	}
+	text := strings.Join(lines, "\n")
+	if t.Properties {
+		text = ApplyOverrides(text, svc.Overrides)
+	}
+	f.Content = []byte(text)
+	return f
+}
+
+func indexOf(s *roles.Service, t *roles.Template) int {
+	for i := range s.Templates {
+		if &s.Templates[i] == t {
+			return i
+		}
+	}
+	return 0
+}

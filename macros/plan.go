@@ -1,0 +1,146 @@
+package macros
+
+import (
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kinit/kinit/roles"
+)
+
+// Plan is everything this node will run, rendered in memory.
+type Plan struct {
+	Node     *roles.Node
+	Services []*Service // in start order
+	Files    []*File    // every rendered file, in service order
+	Sizing   Sizing
+	Macros   map[string]string // node-level macro values
+	Warnings []string
+	Ignored  []string // environment variables recognised and not mapped, "VAR (reason)"
+
+	masker Masker
+}
+
+// Service is one service of the plan, with every macro expanded.
+type Service struct {
+	ID, Name, Kind string
+	Command        []string
+	// Env holds the variables kinit sets for this service. A variable the
+	// container's environment also sets keeps the container's value, so
+	// operators can override anything (e.g. KAFKA_HEAP_OPTS) with `-e`.
+	Env          map[string]string
+	Dir          string
+	User, Group  string
+	Capabilities []string
+	Waits        []Wait
+	Ready        Probe
+	Restart      roles.Restart
+	StopSignal   string
+	Signal       syscall.Signal
+	Grace        time.Duration
+	Required     bool
+	RestartWith  []string
+	Ports        map[string]int // "" = main port
+	MemoryShare  float64
+	HeapBytes    int64 // 0 when the service has no memory share
+	CPUs         int   // -XX:ActiveProcessorCount
+	DataDir      string
+	Files        []string // destinations of the files rendered for it
+	Overrides    []Override
+}
+
+// Environ returns the child environment: base (normally os.Environ()) with
+// the service's variables set over it, minus kinit's own secrets.
+func (s *Service) Environ(base []string) []string {
+	out := make([]string, 0, len(base)+len(s.Env))
+	for _, kv := range base {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, over := s.Env[k]; over || isKinitSecret(k) {
+			continue
+		}
+		out = append(out, kv)
+	}
+	for _, k := range sortedKeys(s.Env) {
+		out = append(out, k+"="+s.Env[k])
+	}
+	return out
+}
+
+func isKinitSecret(k string) bool {
+	return strings.HasPrefix(k, "KINIT_") && IsSecretKey(k) || k == "KINIT_ES_USERNAME"
+}
+
+// Wait is one dependency of a service.
+type Wait struct {
+	Service string
+	// Local is true when this node runs the service: wait for its own
+	// readiness. Otherwise wait for MinReady of Targets to pass a probe of
+	// Kind.
+	Local    bool
+	Timeout  time.Duration
+	MinReady int
+	Kind     string // zookeeper, kafka, http or tcp: how to probe a remote target
+	Targets  []Target
+	// For Kind kafka in zk mode: brokers count as ready when registered
+	// under /brokers/ids in this ensemble.
+	ZKConnect string
+	Mode      string
+}
+
+// Target is one remote member running a waited-for service.
+type Target struct {
+	Host    string
+	ID      int
+	Address string // host:port
+	URL     string // for http probes
+}
+
+// Probe is a readiness probe with its macros expanded.
+type Probe struct {
+	Kind         string // tcp, zookeeper, kafka, http, exec, none
+	Address      string
+	URL          string
+	Command      []string
+	ZKConnect    string
+	BrokerID     int
+	Mode         string // kafka: zk|kraft; zookeeper: ruok|srvr|session
+	Interval     time.Duration
+	Timeout      time.Duration
+	StartTimeout time.Duration
+}
+
+// File is one rendered file.
+type File struct {
+	Service  string
+	Src      string // template path
+	Template string // template name as the config writes it (relative to the template dir)
+	Dst      string // absolute destination
+	Content  []byte
+	Mode     os.FileMode
+	Owner    string // user name or numeric uid; "" = leave as created
+	Group    string
+}
+
+// Service returns a service of the plan by id.
+func (p *Plan) Service(id string) *Service {
+	for _, s := range p.Services {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// Masker returns the masker that hides this plan's secrets in output.
+func (p *Plan) Masker() *Masker { return &p.masker }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

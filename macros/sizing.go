@@ -1,0 +1,118 @@
+package macros
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/kinit/kinit/roles"
+)
+
+// Limits are the container's limits the sizing starts from. The CLI fills
+// them from internal/cgroup.Effective; tests pass fixed values.
+type Limits struct {
+	MemoryBytes    int64   // effective: the cgroup limit, else the host's memory; 0 = unknown
+	CPUs           float64 // effective: the cgroup quota, else the host's CPUs; 0 = unknown
+	MemoryFromHost bool    // the cgroup sets no memory limit
+	CPUsFromHost   bool    // the cgroup sets no CPU quota
+	Source         string  // where the values came from, for `kinit check`
+}
+
+// Sizing is what the container offers and what each local service gets.
+type Sizing struct {
+	MemoryBytes          int64
+	MemorySource         string // "cgroup", "flavor medium" or "host"
+	CPUs                 float64
+	CPUSource            string
+	ActiveProcessorCount int
+	Services             []ServiceSizing // local services, in start order
+}
+
+// ServiceSizing is one service's share of the container.
+type ServiceSizing struct {
+	Service     string
+	Share       float64 // of the container memory
+	MemoryBytes int64   // Share x container memory
+	HeapRatio   float64
+	HeapBytes   int64 // floor(MemoryBytes x HeapRatio) to whole MiB, capped by heap_max; 0 = no share
+	Capped      bool  // heap_max applied
+	HeapOpts    string
+	HeapFromEnv string // the container's environment sets this launcher variable instead
+}
+
+func (s ServiceSizing) String() string {
+	if s.Share == 0 {
+		return "no memory share: heap left to the launcher's default"
+	}
+	out := fmt.Sprintf("share %s of memory = %s; heap %s = %s x %s",
+		roles.Percent(s.Share), roles.MiB(s.MemoryBytes), roles.MiB(s.HeapBytes), roles.MiB(s.MemoryBytes), strconv.FormatFloat(s.HeapRatio, 'f', -1, 64))
+	if s.Capped {
+		out += " (capped by heap_max)"
+	}
+	if s.HeapFromEnv != "" {
+		out += "; overridden by " + s.HeapFromEnv + " from the environment"
+	}
+	return out
+}
+
+const mib = 1 << 20
+
+func (b *builder) size(lim Limits) {
+	n := b.node
+	sz := &b.plan.Sizing
+	var flavor roles.Flavor
+	hasFlavor := false
+	if n.Flavor != "" {
+		flavor, hasFlavor = n.Config.Flavors[n.Flavor]
+	}
+	switch {
+	case !lim.MemoryFromHost && lim.MemoryBytes > 0:
+		sz.MemoryBytes, sz.MemorySource = lim.MemoryBytes, "cgroup"
+	case hasFlavor:
+		sz.MemoryBytes, sz.MemorySource = flavor.MemoryBytes, "flavor "+flavor.Name
+	default:
+		sz.MemoryBytes, sz.MemorySource = lim.MemoryBytes, "host"
+	}
+	switch {
+	case !lim.CPUsFromHost && lim.CPUs > 0:
+		sz.CPUs, sz.CPUSource = lim.CPUs, "cgroup"
+	case hasFlavor:
+		sz.CPUs, sz.CPUSource = flavor.CPUs, "flavor "+flavor.Name
+	default:
+		sz.CPUs, sz.CPUSource = lim.CPUs, "host"
+	}
+	sz.ActiveProcessorCount = int(math.Ceil(sz.CPUs - 1e-9))
+	if sz.ActiveProcessorCount < 1 {
+		sz.ActiveProcessorCount = 1
+	}
+
+	for _, s := range n.Services {
+		ss := ServiceSizing{Service: s.ID, Share: n.Cluster.Share(s), HeapRatio: s.HeapRatio}
+		for k, v := range s.Env {
+			for _, ref := range roles.MacroRefs(v) {
+				if ref == "HEAP_OPTS" || ref == "HEAP_OPTS_"+roles.MacroName(s.ID) {
+					if _, set := b.env.Lookup(k); set && ss.HeapFromEnv == "" {
+						ss.HeapFromEnv = k
+					}
+				}
+			}
+		}
+		if ss.Share > 0 {
+			ss.MemoryBytes = int64(ss.Share * float64(sz.MemoryBytes))
+			ss.HeapBytes = int64(float64(ss.MemoryBytes)*ss.HeapRatio) / mib * mib
+			if s.HeapMax > 0 && ss.HeapBytes > s.HeapMax {
+				ss.HeapBytes, ss.Capped = s.HeapMax/mib*mib, true
+			}
+			ss.HeapOpts = fmt.Sprintf("-Xms%dm -Xmx%dm", ss.HeapBytes/mib, ss.HeapBytes/mib)
+			if sz.MemoryBytes <= 0 && ss.HeapFromEnv == "" {
+				b.errs.Add(n.Config.File, s.Line, "service %s: cannot size its heap: no memory limit found and no flavor chosen (set KINIT_FLAVOR)", s.ID)
+			} else if ss.HeapBytes < s.HeapMin && ss.HeapFromEnv == "" {
+				b.errs.Add(n.Config.File, n.Config.Line("services", s.ID, "heap_min"),
+					"service %s: heap %s (share %s x memory %s from %s x heap ratio %s) is below its heap_min %s; give the container more memory, raise the share or lower heap_min",
+					s.ID, roles.MiB(ss.HeapBytes), roles.Percent(ss.Share), roles.MiB(sz.MemoryBytes), sz.MemorySource,
+					strconv.FormatFloat(ss.HeapRatio, 'f', -1, 64), roles.MiB(s.HeapMin))
+			}
+		}
+		sz.Services = append(sz.Services, ss)
+	}
+}
