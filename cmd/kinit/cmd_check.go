@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+)
+
+func init() {
+	register("check", command{
+		summary: "validate config and env, print the node, sizing, plan and rendered files; exit 0 or 78",
+		usage:   "[--config F] [--no-files]",
+		run:     cmdCheck,
+	})
+}
+
+func cmdCheck(args []string) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	config := fs.String("config", "", "config file (default $KINIT_CONFIG or /etc/kinit/kinit.toml)")
+	noFiles := fs.Bool("no-files", false, "do not print the content of the rendered files")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageError("check takes no arguments")
+	}
+	np, err := loadNodePlan(*config)
+	if err != nil {
+		return reportProblems(err)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	defer w.Flush()
+	fmt.Fprintf(w, "config %s: ok\n", np.config.File)
+	for _, n := range np.notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	np.plan.Describe(w)
+	if !*noFiles {
+		fmt.Fprintln(w, "rendered files")
+		np.plan.DescribeFiles(w)
+	}
+	return exitOK
+}
