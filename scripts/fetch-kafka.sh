@@ -38,9 +38,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! compgen -G "$jars/kafka_2.1
   mkdir -p "$home/share/java"
   tmp=$(mktemp -d "$home/share/java/.kafka.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
+  # Maven 3.8 prints stray colour resets even in batch quiet mode: drop them.
+  set +e
   # shellcheck disable=SC2086
   mvn -B -q -Dstyle.color=never -f "$pom" ${MAVEN_ARGS:-} dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" >&2
+    -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[0m//g' | grep -v '^$' >&2
+  status=${PIPESTATUS[0]}
+  set -e
+  [ "$status" -eq 0 ] || { echo "fetch-kafka: mvn failed with status $status" >&2; exit 1; }
   compgen -G "$tmp/kafka_2.13-$version.jar" >/dev/null ||
     { echo "fetch-kafka: mvn finished but kafka_2.13-$version.jar is missing" >&2; exit 1; }
   rm -rf "$jars"
