@@ -5,6 +5,10 @@
 // (bind-mounted in a private mount namespace; the machine's file is never
 // touched) and a private tmpfs on /run, much like a container.
 //
+// A host may run several processes at once (each Start makes its own PID
+// namespace; they share the host's network, hostname and /etc/hosts), and
+// may start one again after it ended, keeping Host.Dir.
+//
 // The test process stays in the root namespaces. The bridge carries the
 // address Gateway there, so the test dials hosts directly by address;
 // Cluster.DialContext and Cluster.Dial map host names to addresses for
