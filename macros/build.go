@@ -249,36 +249,13 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 			rules = append(rules, r)
 		}
 	}
-	matched := make([]bool, len(rules))
-	lines := strings.Split(string(data), "\n")
-	for i, line := range lines {
-		for ri, r := range rules {
-			if !strings.Contains(line, r.Pattern) {
-				continue
-			}
-			matched[ri] = true
-			v, ok := sc.lookup(r.Macro)
-			if !ok {
-				b.errs.Add(src, i+1, "autogen rule (%s:%d) %s -> %s: %s", cfgFile, r.Line, r.Pattern, r.Macro, sc.explain(r.Macro))
-				continue
-			}
-			line = strings.ReplaceAll(line, r.Pattern, v)
-		}
-		out, unknown := roles.Expand(line, sc.lookup)
-		for _, name := range unknown {
-			b.errs.Add(src, i+1, "%s", sc.explain(name))
-		}
-		if len(unknown) == 0 && strings.Contains(out, "@@") {
-			b.errs.Add(src, i+1, "unresolved @@ left in output: %q", out)
-		}
-		lines[i] = out
+	text, errs, unmatched := renderText(src, string(data), rules, sc, cfgFile)
+	for _, e := range errs {
+		b.errs.AddError(e)
 	}
-	for ri, r := range rules {
-		if !matched[ri] {
-			b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s:%d: autogen pattern %q never occurs in template %s", cfgFile, r.Line, r.Pattern, t.Src))
-		}
+	for _, r := range unmatched {
+		b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s:%d: autogen pattern %q never occurs in template %s", cfgFile, r.Line, r.Pattern, t.Src))
 	}
-	text := strings.Join(lines, "\n")
 	if t.Properties {
 		text = ApplyOverrides(text, svc.Overrides)
 	}
@@ -293,4 +270,45 @@ func indexOf(s *roles.Service, t *roles.Template) int {
 		}
 	}
 	return 0
+}
+
+// renderText applies autogen rules, then macros, line by line, so that every
+// problem names its template line. It returns the rules whose pattern never
+// occurs.
+func renderText(src, text string, rules []roles.Autogen, sc *scope, cfgFile string) (string, []error, []roles.Autogen) {
+	var errs []error
+	add := func(line int, format string, a ...any) {
+		errs = append(errs, &roles.Error{File: src, Line: line, Msg: fmt.Sprintf(format, a...)})
+	}
+	matched := make([]bool, len(rules))
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		for ri, r := range rules {
+			if r.Pattern == "" || !strings.Contains(line, r.Pattern) {
+				continue
+			}
+			matched[ri] = true
+			v, ok := sc.lookup(r.Macro)
+			if !ok {
+				add(i+1, "autogen rule (%s:%d) %s -> %s: %s", cfgFile, r.Line, r.Pattern, r.Macro, sc.explain(r.Macro))
+				continue
+			}
+			line = strings.ReplaceAll(line, r.Pattern, v)
+		}
+		out, unknown := roles.Expand(line, sc.lookup)
+		for _, name := range unknown {
+			add(i+1, "%s", sc.explain(name))
+		}
+		if len(unknown) == 0 && strings.Contains(out, "@@") {
+			add(i+1, "unresolved @@ left in output: %q", out)
+		}
+		lines[i] = out
+	}
+	var unmatched []roles.Autogen
+	for ri, r := range rules {
+		if !matched[ri] {
+			unmatched = append(unmatched, r)
+		}
+	}
+	return strings.Join(lines, "\n"), errs, unmatched
 }
