@@ -46,6 +46,13 @@ func setEnv(t *testing.T, env map[string]string) {
 	for _, k := range []string{"KINIT_ROLE", "KINIT_CONFIG_ID", "KINIT_NODE_ID", "KINIT_FQDN", "KINIT_NODES", "KINIT_NODES_FILE", "KINIT_FLAVOR"} {
 		t.Setenv(k, "")
 	}
+	// Variables that change what is rendered must be really unset, not empty.
+	for _, k := range []string{"KAFKA_HEAP_OPTS", "KAFKA_OPTS", "LOG_DIR", "KINIT_CGROUP_ROOT"} {
+		if old, ok := os.LookupEnv(k); ok {
+			os.Unsetenv(k)
+			t.Cleanup(func() { os.Setenv(k, old) })
+		}
+	}
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
