@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/control"
+	"github.com/kinit/kinit/supervisor/reaper"
+)
+
+func init() {
+	register("up", command{
+		summary: "run this node: resolve, render, supervise (default)",
+		usage:   "[--config F]",
+		run:     cmdUp,
+	})
+}
+
+// cmdUp compiles everything before the first fork (config, identity,
+// rendered files, a validated plan), then goes live.
+func cmdUp(args []string) int {
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	config := fs.String("config", "", "config file (default $KINIT_CONFIG or /etc/kinit/kinit.toml)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usageError("up takes no arguments (did you mean 'kinit -- %s'?)", fs.Arg(0))
+	}
+	format := os.Getenv("KINIT_LOG_FORMAT")
+	log := supervisor.NewLogger(os.Stdout, format, logLevel())
+	slog.SetDefault(log)
+
+	// Compile.
+	np, err := loadNodePlan(*config)
+	if err != nil {
+		return reportProblems(err)
+	}
+	mask := np.plan.Masker()
+	for _, n := range np.notes {
+		log.Warn(n)
+	}
+	for _, w := range np.plan.Warnings {
+		log.Warn(mask.String(w))
+	}
+	plan, err := supervisorPlan(np.plan, os.Environ())
+	if err == nil {
+		_, err = supervisor.Lanes(plan)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
+		return exitConfig
+	}
+	if _, err := np.node.PersistID(); err != nil {
+		log.Error("cannot persist the node id", "err", err.Error())
+		return exitFailed
+	}
+	changed, err := np.plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
+	if err != nil {
+		log.Error(err.Error())
+		return exitFailed
+	}
+	log.Info("node resolved", "role", np.node.Role, "id", np.node.ID, "fqdn", np.node.FQDN,
+		"config", np.node.ConfigID, "files_changed", len(changed))
+
+	// Go live.
+	if err := reaper.Run(func(st reaper.Status) {
+		log.Debug("reaped orphan", "pid", st.Pid, "status", st.String())
+	}); err != nil {
+		log.Error(err.Error())
+		return exitFailed
+	}
+	return supervise(plan, np, changed, log, format)
+}
+
+func supervise(plan supervisor.Plan, np *nodePlan, changed []string, log *slog.Logger, format string) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	m, err := newMetrics(np, log)
+	if err != nil {
+		log.Error(err.Error())
+		return exitConfig
+	}
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format, OnEvent: m.onEvent})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
+		return exitConfig
+	}
+	m.attach(sup)
+	m.rendered(changed)
+
+	srv, err := control.Start(control.SocketPath(), sup, log)
+	if err != nil {
+		log.Error(err.Error())
+		if errors.Is(err, control.ErrInUse) {
+			return exitConfig
+		}
+		return exitFailed
+	}
+	defer srv.Close()
+
+	stopSignals := supervisor.HandleSignals(sup)
+	defer stopSignals()
+	metricsDone := m.run(ctx)
+	code := sup.Run(ctx)
+	cancel()
+	<-metricsDone
+	return code
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("KINIT_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

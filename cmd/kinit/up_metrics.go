@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/metrics"
+)
+
+// upMetrics connects the supervisor to the metrics collector. With metrics
+// off (no KINIT_ES_URLS) the collector is nil and every method is a no-op:
+// no goroutine or timer runs.
+type upMetrics struct {
+	c     *metrics.Collector
+	sup   *supervisor.Supervisor
+	types map[string]string // service id -> service.type
+}
+
+func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
+	cfg, err := metrics.FromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	m := &upMetrics{types: map[string]string{}}
+	for _, s := range np.plan.Services {
+		m.types[s.ID] = s.Kind
+	}
+	hostname, _ := os.Hostname()
+	node := metrics.Node{
+		Name: np.node.FQDN, Hostname: hostname, Role: np.node.Role,
+		NodeID: strconv.Itoa(np.node.ID), ConfigID: np.node.ConfigID, Cluster: np.node.Config.Cluster.Name,
+	}
+	m.c, err = metrics.New(cfg, node, m.services, metrics.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *upMetrics) attach(sup *supervisor.Supervisor) {
+	m.sup = sup
+	if m.c == nil {
+		return
+	}
+	sup.AddSection("metrics", func() map[string]string { return shipperFields(m.c.State()) })
+}
+
+func (m *upMetrics) run(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if m.c == nil {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		m.c.Run(ctx)
+	}()
+	return done
+}
+
+// services is called by the collector each interval; Snapshot reads the
+// last published copy and never waits on the supervisor's loop.
+func (m *upMetrics) services() []metrics.Service {
+	sn := m.sup.Snapshot()
+	out := make([]metrics.Service, 0, len(sn.Services))
+	for _, s := range sn.Services {
+		out = append(out, metrics.Service{
+			ID: s.ID, Name: s.Name, Type: m.types[s.ID], State: string(s.State), Pid: s.Pid,
+			Restarts: s.Restarts, Uptime: s.Uptime, Ready: s.Ready,
+		})
+	}
+	return out
+}
+
+func (m *upMetrics) rendered(files []string) {
+	if m.c == nil || len(files) == 0 {
+		return
+	}
+	m.c.Event(metrics.Event{Action: metrics.ActionConfigRendered, Files: files})
+}
+
+// onEvent runs on the supervisor's loop goroutine; Collector.Event never
+// blocks.
+func (m *upMetrics) onEvent(e supervisor.Event) {
+	if m.c == nil {
+		return
+	}
+	var action metrics.Action
+	switch e.Kind {
+	case supervisor.EventStarted:
+		action = metrics.ActionStarted
+	case supervisor.EventReady:
+		action = metrics.ActionReady
+	case supervisor.EventExited:
+		action = metrics.ActionExited
+	case supervisor.EventRestarting:
+		action = metrics.ActionRestarting
+	case supervisor.EventFailed:
+		action = metrics.ActionFailed
+	case supervisor.EventStopping:
+		action = metrics.ActionStopping
+	default:
+		return
+	}
+	ev := metrics.Event{
+		Time: e.Time, Action: action, Service: e.Service, ServiceType: m.types[e.Service],
+		Pid: e.Pid, Signal: e.Signal, Restarts: e.Restarts, Backoff: e.Backoff, Reason: e.Message,
+	}
+	if e.Kind == supervisor.EventExited && e.Signal == "" {
+		ev.ExitCode = e.ExitCode
+	}
+	m.c.Event(ev)
+}
+
+// shipperFields is the shipper's state as `kinit status` shows it.
+func shipperFields(st metrics.State) map[string]string {
+	f := map[string]string{
+		"connected": strconv.FormatBool(st.Connected),
+		"target":    st.Target,
+		"queued":    strconv.Itoa(st.Queued) + "/" + strconv.Itoa(st.QueueSize),
+		"sent":      strconv.FormatUint(st.Sent, 10),
+		"dropped":   strconv.FormatUint(st.Dropped, 10),
+		"failed":    strconv.FormatUint(st.Failed, 10),
+		"retries":   strconv.FormatUint(st.Retries, 10),
+	}
+	if st.LastError != "" {
+		f["last_error"] = st.LastError + " (" + st.LastErrorAt.Format(time.RFC3339) + ")"
+	}
+	if !st.LastSuccess.IsZero() {
+		f["last_success"] = st.LastSuccess.Format(time.RFC3339)
+	}
+	return f
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"strconv"
+
+	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/roles"
+	"github.com/kinit/kinit/supervisor"
+)
+
+// supervisorPlan turns the rendered node plan into the supervisor's input.
+// The two types are kept apart on purpose: roles/macros describe what the
+// config says, the supervisor only what it has to run.
+func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
+	n := p.Node
+	out := supervisor.Plan{
+		Node: supervisor.NodeInfo{
+			Role: n.Role, ID: n.ID, FQDN: n.FQDN, Hostname: n.Hostname,
+			ConfigID: n.ConfigID, Cluster: n.Config.Cluster.Name,
+		},
+	}
+	for _, s := range p.Services {
+		spec := supervisor.ServiceSpec{
+			ID: s.ID, Name: s.Name, Argv: s.Command, Env: s.Environ(base), Dir: s.Dir,
+			Capabilities: s.Capabilities,
+			StopSignal:   s.StopSignal, Grace: s.Grace, Required: s.Required,
+			RestartWith: s.RestartWith,
+			Restart:     restartSpec(s.Restart),
+			Probe:       probeSpec(s.Ready),
+		}
+		if err := credentials(&spec, s.User, s.Group); err != nil {
+			return out, fmt.Errorf("service %q: %w", s.ID, err)
+		}
+		for _, w := range s.Waits {
+			spec.Waits = append(spec.Waits, waitSpec(w, s.Ready))
+		}
+		out.Services = append(out.Services, spec)
+	}
+	return out, nil
+}
+
+// restartSpec maps the config's budget ("restarts allowed, 0 = unlimited")
+// onto the supervisor's ("consecutive failed runs, negative = unlimited").
+func restartSpec(r roles.Restart) supervisor.RestartSpec {
+	budget := r.Budget
+	if budget == 0 {
+		budget = -1
+	}
+	return supervisor.RestartSpec{
+		Policy: r.Policy, BackoffMin: r.BackoffMin, BackoffMax: r.BackoffMax,
+		ResetAfter: r.ResetAfter, Budget: budget,
+	}
+}
+
+func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
+	if p.Kind == "" || p.Kind == "none" {
+		return nil
+	}
+	ps := &supervisor.ProbeSpec{
+		Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command,
+		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
+		StartTimeout: p.StartTimeout,
+	}
+	if p.Kind == supervisor.ProbeKafka {
+		if p.BrokerID > 0 {
+			id := p.BrokerID
+			ps.BrokerID = &id
+		}
+		if p.Mode == "kraft" {
+			ps.KRaft = true
+			ps.Bootstrap = []string{p.Address}
+		}
+	}
+	if p.Kind == supervisor.ProbeZooKeeper && p.Mode == "session" {
+		// A session through the connect string instead of four-letter words.
+		ps.ZKConnect, ps.Address = p.Address, ""
+	}
+	return ps
+}
+
+// waitSpec builds one wait. A remote ZooKeeper or HTTP/TCP wait probes each
+// member; a remote Kafka wait is one probe that counts registered brokers.
+func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
+	ws := supervisor.WaitSpec{Service: w.Service, Local: w.Local, Timeout: w.Timeout}
+	if w.Local {
+		return ws
+	}
+	interval, timeout := own.Interval, own.Timeout
+	switch w.Kind {
+	case supervisor.ProbeKafka:
+		ps := supervisor.ProbeSpec{Kind: w.Kind, ZKConnect: w.ZKConnect, MinBrokers: w.MinReady,
+			Interval: interval, Timeout: timeout}
+		if w.Mode == "kraft" {
+			ps.KRaft = true
+			for _, t := range w.Targets {
+				ps.Bootstrap = append(ps.Bootstrap, t.Address)
+			}
+		}
+		ws.Remote = []supervisor.ProbeSpec{ps}
+		ws.MinReady = 1
+	default:
+		for _, t := range w.Targets {
+			ws.Remote = append(ws.Remote, supervisor.ProbeSpec{Kind: w.Kind, Address: t.Address, URL: t.URL,
+				Interval: interval, Timeout: timeout})
+		}
+		ws.MinReady = w.MinReady
+	}
+	return ws
+}
+
+// credentials resolves user and group names. Running as the user kinit
+// already is changes nothing, so it is left out: a non-root kinit (tests, the
+// demo) can then run a config that names "root".
+func credentials(spec *supervisor.ServiceSpec, userName, groupName string) error {
+	if userName == "" && groupName == "" {
+		return nil
+	}
+	uid, gid := os.Getuid(), os.Getgid()
+	if userName != "" {
+		u, err := lookupUser(userName)
+		if err != nil {
+			return err
+		}
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
+	}
+	if groupName != "" {
+		g, err := lookupGroup(groupName)
+		if err != nil {
+			return err
+		}
+		gid, _ = strconv.Atoi(g.Gid)
+	}
+	if uid == os.Getuid() && gid == os.Getgid() {
+		return nil
+	}
+	spec.UID, spec.GID = &uid, &gid
+	return nil
+}
+
+func lookupUser(name string) (*user.User, error) {
+	if _, err := strconv.Atoi(name); err == nil {
+		return user.LookupId(name)
+	}
+	return user.Lookup(name)
+}
+
+func lookupGroup(name string) (*user.Group, error) {
+	if _, err := strconv.Atoi(name); err == nil {
+		return user.LookupGroupId(name)
+	}
+	return user.LookupGroup(name)
+}
