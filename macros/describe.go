@@ -80,7 +80,7 @@ func (p *Plan) Describe(w io.Writer) {
 		r := s.Restart
 		budget := "unlimited restarts"
 		if r.Budget > 0 {
-			budget = fmt.Sprintf("budget %d per %s", r.Budget, dur(r.BudgetWindow))
+			budget = fmt.Sprintf("budget %d restarts in a row", r.Budget)
 		}
 		field("restart", "%s, backoff %s..%s, reset after %s, %s", r.Policy, dur(r.BackoffMin), dur(r.BackoffMax), dur(r.ResetAfter), budget)
 		if len(s.RestartWith) > 0 {

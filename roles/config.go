@@ -179,12 +179,14 @@ type Probe struct {
 
 // Restart is a service's restart policy.
 type Restart struct {
-	Policy       string // always, on-failure, never
-	BackoffMin   time.Duration
-	BackoffMax   time.Duration
-	ResetAfter   time.Duration
-	Budget       int // restarts allowed within BudgetWindow; 0 = unlimited
-	BudgetWindow time.Duration
+	Policy     string // always, on-failure, never
+	BackoffMin time.Duration
+	BackoffMax time.Duration
+	ResetAfter time.Duration
+	// Budget is how many restarts in a row, without a run longer than
+	// ResetAfter in between, are allowed before the service fails for
+	// good; 0 = unlimited.
+	Budget int
 }
 
 // IDCheck names a file on the data volume that records the node id: the whole

@@ -24,7 +24,6 @@ const (
 	DefaultBackoffMin    = time.Second
 	DefaultBackoffMax    = 30 * time.Second
 	DefaultResetAfter    = time.Minute
-	DefaultBudgetWindow  = 10 * time.Minute
 	DefaultHeapRatio     = 0.5
 	DefaultOrdinalOffset = 1
 	DefaultIDFile        = "kinit-node-id"
@@ -334,7 +333,7 @@ func (l *loader) defaults(d *rawDefaults) serviceDefaults {
 		}
 	}
 	base := Restart{Policy: "on-failure", BackoffMin: DefaultBackoffMin, BackoffMax: DefaultBackoffMax,
-		ResetAfter: DefaultResetAfter, BudgetWindow: DefaultBudgetWindow}
+		ResetAfter: DefaultResetAfter}
 	out.restart = l.restart(&d.Restart, base, "defaults", "restart")
 	out.ready = Probe{
 		Interval:     l.duration(d.Ready.Interval, DefaultInterval, "defaults", "ready", "interval"),
@@ -357,7 +356,6 @@ func (l *loader) restart(r *rawRestart, base Restart, key ...string) Restart {
 	out.BackoffMin = l.duration(r.BackoffMin, base.BackoffMin, append(key, "backoff_min")...)
 	out.BackoffMax = l.duration(r.BackoffMax, base.BackoffMax, append(key, "backoff_max")...)
 	out.ResetAfter = l.duration(r.ResetAfter, base.ResetAfter, append(key, "reset_after")...)
-	out.BudgetWindow = l.duration(r.BudgetWindow, base.BudgetWindow, append(key, "budget_window")...)
 	if r.Budget != nil {
 		out.Budget = *r.Budget
 		if *r.Budget < 0 {

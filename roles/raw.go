@@ -119,12 +119,11 @@ type rawProbe struct {
 }
 
 type rawRestart struct {
-	Policy       string `toml:"policy"`
-	BackoffMin   flex   `toml:"backoff_min"`
-	BackoffMax   flex   `toml:"backoff_max"`
-	ResetAfter   flex   `toml:"reset_after"`
-	Budget       *int   `toml:"budget"`
-	BudgetWindow flex   `toml:"budget_window"`
+	Policy     string `toml:"policy"`
+	BackoffMin flex   `toml:"backoff_min"`
+	BackoffMax flex   `toml:"backoff_max"`
+	ResetAfter flex   `toml:"reset_after"`
+	Budget     *int   `toml:"budget"`
 }
 
 type rawIDCheck struct {
