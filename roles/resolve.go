@@ -296,8 +296,12 @@ func (n *Node) checkMembers(c *Collector) {
 	byID := map[int]Member{}
 	for _, m := range n.Members {
 		if o, dup := byID[m.ID]; dup {
-			c.Add("", 0, "node id %d is shared by %s (%s, %s) and %s (%s, %s): ids must be unique in the cluster",
-				m.ID, o.Host, o.Role, o.IDFrom, m.Host, m.Role, m.IDFrom)
+			hint := ""
+			if strings.Contains(o.IDFrom, "ordinal") && strings.Contains(m.IDFrom, "ordinal") && o.Role != m.Role {
+				hint = fmt.Sprintf("; give one role its own range with [roles.%s] ordinal_offset", m.Role)
+			}
+			c.Add("", 0, "node id %d is shared by %s (%s, %s) and %s (%s, %s): ids must be unique in the cluster%s",
+				m.ID, o.Host, o.Role, o.IDFrom, m.Host, m.Role, m.IDFrom, hint)
 		}
 		byID[m.ID] = m
 	}

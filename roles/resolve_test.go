@@ -60,7 +60,7 @@ func TestIdentity(t *testing.T) {
 		{name: "statefulset ordinal", env: Env{"KINIT_CONFIG_ID": "standalone", "KINIT_ROLE": "broker", "KINIT_FQDN": "kafka-2.kafka-hs.ns.svc", "KUBERNETES_SERVICE_HOST": "10.0.0.1"},
 			wantID: 3, source: "hostname ordinal 2 + offset 1"},
 		{name: "statefulset members", env: Env{"KINIT_ROLE": "zookeeper", "KINIT_CONFIG_ID": "production", "KINIT_FQDN": "zk-0.zk", "KUBERNETES_SERVICE_HOST": "10.0.0.1",
-			"KINIT_NODES": "zookeeper=zk-0.zk,zk-1.zk,zk-2.zk;broker=kafka-0.k"}, wantID: 1, err: "node id 1 is shared by"},
+			"KINIT_NODES": "zookeeper=zk-0.zk,zk-1.zk,zk-2.zk;broker=kafka-0.k"}, wantID: 1, err: "give one role its own range with [roles.broker] ordinal_offset"},
 		{name: "ordinal off outside kubernetes", env: Env{"KINIT_CONFIG_ID": "standalone", "KINIT_ROLE": "broker", "KINIT_FQDN": "kafka-2"},
 			wantID: 1, source: "single node"},
 		{name: "not in list", env: Env{"KINIT_ROLE": "zookeeper", "KINIT_FQDN": "zk-9.example", "KINIT_NODES": zk3},
