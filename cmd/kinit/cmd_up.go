@@ -89,7 +89,15 @@ func supervise(plan supervisor.Plan, np *nodePlan, changed []string, log *slog.L
 		log.Error(err.Error())
 		return exitConfig
 	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format, OnEvent: m.onEvent})
+	socket := control.SocketPath()
+	// A table in the middle of JSON lines would break log shippers.
+	table := &readyTable{socket: socket, off: format == supervisor.LogJSON}
+	var sup *supervisor.Supervisor
+	onEvent := func(e supervisor.Event) {
+		m.onEvent(e)
+		table.onEvent(sup, e)
+	}
+	sup, err = supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format, OnEvent: onEvent})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig
@@ -97,7 +105,7 @@ func supervise(plan supervisor.Plan, np *nodePlan, changed []string, log *slog.L
 	m.attach(sup)
 	m.rendered(changed)
 
-	srv, err := control.Start(control.SocketPath(), sup, log)
+	srv, err := control.Start(socket, sup, log)
 	if err != nil {
 		log.Error(err.Error())
 		if errors.Is(err, control.ErrInUse) {

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/control/client"
+)
+
+// readyTable prints the status table once, the first time every service is
+// ready, so the container log shows the node's state without an exec. It
+// asks the control socket, like `kinit status`, from its own goroutine:
+// the event hook runs on the supervisor's loop and must not block.
+type readyTable struct {
+	socket string
+	off    bool
+	once   sync.Once
+}
+
+func (r *readyTable) onEvent(sup *supervisor.Supervisor, e supervisor.Event) {
+	if r.off || e.Kind != supervisor.EventReady || !sup.Snapshot().AllReady() {
+		return
+	}
+	r.once.Do(func() {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			st, err := client.New(r.socket).Status(ctx)
+			if err != nil {
+				return
+			}
+			var b bytes.Buffer
+			printStatus(&b, st, time.Now())
+			os.Stdout.Write(b.Bytes())
+		}()
+	})
+}
