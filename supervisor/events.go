@@ -35,13 +35,13 @@ type Event struct {
 // emit hands an event to the hook. It runs on the loop goroutine: the hook
 // must not block (push to a buffered channel, drop when full).
 //
-// The snapshot is published first, so whoever reacts to an event sees a
-// status at least as new as the event.
+// The snapshot is published first, so whoever reacts to an event (or to
+// the log line that follows it) sees a status at least as new.
 func (s *Supervisor) emit(e Event) {
+	s.publish()
 	if s.opts.OnEvent == nil {
 		return
 	}
-	s.publish()
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}

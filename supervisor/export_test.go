@@ -9,11 +9,11 @@ func fake[T any](p *T, v T) (restore func()) {
 }
 
 func FakeProbeFirstInterval(d time.Duration) func() { return fake(&ProbeFirstInterval, d) }
-func FakeMinSpawnInterval(d time.Duration) func() { return fake(&MinSpawnInterval, d) }
-func FakeKillWait(d time.Duration) func()         { return fake(&KillWait, d) }
-func FakeOutputDrain(d time.Duration) func()      { return fake(&OutputDrain, d) }
-func FakeMaxLineBytes(n int) func()               { return fake(&MaxLineBytes, n) }
-func FakeBackoffJitter(f float64) func()          { return fake(&BackoffJitter, f) }
+func FakeMinSpawnInterval(d time.Duration) func()   { return fake(&MinSpawnInterval, d) }
+func FakeKillWait(d time.Duration) func()           { return fake(&KillWait, d) }
+func FakeOutputDrain(d time.Duration) func()        { return fake(&OutputDrain, d) }
+func FakeMaxLineBytes(n int) func()                 { return fake(&MaxLineBytes, n) }
+func FakeBackoffJitter(f float64) func()            { return fake(&BackoffJitter, f) }
 
 // BackoffDelay exposes the backoff computation to table tests.
 func BackoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {

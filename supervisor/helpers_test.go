@@ -197,6 +197,16 @@ func svc(id string, args ...string) supervisor.ServiceSpec {
 	}
 }
 
+// listening makes s listen on a free port once started and probes that
+// port, so "ready" also means its signal handlers are installed.
+func listening(t *testing.T, s supervisor.ServiceSpec) supervisor.ServiceSpec {
+	t.Helper()
+	addr := freeAddr(t, "127.0.0.1")
+	s.Argv = append(s.Argv, "-listen", addr)
+	s.Probe = tcpProbe(addr)
+	return s
+}
+
 func tcpProbe(addr string) *supervisor.ProbeSpec {
 	return &supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: addr, Interval: 50 * time.Millisecond}
 }

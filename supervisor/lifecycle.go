@@ -137,8 +137,8 @@ func (s *Supervisor) spawn(svc *service) {
 	svc.enter(stStarting, now)
 	svc.pid = pid
 	go func() { s.send(evExit{svc: svc, pid: pid, st: <-exited}) }()
-	s.log.Info(fmt.Sprintf("service %q started", svc.spec.ID), "service", svc.spec.ID, "pid", pid, "restarts", svc.restarts)
 	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventStarted, Pid: pid, Restarts: svc.restarts})
+	s.log.Info(fmt.Sprintf("service %q started", svc.spec.ID), "service", svc.spec.ID, "pid", pid, "restarts", svc.restarts)
 	pr := svc.spec.Probe
 	if pr == nil {
 		s.becomeReady(svc)
@@ -156,9 +156,9 @@ func (s *Supervisor) becomeReady(svc *service) {
 	svc.enter(stReady, now)
 	svc.readyAt = now
 	svc.probe = nil
+	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventReady, Pid: svc.pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("service %q ready", svc.spec.ID), "service", svc.spec.ID, "pid", svc.pid,
 		"after", now.Sub(svc.startedAt).Round(time.Millisecond).String())
-	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventReady, Pid: svc.pid, Restarts: svc.restarts})
 	// Waiting dependents learn it now, from here, not from polling.
 	for _, d := range svc.dependents {
 		s.checkWaits(d)
@@ -257,9 +257,9 @@ func (s *Supervisor) onRunEnded(svc *service, clean, wasReady bool) {
 	svc.enter(stBackoff, now)
 	svc.nextStart = now.Add(delay)
 	s.timer(svc, delay, tBackoff, 0)
+	s.emit(Event{Time: now, Service: id, Kind: EventRestarting, Backoff: delay, Restarts: svc.restarts, Message: desc})
 	s.log.Warn(fmt.Sprintf("service %q %s; restarting in %s", id, desc, delay.Round(time.Millisecond)),
 		"service", id, "failures", svc.failures)
-	s.emit(Event{Time: now, Service: id, Kind: EventRestarting, Backoff: delay, Restarts: svc.restarts, Message: desc})
 }
 
 // fail puts a service down for good; a required one takes kinit down.
@@ -310,9 +310,9 @@ func (s *Supervisor) beginStop(svc *service, after afterStop) {
 	svc.probe = nil
 	signalGroup(pid, svc.stopSignal)
 	s.timer(svc, grace, tGrace, 0)
+	s.emit(Event{Service: svc.spec.ID, Kind: EventStopping, Pid: pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("stopping service %q", svc.spec.ID), "service", svc.spec.ID, "pid", pid,
 		"signal", unix.SignalName(svc.stopSignal), "grace", grace.String())
-	s.emit(Event{Service: svc.spec.ID, Kind: EventStopping, Pid: pid, Restarts: svc.restarts})
 	if !s.shutdown {
 		s.followers(svc)
 	}

@@ -62,7 +62,7 @@ func TestDiamondStartOrderAndParallelism(t *testing.T) {
 // SIGTERM-equivalent on a chain: stopping order is the reverse of the
 // start order, each exit clean (one service exits 143 like a JVM does).
 func TestStopReverseOrderCleanExit(t *testing.T) {
-	a, b, c := svc("a", "-term-code", "143"), svc("b"), svc("c", "-term-code", "0")
+	a, b, c := listening(t, svc("a", "-term-code", "143")), listening(t, svc("b")), listening(t, svc("c", "-term-code", "0"))
 	b.Waits, c.Waits = localWaits("a"), localWaits("b")
 	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b, c}})
 	h.rec.wait(t, 0, "c", supervisor.EventReady)

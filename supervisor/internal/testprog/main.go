@@ -174,6 +174,9 @@ func forkOrphan(life time.Duration) {
 	self, _ := os.Executable()
 	cmd := exec.Command(self, "-name", "orphan", "-exit-after", life.String())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	// The orphan keeps our stdout: its output (and the pipe it holds open
+	// after we exit) is part of what the supervisor must cope with.
+	cmd.Stdout = os.Stdout
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "cannot fork:", err)
 		return

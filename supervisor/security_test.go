@@ -1,0 +1,79 @@
+package supervisor_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kinit/kinit/supervisor"
+)
+
+// Services run as their configured uid/gid, with no_new_privs and only the
+// capabilities they list (bounding and ambient).
+func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root to switch users (CI runs as root)")
+	}
+	dir, err := os.MkdirTemp("", "kinit-creds-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	nobody, nogroup := 65534, 65534
+	tests := []struct {
+		name string
+		spec func(supervisor.ServiceSpec) supervisor.ServiceSpec
+		want map[string]string // /proc/self/status field -> value
+	}{
+		{
+			name: "nobody with one capability",
+			spec: func(s supervisor.ServiceSpec) supervisor.ServiceSpec {
+				s.UID, s.GID, s.Groups = &nobody, &nogroup, []int{4242}
+				s.Capabilities = []string{"CAP_NET_BIND_SERVICE"}
+				return s
+			},
+			want: map[string]string{
+				"Uid": "65534\t65534\t65534\t65534", "Gid": "65534\t65534\t65534\t65534", "Groups": "4242",
+				"NoNewPrivs": "1", "CapBnd": "0000000000000400", "CapAmb": "0000000000000400",
+				"CapEff": "0000000000000400", "CapPrm": "0000000000000400",
+			},
+		},
+		{
+			name: "root without capabilities",
+			spec: func(s supervisor.ServiceSpec) supervisor.ServiceSpec { return s },
+			want: map[string]string{"Uid": "0\t0\t0\t0", "NoNewPrivs": "1", "CapBnd": "0000000000000000", "CapEff": "0000000000000000"},
+		},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			report := filepath.Join(dir, fmt.Sprintf("report-%d", i))
+			s := tt.spec(svc("creds", "-report", report, "-exit-after", "0s"))
+			s.Restart.Policy = supervisor.PolicyNever
+			h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+			e, _ := h.rec.wait(t, 0, "creds", supervisor.EventExited)
+			if e.ExitCode != 0 {
+				t.Fatalf("creds exited %d; output:\n%s", e.ExitCode, h.out)
+			}
+			b, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, l := range strings.Split(string(b), "\n") {
+				if k, v, ok := strings.Cut(l, ":"); ok {
+					got[k] = strings.TrimSpace(v)
+				}
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s: %q, want %q", k, got[k], v)
+				}
+			}
+		})
+	}
+}
