@@ -1,0 +1,157 @@
+package probe_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kinit/kinit/supervisor/probe"
+)
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "4lw", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestParseSrvr(t *testing.T) {
+	tests := []struct {
+		file    string
+		mode    string
+		version string
+		serving bool
+		err     error
+	}{
+		{"srvr-standalone", "standalone", "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c", true, nil},
+		{"srvr-leader", "leader", "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c", true, nil},
+		{"srvr-follower", "follower", "3.8.4-9316c2a7a97e1666d8f4593f34dd6fc36ecc436c", true, nil},
+		{"srvr-observer", "observer", "3.6.4--d65253dcf68e9097c6e95a126463fd5fdeb4521c", true, nil},
+		{"srvr-not-serving", "", "", false, probe.ErrNotServing},
+		{"srvr-not-whitelisted", "", "", false, probe.ErrNotWhitelisted},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			s, err := probe.ParseSrvr(fixture(t, tt.file))
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("error %v, want %v", err, tt.err)
+			}
+			if s.Mode != tt.mode || s.Version != tt.version || s.Serving() != tt.serving {
+				t.Fatalf("got %+v serving=%v", s, s.Serving())
+			}
+		})
+	}
+	if _, err := probe.ParseSrvr("garbage\n"); err == nil {
+		t.Fatal("no error for a reply without Mode")
+	}
+}
+
+func TestParseRuok(t *testing.T) {
+	tests := []struct {
+		reply string
+		err   error
+	}{
+		{fixture(t, "ruok-imok"), nil},
+		{fixture(t, "ruok-not-whitelisted"), probe.ErrNotWhitelisted},
+	}
+	for _, tt := range tests {
+		if err := probe.ParseRuok(tt.reply); !errors.Is(err, tt.err) {
+			t.Errorf("ParseRuok(%q) = %v, want %v", tt.reply, err, tt.err)
+		}
+	}
+	if err := probe.ParseRuok("imnotok"); err == nil {
+		t.Error("no error for a wrong ruok reply")
+	}
+}
+
+// fourLetterServer answers each four-letter word with a recorded reply and
+// closes the connection, as ZooKeeper does.
+func fourLetterServer(t *testing.T, replies map[string]string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				word := make([]byte, 4)
+				if _, err := io.ReadFull(c, word); err != nil {
+					return
+				}
+				_, _ = io.WriteString(c, replies[string(word)])
+			}()
+		}
+	}()
+	return l.Addr().String()
+}
+
+func TestZooKeeperProbe(t *testing.T) {
+	tests := []struct {
+		name    string
+		replies map[string]string
+		reason  string // "" means ready
+	}{
+		{"standalone", map[string]string{"ruok": fixture(t, "ruok-imok"), "srvr": fixture(t, "srvr-standalone")}, ""},
+		{"follower", map[string]string{"ruok": fixture(t, "ruok-imok"), "srvr": fixture(t, "srvr-follower")}, ""},
+		{"no quorum", map[string]string{"ruok": fixture(t, "ruok-imok"), "srvr": fixture(t, "srvr-not-serving")}, "not serving (no quorum)"},
+		{"not ok", map[string]string{"ruok": "", "srvr": fixture(t, "srvr-leader")}, "is not ok"},
+		// Without whitelisted words the probe needs a real session, which
+		// this replaying server cannot give.
+		{"not whitelisted", map[string]string{"ruok": fixture(t, "ruok-not-whitelisted")}, "session"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := fourLetterServer(t, tt.replies)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			err := probe.ZooKeeper{Addr: addr}.Check(ctx)
+			if tt.reason == "" {
+				if err != nil {
+					t.Fatalf("not ready: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.reason) && !strings.Contains(err.Error(), "not answering") {
+				t.Fatalf("error %v, want one about %q", err, tt.reason)
+			}
+			if s := probe.Summary(err); !strings.HasPrefix(s, addr+" ") {
+				t.Fatalf("summary %q does not name %s", s, addr)
+			}
+		})
+	}
+}
+
+func TestParseConnect(t *testing.T) {
+	tests := []struct {
+		in      string
+		servers []string
+		chroot  string
+	}{
+		{"zk1:2181,zk2:2181,zk3:2181", []string{"zk1:2181", "zk2:2181", "zk3:2181"}, ""},
+		{"zk1:2181,zk2:2181/kafka", []string{"zk1:2181", "zk2:2181"}, "/kafka"},
+		{"zk1,zk2:2182/a/b/", []string{"zk1:2181", "zk2:2182"}, "/a/b"},
+		{"zk1:2181/", []string{"zk1:2181"}, ""},
+	}
+	for _, tt := range tests {
+		servers, chroot := probe.ParseConnect(tt.in)
+		if strings.Join(servers, ",") != strings.Join(tt.servers, ",") || chroot != tt.chroot {
+			t.Errorf("ParseConnect(%q) = %v %q, want %v %q", tt.in, servers, chroot, tt.servers, tt.chroot)
+		}
+	}
+}
