@@ -1,0 +1,222 @@
+// Command supervisor-bench measures the supervisor as a separate process
+// (the plan driver, wired like `kinit up`):
+//
+//  1. a chain of 10 services, each waiting on the previous one and ready
+//     (tcp) right after it starts: the time from a dependency becoming
+//     ready (its listener is open) to the dependent's process running, and
+//     the time from kinit's start to all ready;
+//  2. kinit's CPU time and RSS while 4 ready services idle.
+//
+// Run it with `make bench-supervisor`. It prints figures; it is not a test.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kinit/kinit/supervisor"
+)
+
+func main() {
+	var (
+		testprog   = flag.String("testprog", "out/bench/testprog", "testprog binary")
+		plandriver = flag.String("plandriver", "out/bench/plandriver", "plandriver binary")
+		runs       = flag.Int("runs", 5, "chain runs")
+		chainLen   = flag.Int("chain", 10, "services in the chain")
+		idle       = flag.Duration("idle", 60*time.Second, "idle measurement window")
+	)
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "kinit-bench-")
+	check(err)
+	defer os.RemoveAll(dir)
+
+	var lat []time.Duration
+	var totals []time.Duration
+	for r := 0; r < *runs; r++ {
+		l, total := chainRun(dir, *testprog, *plandriver, *chainLen, r)
+		lat = append(lat, l...)
+		totals = append(totals, total)
+	}
+	fmt.Printf("chain of %d services, %d runs (%d dependency->start samples)\n", *chainLen, *runs, len(lat))
+	fmt.Printf("  dependency ready -> dependent exec: median %s, p90 %s, max %s   (target <= 20ms)\n",
+		ms(pct(lat, 50)), ms(pct(lat, 90)), ms(pct(lat, 100)))
+	fmt.Printf("  kinit start -> all ready:           median %s, max %s\n", ms(pct(totals, 50)), ms(pct(totals, 100)))
+
+	cpu, rss, hwm := idleRun(dir, *testprog, *plandriver, *idle)
+	perMin := time.Duration(float64(cpu) * float64(time.Minute) / float64(*idle))
+	fmt.Printf("idle, 4 ready services, %s window\n", *idle)
+	fmt.Printf("  kinit CPU: %s (%s per minute)   (target <= 5ms/min)\n", ms(cpu), ms(perMin))
+	fmt.Printf("  kinit RSS: %.1f MiB (peak %.1f MiB)   (target <= 12 MiB)\n", float64(rss)/(1<<20), float64(hwm)/(1<<20))
+}
+
+func chainRun(dir, testprog, plandriver string, n, run int) ([]time.Duration, time.Duration) {
+	marks := filepath.Join(dir, fmt.Sprintf("marks-%d", run))
+	var plan supervisor.Plan
+	for i := 0; i < n; i++ {
+		addr := freeAddr()
+		s := supervisor.ServiceSpec{
+			ID:    fmt.Sprintf("s%02d", i),
+			Argv:  []string{testprog, "-name", fmt.Sprintf("s%02d", i), "-listen", addr, "-mark", marks},
+			Probe: &supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: addr},
+		}
+		if i > 0 {
+			s.Waits = []supervisor.WaitSpec{{Service: fmt.Sprintf("s%02d", i-1), Local: true}}
+		}
+		plan.Services = append(plan.Services, s)
+	}
+	start := time.Now()
+	cmd := runDriver(dir, plandriver, plan)
+	waitLog(cmd, "all services ready")
+	stop(cmd)
+
+	ready := map[string]int64{}
+	started := map[string]int64{}
+	f, err := os.Open(marks)
+	check(err)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		ns, _ := strconv.ParseInt(fs[2], 10, 64)
+		if fs[0] == "ready" {
+			ready[fs[1]] = ns
+		} else {
+			started[fs[1]] = ns
+		}
+	}
+	f.Close()
+	var lat []time.Duration
+	var last int64
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("s%02d", i)
+		last = max(last, ready[id])
+		if i > 0 {
+			lat = append(lat, time.Duration(started[id]-ready[fmt.Sprintf("s%02d", i-1)]))
+		}
+	}
+	return lat, time.Duration(last - start.UnixNano())
+}
+
+func idleRun(dir, testprog, plandriver string, window time.Duration) (cpu time.Duration, rss, hwm int64) {
+	var plan supervisor.Plan
+	for i := 0; i < 4; i++ {
+		addr := freeAddr()
+		plan.Services = append(plan.Services, supervisor.ServiceSpec{
+			ID:    fmt.Sprintf("idle%d", i),
+			Argv:  []string{testprog, "-listen", addr},
+			Probe: &supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: addr},
+		})
+	}
+	cmd := runDriver(dir, plandriver, plan)
+	waitLog(cmd, "all services ready")
+	time.Sleep(time.Second) // let start-up garbage settle
+	pid := cmd.Process.Pid
+	c0 := cpuTime(pid)
+	time.Sleep(window)
+	cpu = cpuTime(pid) - c0
+	rss, hwm = memKB(pid, "VmRSS:")*1024, memKB(pid, "VmHWM:")*1024
+	stop(cmd)
+	return cpu, rss, hwm
+}
+
+type driver struct {
+	*exec.Cmd
+	logs *bufio.Scanner
+}
+
+func runDriver(dir, plandriver string, plan supervisor.Plan) *driver {
+	b, err := json.Marshal(plan)
+	check(err)
+	pf := filepath.Join(dir, "plan.json")
+	check(os.WriteFile(pf, b, 0o644))
+	cmd := exec.Command(plandriver, pf)
+	cmd.Env = append(os.Environ(), "KINIT_SOCKET="+filepath.Join(dir, "kinit.sock"), "KINIT_LOG_FORMAT=json")
+	stderr, err := cmd.StderrPipe()
+	check(err)
+	check(cmd.Start())
+	return &driver{Cmd: cmd, logs: bufio.NewScanner(stderr)}
+}
+
+func waitLog(d *driver, msg string) {
+	for d.logs.Scan() {
+		if strings.Contains(d.logs.Text(), msg) {
+			// Keep draining so kinit never blocks on a full pipe.
+			go func() {
+				for d.logs.Scan() {
+				}
+			}()
+			return
+		}
+	}
+	fmt.Fprintln(os.Stderr, "kinit exited before:", msg)
+	os.Exit(1)
+}
+
+func stop(d *driver) {
+	_ = d.Process.Signal(syscall.SIGTERM)
+	_ = d.Wait()
+}
+
+// cpuTime sums the on-CPU time of every thread of pid from schedstat
+// (nanoseconds; /proc/PID/stat counts in 10 ms ticks, too coarse here).
+func cpuTime(pid int) time.Duration {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	check(err)
+	var total int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // thread exited meanwhile
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			n, _ := strconv.ParseInt(f[0], 10, 64)
+			total += n
+		}
+	}
+	return time.Duration(total)
+}
+
+func memKB(pid int, key string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	check(err)
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s) - 1) * p / 100
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
