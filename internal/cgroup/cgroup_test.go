@@ -97,6 +97,15 @@ func TestReadUsageFixtures(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("ReadUsage:\n got %+v\nwant %+v", got, tt.want)
 			}
+			r, err := NewReader(filepath.Join("testdata", tt.dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2; i++ { // a Reader reads afresh each time
+				if got, err := r.Usage(); err != nil || got != tt.want {
+					t.Errorf("Reader.Usage #%d = %+v, %v", i, got, err)
+				}
+			}
 		})
 	}
 }

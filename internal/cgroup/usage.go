@@ -14,10 +14,29 @@ import (
 // ReadUsage reads the container's memory usage and limit and its cumulative
 // CPU time and throttling. Counters a hierarchy does not offer stay zero.
 func ReadUsage(root string) (Usage, error) {
-	h, err := locate(root)
+	r, err := NewReader(root)
 	if err != nil {
 		return Usage{}, err
 	}
+	return r.Usage()
+}
+
+// Reader remembers where the process's cgroup is, so that sampling usage
+// every interval does not parse mountinfo every time.
+type Reader struct{ h hierarchy }
+
+// NewReader locates the calling process's cgroup under root.
+func NewReader(root string) (*Reader, error) {
+	h, err := locate(root)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{h: h}, nil
+}
+
+// Usage is ReadUsage for the located cgroup.
+func (r *Reader) Usage() (Usage, error) {
+	h := r.h
 	var u Usage
 	if p, ok := h.controller("memory"); ok {
 		u.Version = p.version

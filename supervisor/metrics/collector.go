@@ -26,6 +26,7 @@ type Collector struct {
 
 	// Used by the Run goroutine only.
 	sampler  *Sampler
+	cgReader *cgroup.Reader
 	roots    []int
 	cpus     float64
 	memLimit int64
@@ -124,6 +125,11 @@ func (c *Collector) Run(ctx context.Context) {
 func (c *Collector) init() {
 	c.once.Do(func() {
 		c.sampler = NewSampler(c.procRoot)
+		if r, err := cgroup.NewReader(c.cgroupRoot); err == nil {
+			c.cgReader = r
+		} else {
+			c.log.Warn("kinit: cannot locate the container's cgroup; no container metrics", "error", err.Error())
+		}
 		l, _, err := cgroup.Effective(c.cgroupRoot)
 		if err != nil {
 			c.log.Warn("kinit: cannot read container limits; using the CPU count", "error", err.Error())
@@ -205,7 +211,10 @@ func (c *Collector) serviceDoc(now time.Time, s Service, ts TreeSample) *Documen
 }
 
 func (c *Collector) containerDoc(now time.Time) *Document {
-	u, err := cgroup.ReadUsage(c.cgroupRoot)
+	if c.cgReader == nil {
+		return nil
+	}
+	u, err := c.cgReader.Usage()
 	if err != nil {
 		c.shipper.logOnce("cgroup", slog.LevelWarn, "kinit: cannot read cgroup usage", "error", err.Error())
 		return nil

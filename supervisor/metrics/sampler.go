@@ -80,8 +80,14 @@ func (s *Sampler) Sample(roots []int) ([]TreeSample, error) {
 		return nil, fmt.Errorf("cannot list processes: %w", err)
 	}
 	clear(s.all)
+	// Keep the slices of parents that had children last pass (they likely
+	// still do); forget the rest so dead pids do not pile up.
 	for k, v := range s.children {
-		s.children[k] = v[:0]
+		if len(v) == 0 {
+			delete(s.children, k)
+		} else {
+			s.children[k] = v[:0]
+		}
 	}
 	for _, pid := range s.pids {
 		st, err := s.r.stat(pid)

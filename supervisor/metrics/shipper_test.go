@@ -360,3 +360,29 @@ func globMatch(pattern, name string) (bool, error) {
 	}
 	return parts[len(parts)-1] == "" || name == "", nil
 }
+
+// TestShutdownWhileHanging: stopping kinit while Elasticsearch hangs ends the
+// shipper within its shutdown flush bound instead of waiting on the request.
+func TestShutdownWhileHanging(t *testing.T) {
+	es := startStandin(t, esstandin.Options{})
+	es.SetFault(esstandin.FaultHang)
+	sh, err := NewShipper(Config{URLs: []string{es.URL()}, SkipTemplate: true, Timeout: time.Hour,
+		FlushInterval: time.Millisecond, ShutdownFlush: 20 * time.Millisecond}, slog.New(slog.NewTextHandler(&syncBuffer{}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { sh.Run(ctx); close(done) }()
+	sh.Enqueue(testDoc(1))
+	waitFor(t, "the request to hang", func() bool { return es.Pending() == 1 })
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("Run did not return while Elasticsearch hangs")
+	}
+	if st := sh.State(); st.Queued != 1 || st.Sent != 0 {
+		t.Errorf("state after shutdown %+v", st)
+	}
+}
