@@ -8,3 +8,6 @@ bench-supervisor:
 	$(GO) build -o out/bench/testprog ./supervisor/internal/testprog
 	$(GO) build -trimpath -ldflags '-s -w' -o out/bench/plandriver ./supervisor/internal/plandriver
 	$(GO) run ./bench/supervisor -testprog out/bench/testprog -plandriver out/bench/plandriver -idle $(BENCH_IDLE)
+
+fuzz::
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSrvr$$' -fuzztime 10s ./supervisor/probe

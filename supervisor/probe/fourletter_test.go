@@ -113,7 +113,8 @@ func TestZooKeeperProbe(t *testing.T) {
 		{"not ok", map[string]string{"ruok": "", "srvr": fixture(t, "srvr-leader")}, "is not ok"},
 		// Without whitelisted words the probe needs a real session, which
 		// this replaying server cannot give.
-		{"not whitelisted", map[string]string{"ruok": fixture(t, "ruok-not-whitelisted")}, "session"},
+		{"only srvr whitelisted", map[string]string{"ruok": fixture(t, "ruok-not-whitelisted"), "srvr": fixture(t, "srvr-leader")}, ""},
+		{"nothing whitelisted", map[string]string{"ruok": fixture(t, "ruok-not-whitelisted"), "srvr": fixture(t, "srvr-not-whitelisted")}, "session"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,4 +155,23 @@ func TestParseConnect(t *testing.T) {
 			t.Errorf("ParseConnect(%q) = %v %q, want %v %q", tt.in, servers, chroot, tt.servers, tt.chroot)
 		}
 	}
+}
+
+func FuzzParseSrvr(f *testing.F) {
+	for _, name := range []string{"srvr-standalone", "srvr-leader", "srvr-follower", "srvr-observer", "srvr-not-serving", "srvr-not-whitelisted"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "4lw", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, reply string) {
+		s, err := probe.ParseSrvr(reply)
+		if err == nil && s.Mode == "" {
+			t.Fatalf("no error but no mode for %q", reply)
+		}
+		if s.Serving() && err != nil {
+			t.Fatalf("serving with an error for %q", reply)
+		}
+	})
 }

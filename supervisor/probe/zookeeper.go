@@ -13,22 +13,21 @@ import (
 )
 
 // ZooKeeper passes when the server at Addr is serving: ruok answers imok
-// and srvr reports standalone, leader, follower or observer. When the
-// four-letter words are not whitelisted it falls back to opening a
+// (when whitelisted) and srvr reports standalone, leader, follower or
+// observer. When srvr is not whitelisted it falls back to opening a
 // session on that server and reading "/".
 type ZooKeeper struct{ Addr string }
 
 func (p ZooKeeper) String() string { return p.Addr }
 
 func (p ZooKeeper) Check(ctx context.Context) error {
+	// ZooKeeper 3.5+ whitelists only srvr by default: a refused ruok is
+	// skipped, and only when srvr is refused too does a session decide.
 	reply, err := FourLetter(ctx, p.Addr, "ruok")
 	if err != nil {
 		return err
 	}
-	switch err := ParseRuok(reply); {
-	case errors.Is(err, ErrNotWhitelisted):
-		return p.session(ctx)
-	case err != nil:
+	if err := ParseRuok(reply); err != nil && !errors.Is(err, ErrNotWhitelisted) {
 		return fail(p.Addr, "is not ok", err)
 	}
 	reply, err = FourLetter(ctx, p.Addr, "srvr")
