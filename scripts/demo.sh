@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The demo (docs/demo.md): kinit runs the `standalone` config — ZooKeeper,
+# a Kafka broker, Schema Registry and Control Center in one "container" — in
+# the foreground on loopback. Ctrl-C stops everything in reverse order.
+#
+# State lives under DEMO_DIR (default .cache/demo): rendered files in etc/,
+# ZooKeeper and Kafka data (and the persisted node id) in data/, the
+# launchers' GC logs in log/. A second run reuses all of it.
+#
+# Knobs: DEMO_DIR, KINIT (binary, default bin/kinit), KINIT_KAFKA_HOME
+# (default .cache/kafka-<version>), KINIT_FLAVOR (default small),
+# KINIT_SOCKET, KINIT_PORT_<SERVICE> (e.g. KINIT_PORT_KAFKA_BROKER=19092),
+# KINIT_LOG_FORMAT. Anything else kinit reads from the environment
+# (docs/config.md) passes through.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' kafka/pom.xml)
+kinit=${KINIT:-$root/bin/kinit}
+home=${KINIT_KAFKA_HOME:-$root/.cache/kafka-$version}
+dir=${DEMO_DIR:-$root/.cache/demo}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+
+[ -x "$kinit" ] || { echo "demo: $kinit is missing: run 'make build'" >&2; exit 1; }
+[ -x "$home/bin/kafka-server-start" ] || { echo "demo: no Kafka home at $home: run 'make kafka'" >&2; exit 1; }
+
+# A unix socket path must fit in 108 bytes; a deep checkout gets one in /tmp.
+socket=${KINIT_SOCKET:-$dir/kinit.sock}
+if [ ${#socket} -gt 100 ]; then
+  socket=/tmp/kinit-demo-$(id -u).sock
+fi
+
+# Something else answering on a demo port would pass kinit's readiness
+# probes (a stray ZooKeeper on 2181 looks ready), so refuse up front.
+in_use=()
+for spec in ZOOKEEPER:2181 KAFKA_BROKER:9092 SCHEMA_REGISTRY:8081 CONTROL_CENTER:9021; do
+  var=KINIT_PORT_${spec%%:*}
+  port=${!var:-${spec#*:}}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    in_use+=("$port (${spec%%:*}, override with $var=...)")
+  fi
+done
+if [ ${#in_use[@]} -gt 0 ]; then
+  echo "demo: ports already in use on 127.0.0.1:" >&2
+  printf '  %s\n' "${in_use[@]}" >&2
+  echo "demo: is another demo running? ($kinit status with KINIT_SOCKET=$socket)" >&2
+  exit 1
+fi
+
+export KINIT_CONFIG=$root/rootfs/etc/kinit/kinit.toml
+export KINIT_CONFIG_ID=standalone
+export KINIT_ROLE=broker
+export KINIT_KAFKA_HOME=$home
+export KINIT_DATA_DIR=$dir/data
+export KINIT_ETC_DIR=$dir/etc
+export KINIT_LOG_DIR=$dir/log
+export KINIT_FQDN=localhost
+export KINIT_LISTEN_HOST=127.0.0.1
+export KINIT_SOCKET=$socket
+# 2 GiB split by the config's memory shares: ZooKeeper ~140 MiB of heap,
+# the broker ~460 MiB (a KAFKA_HEAP_OPTS in the environment wins).
+export KINIT_FLAVOR=${KINIT_FLAVOR:-small}
+# The demo has no KINIT_NODES: the node is the only member of its role and
+# takes id 1, persisted in data/*/kinit-node-id for the next run.
+
+cat <<EOF
+demo: kinit $("$kinit" version 2>/dev/null | head -n1 || true), Kafka $version from $home
+demo: state in $dir (kept between runs; delete it to start afresh)
+demo: from a second terminal:
+        KINIT_SOCKET=$socket $kinit status
+        curl -s --unix-socket $socket http://kinit/v1/status
+      clients: bootstrap 127.0.0.1:${KINIT_PORT_KAFKA_BROKER:-9092}, Schema Registry http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}/subjects,
+               Control Center http://127.0.0.1:${KINIT_PORT_CONTROL_CENTER:-9021}/
+demo: Ctrl-C stops everything in reverse order.
+
+EOF
+
+start=$EPOCHREALTIME
+if [ -t 0 ]; then
+  # Job control makes kinit the terminal's foreground process group, so
+  # Ctrl-C reaches kinit alone: it stops the services in order and exits
+  # 0, and make (which would otherwise die of the same SIGINT) carries on.
+  set -m
+  set +e
+  "$kinit" up
+  rc=$?
+  set -e
+else
+  # No terminal: forward INT/TERM sent to this script.
+  "$kinit" up &
+  pid=$!
+  trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
+  rc=0
+  while :; do
+    wait "$pid" && rc=0 || rc=$?
+    kill -0 "$pid" 2>/dev/null || break
+  done
+fi
+awk -v rc="$rc" -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "demo: kinit exited with %d after %.1fs\n", rc, b - a }'
+exit "$rc"
