@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"strconv"
@@ -38,8 +39,16 @@ func newProcReader(root string) *procReader {
 	return &procReader{root: root, buf: make([]byte, 4096), dents: make([]byte, 8192), pageSz: int64(os.Getpagesize())}
 }
 
+// procEntry is one /proc/<pid> directory entry. The inode number tells a
+// new process from an old one with the same pid: a new process gets a new
+// procfs inode.
+type procEntry struct {
+	pid int
+	ino uint64
+}
+
 // pids lists the numeric entries of /proc.
-func (r *procReader) pids(out []int) ([]int, error) {
+func (r *procReader) pids(out []procEntry) ([]procEntry, error) {
 	out = out[:0]
 	fd, err := unix.Open(r.root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -54,9 +63,9 @@ func (r *procReader) pids(out []int) ([]int, error) {
 		if n <= 0 {
 			return out, nil
 		}
-		forEachDirent(r.dents[:n], func(name []byte) {
+		forEachDirent(r.dents[:n], func(ino uint64, name []byte) {
 			if pid, ok := atoiBytes(name); ok {
-				out = append(out, pid)
+				out = append(out, procEntry{pid, ino})
 			}
 		})
 	}
@@ -82,7 +91,7 @@ func (r *procReader) countFDs(pid int) int {
 		if n <= 0 {
 			return count
 		}
-		forEachDirent(r.dents[:n], func(name []byte) {
+		forEachDirent(r.dents[:n], func(_ uint64, name []byte) {
 			if string(name) != "." && string(name) != ".." {
 				count++
 			}
@@ -161,7 +170,7 @@ func parseStat(pid int, line []byte, pageSz int64) (procStat, error) {
 
 // forEachDirent walks linux_dirent64 records: ino(8) off(8) reclen(2)
 // type(1) name (NUL terminated).
-func forEachDirent(b []byte, f func(name []byte)) {
+func forEachDirent(b []byte, f func(ino uint64, name []byte)) {
 	for len(b) >= 19 {
 		reclen := int(b[16]) | int(b[17])<<8
 		if reclen < 19 || reclen > len(b) {
@@ -171,7 +180,7 @@ func forEachDirent(b []byte, f func(name []byte)) {
 		if k := bytes.IndexByte(name, 0); k >= 0 {
 			name = name[:k]
 		}
-		f(name)
+		f(binary.NativeEndian.Uint64(b[:8]), name)
 		b = b[reclen:]
 	}
 }

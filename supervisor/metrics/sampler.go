@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -34,7 +35,7 @@ type TreeSample struct {
 // between processes of a tree count more than once, as in ps and top.
 type Sampler struct {
 	r        *procReader
-	pids     []int
+	entries  []procEntry
 	all      map[int]procStat
 	children map[int][]int
 	prev     map[int]pidRec
@@ -44,7 +45,20 @@ type Sampler struct {
 	havePrev bool
 	queue    []int
 	seen     map[int]bool
+
+	// Processes outside every tree at the previous pass, by pid and procfs
+	// inode: they are not read again (on a busy host most of /proc is
+	// someone else's). A process only joins a tree by being born into it (a
+	// new pid or inode, read at once) or, rarely, by reparenting or setpgid;
+	// a full pass every fullScanEvery passes, and whenever the roots change,
+	// catches those.
+	skip, nextSkip map[int]uint64
+	inos           map[int]uint64
+	lastRoots      []int
+	passes         int
 }
+
+const fullScanEvery = 6
 
 type pidRec struct {
 	start, cpu uint64
@@ -60,6 +74,9 @@ func NewSampler(procRoot string) *Sampler {
 		prev:     map[int]pidRec{},
 		cur:      map[int]pidRec{},
 		seen:     map[int]bool{},
+		skip:     map[int]uint64{},
+		nextSkip: map[int]uint64{},
+		inos:     map[int]uint64{},
 	}
 }
 
@@ -76,9 +93,14 @@ func bootNow() time.Duration {
 func (s *Sampler) Sample(roots []int) ([]TreeSample, error) {
 	now := bootNow()
 	var err error
-	if s.pids, err = s.r.pids(s.pids); err != nil {
+	if s.entries, err = s.r.pids(s.entries); err != nil {
 		return nil, fmt.Errorf("cannot list processes: %w", err)
 	}
+	full := !s.havePrev || s.passes%fullScanEvery == 0 || !slices.Equal(roots, s.lastRoots)
+	s.passes++
+	s.lastRoots = append(s.lastRoots[:0], roots...)
+	clear(s.nextSkip)
+	clear(s.inos)
 	clear(s.all)
 	// Keep the slices of parents that had children last pass (they likely
 	// still do); forget the rest so dead pids do not pile up.
@@ -89,11 +111,17 @@ func (s *Sampler) Sample(roots []int) ([]TreeSample, error) {
 			s.children[k] = v[:0]
 		}
 	}
-	for _, pid := range s.pids {
+	for _, e := range s.entries {
+		pid := e.pid
+		if ino, ok := s.skip[pid]; ok && ino == e.ino && !full {
+			s.nextSkip[pid] = ino
+			continue
+		}
 		st, err := s.r.stat(pid)
 		if err != nil {
 			continue // exited since the listing
 		}
+		s.inos[pid] = e.ino
 		s.all[pid] = st
 		s.children[st.ppid] = append(s.children[st.ppid], pid)
 	}
@@ -104,6 +132,12 @@ func (s *Sampler) Sample(roots []int) ([]TreeSample, error) {
 	for i, root := range roots {
 		out[i] = s.sampleTree(root, interval)
 	}
+	for pid, ino := range s.inos {
+		if _, member := s.cur[pid]; !member {
+			s.nextSkip[pid] = ino
+		}
+	}
+	s.skip, s.nextSkip = s.nextSkip, s.skip
 	s.prev, s.cur = s.cur, s.prev
 	s.prevTime = now
 	s.prevTick = uint64(now / (time.Second / userHZ))

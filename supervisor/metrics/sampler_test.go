@@ -1,9 +1,13 @@
 package metrics
 
 import (
+	"bufio"
+	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -126,4 +130,63 @@ func TestSampleTree(t *testing.T) {
 	}
 	t.Logf("rss %.1f MiB (+%.1f), cpu %.3fs vs %.3fs measured, %.2f cores over %s, threads %d, fds %d",
 		float64(after.RSSBytes)/(1<<20), float64(grew)/(1<<20), after.CPUSeconds, want, after.CorePct, after.Interval, after.Threads, after.FDs)
+}
+
+// TestSampleSkipsOnlyOutsiders: processes outside every tree are not read
+// again, but a tree named later is found whole, and stays whole across the
+// passes that skip outsiders.
+func TestSampleSkipsOnlyOutsiders(t *testing.T) {
+	p := startTree(t)
+	p.do("burn 1")
+	s := NewSampler("/proc")
+	if _, err := s.Sample(nil); err != nil { // the helper tree is outside: cached as such
+		t.Fatal(err)
+	}
+	if _, ok := s.skip[p.pids[1]]; !ok {
+		t.Fatalf("outsider %d not cached as skippable", p.pids[1])
+	}
+	for i := 0; i < 2*fullScanEvery; i++ {
+		got, err := s.Sample([]int{p.pids[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0].Processes != 3 {
+			t.Fatalf("pass %d: tree has %d processes, want 3", i, got[0].Processes)
+		}
+		if _, skipped := s.skip[p.pids[2]]; skipped {
+			t.Fatalf("pass %d: member %d cached as an outsider", i, p.pids[2])
+		}
+	}
+}
+
+// TestSampleFindsChildBornBetweenPasses: a process forked into a tree after
+// the cache was built is read at once (a new pid), without a full pass.
+func TestSampleFindsChildBornBetweenPasses(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "read x; sleep 1000 & echo started; wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	s := NewSampler("/proc")
+	roots := []int{cmd.Process.Pid}
+	for i := 0; i < 2; i++ { // the second pass is not a full one
+		got, err := s.Sample(roots)
+		if err != nil || got[0].Processes != 1 {
+			t.Fatalf("before the fork: %+v %v", got, err)
+		}
+	}
+	io.WriteString(in, "go\n")
+	if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	if s.passes%fullScanEvery == 0 {
+		t.Fatal("test expects a pass that skips outsiders")
+	}
+	got, err := s.Sample(roots)
+	if err != nil || got[0].Processes != 2 {
+		t.Fatalf("after the fork: %+v %v, want 2 processes", got, err)
+	}
 }
