@@ -15,6 +15,7 @@ import (
 
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control/client"
+	"github.com/kinit/kinit/supervisor/reaper"
 	"golang.org/x/sys/unix"
 )
 
@@ -54,12 +55,25 @@ func startDriver(t *testing.T, pid1 bool, plan supervisor.Plan) *driver {
 	}
 	d.cmd.Env = append(os.Environ(), "KINIT_SOCKET="+d.socket, "KINIT_LOG_FORMAT=json")
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stdout, _ := d.cmd.StdoutPipe()
-	stderr, _ := d.cmd.StderrPipe()
-	if err := d.cmd.Start(); err != nil {
+	// This test process runs the reaper (for the in-process tests), so the
+	// driver is started and waited for through it, never with cmd.Wait.
+	outR, outW, err := os.Pipe()
+	if err != nil {
 		t.Fatal(err)
 	}
-	scan := func(r interface{ Read([]byte) (int, error) }, ch chan map[string]any, name string) {
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.cmd.Stdout, d.cmd.Stderr = outW, errW
+	exited, err := reaper.Start(d.cmd)
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := func(r *os.File, ch chan map[string]any, name string) {
+		defer r.Close()
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			var m map[string]any
@@ -71,18 +85,9 @@ func startDriver(t *testing.T, pid1 bool, plan supervisor.Plan) *driver {
 		}
 		close(ch)
 	}
-	go scan(stdout, d.out, "stdout")
-	go scan(stderr, d.logs, "stderr")
-	go func() {
-		err := d.cmd.Wait()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			code = -1
-		}
-		d.done <- code
-	}()
+	go scan(outR, d.out, "stdout")
+	go scan(errR, d.logs, "stderr")
+	go func() { d.done <- (<-exited).ExitCode() }()
 	t.Cleanup(func() {
 		_ = unix.Kill(-d.cmd.Process.Pid, unix.SIGKILL)
 		if pid := d.kinitPid(); pid > 0 {
