@@ -17,7 +17,9 @@ func TestOutputLines(t *testing.T) {
 			a.Restart.Policy = supervisor.PolicyNever
 			h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}}, func(o *supervisor.Options) { o.LogFormat = format })
 			h.rec.wait(t, 0, "talker", supervisor.EventStopped)
-			eventually(t, "output forwarded", func() bool { return strings.Contains(h.out.String(), "exiting with code 0") })
+			// Run returns once the output of exited processes is drained.
+			h.sup.Terminate()
+			h.exitCode()
 			out := h.out.String()
 			long := strings.Repeat("x", 64)
 			if format == supervisor.LogText {
