@@ -185,6 +185,8 @@ func (s *Supervisor) Snapshot() Snapshot {
 			since, attempts, detail := ps.probe.read()
 			if attempts > 0 {
 				st.WaitingOn = fmt.Sprintf("readiness: %s, attempt %d, %s", detail, attempts, roundAge(now.Sub(since)))
+			} else {
+				st.WaitingOn = "readiness: first attempt, " + roundAge(now.Sub(since))
 			}
 		}
 		snap.Services = append(snap.Services, st)

@@ -218,9 +218,19 @@ func TestStatusJSON(t *testing.T) {
 	gate := freeAddr(t)
 	n := startNode(t, gate)
 	n.wait("kafka-broker", supervisor.EventStarted)
-	code, body := curl(t, n.socket, "GET", "/v1/status")
-	if code != 200 {
-		t.Fatalf("status %d: %s", code, body)
+	// Poll until the broker's probe has failed once (its progress is not
+	// an event).
+	var code int
+	var body []byte
+	for end := time.Now().Add(deadline); ; {
+		code, body = curl(t, n.socket, "GET", "/v1/status")
+		if code != 200 {
+			t.Fatalf("status %d: %s", code, body)
+		}
+		if bytes.Contains(body, []byte("not answering")) || time.Now().After(end) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
