@@ -91,8 +91,9 @@ func (s *Supervisor) giveUp() {
 // is its own grace. During one, it is cut so that the services that stop
 // after it (its dependencies) still get their grace before the overall
 // deadline: the deadline is shared along the dependency chain, first come
-// is not first served. With a budget too small for everything, each still
-// gets at least MinStopSlice (or its grace, when shorter).
+// is not first served. With a budget too small for everything, each gets
+// a part in proportion to its grace, and at least MinStopSlice (or its
+// grace, when shorter).
 func (s *Supervisor) graceFor(svc *service) time.Duration {
 	g := svc.spec.Grace
 	if !s.shutdown {
@@ -100,9 +101,16 @@ func (s *Supervisor) graceFor(svc *service) time.Duration {
 	}
 	memo := map[*service]time.Duration{}
 	alive := func(x *service) bool { return !x.state.down() }
-	budget := time.Until(s.stopDeadline) - reserveAfter(svc, alive, memo)
-	if budget < g {
-		g = max(budget, min(MinStopSlice, g))
+	left := time.Until(s.stopDeadline)
+	reserve := reserveAfter(svc, alive, memo)
+	if g+reserve > left && g+reserve > 0 {
+		// Not enough for everyone's full grace: share what is left in
+		// proportion, so the service with the longest grace (the broker's
+		// controlled shutdown) keeps the largest part. Whatever a
+		// dependency does not use (ZooKeeper stops in a second) is
+		// still there for it afterwards.
+		share := time.Duration(float64(left) * float64(g) / float64(g+reserve))
+		g = max(share, min(MinStopSlice, g))
 	}
 	return g
 }

@@ -75,3 +75,45 @@ func TestNoZombies(t *testing.T) {
 	eventually(t, "the orphans exited", func() bool { return strings.Count(h.out.String(), "exiting with code") >= 4 })
 	eventually(t, "no zombie left", func() bool { return len(zombiesOf(os.Getpid())) == 0 })
 }
+
+// When the graces along a dependency chain add up to more than the overall
+// deadline, each service gets a part in proportion to its grace: the
+// dependent with the long grace (a broker's controlled shutdown) keeps most
+// of it instead of a token slice.
+func TestStopBudgetSharedInProportion(t *testing.T) {
+	base, top := listening(t, svc("base")), listening(t, svc("top"))
+	top.Waits = localWaits("base")
+	base.Grace, top.Grace = 30*time.Second, 60*time.Second
+	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{base, top}, StopTimeout: 30 * time.Second})
+	h.rec.wait(t, 0, "top", supervisor.EventReady)
+	h.sup.Terminate()
+	if code := h.exitCode(); code != 0 {
+		t.Fatalf("exit code %d, want 0", code)
+	}
+	grace := loggedGrace(t, h.logs.String(), "top")
+	// 60/(60+30) of the 30 s left, less what elapsed before the stop.
+	if grace < 15*time.Second || grace > 20*time.Second {
+		t.Fatalf("top got grace %s, want about 20s (two thirds of the deadline)", grace)
+	}
+}
+
+// loggedGrace finds the grace in kinit's "stopping service" line.
+func loggedGrace(t *testing.T, logs, id string) time.Duration {
+	t.Helper()
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `stopping service \"`+id+`\"`) {
+			continue
+		}
+		_, after, ok := strings.Cut(line, " grace=")
+		if !ok {
+			continue
+		}
+		d, err := time.ParseDuration(strings.Fields(after)[0])
+		if err != nil {
+			t.Fatalf("bad grace in %q: %v", line, err)
+		}
+		return d
+	}
+	t.Fatalf("no stop line for %s in:\n%s", id, logs)
+	return 0
+}

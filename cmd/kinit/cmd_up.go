@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/supervisor"
@@ -51,6 +52,9 @@ func cmdUp(args []string) int {
 		log.Warn(mask.String(w))
 	}
 	plan, err := supervisorPlan(np.plan, os.Environ())
+	if err == nil {
+		plan.StopTimeout, err = stopTimeout()
+	}
 	if err == nil {
 		_, err = supervisor.Lanes(plan)
 	}
@@ -130,4 +134,18 @@ func logLevel() slog.Level {
 		return slog.LevelInfo
 	}
 	return l
+}
+
+// stopTimeout is KINIT_STOP_TIMEOUT: set it a few seconds below the
+// runtime's own limit (docker stop -t, terminationGracePeriodSeconds).
+func stopTimeout() (time.Duration, error) {
+	v := os.Getenv("KINIT_STOP_TIMEOUT")
+	if v == "" {
+		return 0, nil // the supervisor's default
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("KINIT_STOP_TIMEOUT=%q: want a positive duration such as 55s", v)
+	}
+	return d, nil
 }
