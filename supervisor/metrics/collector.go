@@ -141,9 +141,7 @@ func (c *Collector) init() {
 }
 
 func (c *Collector) sampleAndEnqueue() {
-	for _, d := range c.collect(time.Now()) {
-		c.shipper.Enqueue(d)
-	}
+	c.shipper.EnqueueAll(c.collect(time.Now()))
 }
 
 // collect builds one pass's documents: one per service, one for the

@@ -386,3 +386,14 @@ func TestShutdownWhileHanging(t *testing.T) {
 		t.Errorf("state after shutdown %+v", st)
 	}
 }
+
+// TestEnqueueAllSendsAtOnce: a sampling pass is sent without waiting for
+// FlushInterval (an hour here).
+func TestEnqueueAllSendsAtOnce(t *testing.T) {
+	es := startStandin(t, esstandin.Options{})
+	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, SkipTemplate: true, FlushInterval: time.Hour})
+	sh.EnqueueAll([]*Document{testDoc(1), testDoc(2)})
+	waitFor(t, "the pass to be sent", func() bool { return len(es.Docs()) == 2 })
+	sh.EnqueueAll([]*Document{testDoc(3)})
+	waitFor(t, "the next pass to be sent", func() bool { return len(es.Docs()) == 3 })
+}
