@@ -1,0 +1,243 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/kinit/kinit/test/nethost"
+)
+
+// Three hosts, role zookeeper of the default config (ZooKeeper + broker on
+// each), ids 1..3. One cluster serves every check in sequence, so the six
+// JVMs start once:
+//
+//  1. the ensemble forms (one leader, two followers) and brokers 1..3
+//     register;
+//  2. a topic with replication factor 3 and min.insync.replicas 2, written
+//     with acks=all through host 1, is read through host 3;
+//  3. SIGKILL of host 2's kinit (PID 1: the kernel kills the whole host)
+//     leaves a cluster that still takes writes and serves reads;
+//  4. host 2 started again on the same data directories, without
+//     KINIT_NODE_ID (the id comes from the data volume), rejoins as id 2:
+//     ZooKeeper follower, broker 2 registered, meta.properties unchanged,
+//     every replica back in sync, and a consumer reading through host 2
+//     from partitions host 2 leads gets every record written before,
+//     during and after its outage.
+func TestThreeHosts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1", "kafka-2", "kafka-3"}})
+	mark := milestones(t)
+	var members []string
+	for _, h := range c.Hosts {
+		members = append(members, fmt.Sprintf("%d@%s", h.Index, h.FQDN))
+	}
+	nodes := make([]*node, len(c.Hosts))
+	for i, h := range c.Hosts {
+		nodes[i] = newNode(t, c, h,
+			"KINIT_CONFIG_ID=default",
+			"KINIT_ROLE=zookeeper",
+			"KINIT_NODES=zookeeper="+strings.Join(members, ","),
+			fmt.Sprintf("KINIT_NODE_ID=%d", h.Index),
+			// Property overrides from the environment: notice a dead
+			// broker (and drop it from the ISR) in seconds, not 18-30 s.
+			"KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=10000",
+			"KAFKA_REPLICA_LAG_TIME_MAX_MS=10000",
+		)
+		nodes[i].start(t)
+	}
+	for i, n := range nodes {
+		st := n.waitReady(ctx, t)
+		if st.Node.ID != i+1 || st.Node.ConfigID != "default" || st.Node.Role != "zookeeper" {
+			t.Errorf("%s: node %+v; want id %d, default/zookeeper", n.host.Name, st.Node, i+1)
+		}
+		if ids := serviceIDs(st); !slices.Equal(ids, []string{"zookeeper", "kafka-broker"}) {
+			t.Errorf("%s runs %v; want zookeeper, kafka-broker", n.host.Name, ids)
+		}
+	}
+
+	mark("three nodes ready")
+	// 1. Ensemble and brokers.
+	modes := waitModes(ctx, t, c, c.Hosts)
+	if leaders := countMode(modes, "leader"); leaders != 1 || countMode(modes, "follower") != 2 {
+		t.Errorf("zookeeper modes %v; want one leader, two followers", modes)
+	}
+	zc := zkSession(ctx, t, c, c.Hosts[0].FQDN+":2181", c.Hosts[1].FQDN+":2181", c.Hosts[2].FQDN+":2181")
+	waitBrokers(ctx, t, zc, 1, 2, 3)
+
+	mark("ensemble formed, brokers 1..3 registered")
+	// 2. Replication factor 3 across hosts.
+	const topic = "kinit-rf3"
+	const partitions = 3
+	seed1, seed2, seed3 := c.Hosts[0].FQDN+":9092", c.Hosts[1].FQDN+":9092", c.Hosts[2].FQDN+":9092"
+	minISR := "2"
+	p1 := producer(t, c, seed1)
+	createTopic(ctx, t, p1, topic, partitions, 3, map[string]*string{"min.insync.replicas": &minISR})
+	adm := kadm.NewClient(p1)
+	waitPartitions(ctx, t, adm, topic, "three in-sync replicas", allISR(3))
+	before := values("before", 30)
+	if err := produce(ctx, p1, topic, partitions, before); err != nil {
+		t.Fatalf("produce through %s: %v", seed1, err)
+	}
+	consumeAll(ctx, t, c, seed3, topic, before)
+
+	mark("written through host 1, read through host 3")
+	// 3. Host 2 dies with everything on it.
+	n2 := nodes[1]
+	meta := filepath.Join(n2.host.Dir, "data", "kafka", "data", "meta.properties")
+	metaBefore := readProps(t, meta)
+	if metaBefore["broker.id"] != "2" {
+		t.Errorf("%s: broker.id %q; want 2", meta, metaBefore["broker.id"])
+	}
+	if err := n2.proc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if code, err := n2.proc.Wait(time.Minute); err != nil || code != 128+int(syscall.SIGKILL) {
+		t.Fatalf("host 2's kinit after SIGKILL: exit %d, %v", code, err)
+	}
+	during := values("during", 30)
+	if err := produce(ctx, p1, topic, partitions, during); err != nil {
+		t.Fatalf("produce with host 2 down: %v", err)
+	}
+	consumeAll(ctx, t, c, seed3, topic, append(slices.Clone(before), during...))
+	modes = waitModes(ctx, t, c, []*nethost.Host{c.Hosts[0], c.Hosts[2]})
+	if countMode(modes, "leader") != 1 {
+		t.Errorf("zookeeper modes with host 2 down: %v; want a leader and a follower", modes)
+	}
+	waitBrokers(ctx, t, zc, 1, 3)
+
+	mark("host 2 killed; written and read without it")
+	// 4. Host 2 comes back on its data volume.
+	n2.env = slices.DeleteFunc(n2.env, func(kv string) bool { return strings.HasPrefix(kv, "KINIT_NODE_ID=") })
+	n2.start(t)
+	st := n2.waitReady(ctx, t)
+	if st.Node.ID != 2 {
+		t.Errorf("host 2 came back as id %d; want 2 (persisted on its data volume)", st.Node.ID)
+	}
+	waitBrokers(ctx, t, zc, 1, 2, 3)
+	modes = waitModes(ctx, t, c, []*nethost.Host{c.Hosts[1]})
+	if m := modes[c.Hosts[1].Name]; m != "follower" {
+		t.Errorf("host 2's zookeeper rejoined as %s; want follower", m)
+	}
+	if metaAfter := readProps(t, meta); !maps.Equal(metaBefore, metaAfter) {
+		t.Errorf("meta.properties changed across the restart: %v -> %v", metaBefore, metaAfter)
+	}
+	waitPartitions(ctx, t, adm, topic, "three in-sync replicas again", allISR(3))
+	// Hand each partition back to its preferred replica, so host 2 leads
+	// one and the consumer below reads it from host 2's log.
+	set := kadm.TopicsSet{}
+	set.Add(topic, 0, 1, 2)
+	if _, err := adm.ElectLeaders(ctx, kadm.ElectPreferredReplica, set); err != nil {
+		t.Fatalf("preferred leader election: %v", err)
+	}
+	ps := waitPartitions(ctx, t, adm, topic, "preferred leaders", func(ps kadm.PartitionDetails) bool {
+		for _, p := range ps {
+			if len(p.Replicas) == 0 || p.Leader != p.Replicas[0] {
+				return false
+			}
+		}
+		return true
+	})
+	led := int32(-1)
+	for _, p := range ps {
+		if p.Leader == 2 {
+			led = p.Partition
+		}
+	}
+	if led < 0 {
+		t.Fatalf("broker 2 leads no partition: %s", describe(ps))
+	}
+	after := values("after", 30)
+	if err := produce(ctx, p1, topic, partitions, after); err != nil {
+		t.Fatalf("produce after host 2 rejoined: %v", err)
+	}
+	mark("host 2 rejoined: follower, broker 2 registered, replicas in sync, leads a partition again")
+	all := append(append(slices.Clone(before), during...), after...)
+	got := consumeAll(ctx, t, c, seed2, topic, all)
+	mark("every record read back through host 2")
+	if got[led] < len(all)/partitions {
+		t.Errorf("partition %d (led by broker 2) gave %d records; want %d", led, got[led], len(all)/partitions)
+	}
+}
+
+func serviceIDs(st *status) []string {
+	var ids []string
+	for _, s := range st.Services {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// waitModes waits until every host's ZooKeeper serves as leader or
+// follower and returns the modes by host name.
+func waitModes(ctx context.Context, t testing.TB, c *nethost.Cluster, hosts []*nethost.Host) map[string]string {
+	t.Helper()
+	modes := map[string]string{}
+	for {
+		for _, h := range hosts {
+			if m, err := zkMode(ctx, c, h.FQDN+":2181"); err == nil && (m == "leader" || m == "follower") {
+				modes[h.Name] = m
+			}
+		}
+		if len(modes) == len(hosts) {
+			return modes
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("zookeeper quorum not serving: modes %v", modes)
+		case <-time.After(300 * time.Millisecond):
+		}
+		clear(modes)
+	}
+}
+
+func countMode(modes map[string]string, mode string) int {
+	n := 0
+	for _, m := range modes {
+		if m == mode {
+			n++
+		}
+	}
+	return n
+}
+
+func allISR(n int) func(kadm.PartitionDetails) bool {
+	return func(ps kadm.PartitionDetails) bool {
+		for _, p := range ps {
+			if len(p.ISR) != n || p.Leader < 0 {
+				return false
+			}
+		}
+		return len(ps) > 0
+	}
+}
+
+// readProps reads a Java properties file's key=value lines (comments,
+// such as the date Kafka may write, are left out).
+func readProps(t testing.TB, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := map[string]string{}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		k, v, _ := strings.Cut(l, "=")
+		props[k] = v
+	}
+	return props
+}
