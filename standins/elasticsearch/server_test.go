@@ -249,6 +249,13 @@ func TestFaults(t *testing.T) {
 		}
 	}
 
+	// Slow: answered, late.
+	s.SetDelay(30 * time.Millisecond)
+	s.SetFault(FaultSlow)
+	if status, _, _ := post(t, s.URL()+"/_bulk", "application/x-ndjson", body); status != 200 {
+		t.Errorf("slow: status %d", status)
+	}
+
 	// Hang: the request gets no answer until the client gives up.
 	s.SetFault(FaultHang)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
