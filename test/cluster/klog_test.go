@@ -20,6 +20,8 @@ type logLine struct {
 func kinitLog(out string) []logLine {
 	var lines []logLine
 	for i, l := range strings.Split(out, "\n") {
+		// A terminal ends lines with \r\n and echoes Ctrl-C as ^C.
+		l = strings.TrimPrefix(strings.TrimSuffix(l, "\r"), "^C")
 		if !strings.HasPrefix(l, "time=") || !strings.Contains(l, " source=kinit") {
 			continue
 		}

@@ -11,6 +11,8 @@
 //     and its return with the same id and no data loss.
 //   - TestProductionBrokerWaitsForQuorum: a broker-only host started before
 //     its remote ZooKeeper quorum waits, then starts and registers.
+//   - TestDemo: scripts/demo.sh (make demo) on a terminal, twice on the same
+//     state; Ctrl-C reaches kinit alone.
 //
 // Needs root (namespaces). Every process runs in a test host, so the tests
 // never touch the machine's ports, and nethost kills whatever a failing

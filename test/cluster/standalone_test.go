@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -30,10 +31,12 @@ func TestStandalone(t *testing.T) {
 	defer cancel()
 	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1"}})
 	h := c.Hosts[0]
+	mark := milestones(t)
 	n := newNode(t, c, h, "KINIT_CONFIG_ID=standalone", "KINIT_ROLE=broker")
 	n.start(t)
 
 	st := n.waitReady(ctx, t)
+	mark("all four services ready")
 	if st.Node.ConfigID != "standalone" || st.Node.Role != "broker" || st.Node.ID != 1 || st.Node.FQDN != h.FQDN {
 		t.Errorf("node %+v; want standalone/broker, id 1, fqdn %s", st.Node, h.FQDN)
 	}
@@ -72,6 +75,7 @@ func TestStandalone(t *testing.T) {
 		t.Fatalf("produce: %v", err)
 	}
 	consumeAll(ctx, t, c, seed, topic, before)
+	mark("round trip")
 
 	// kill -9 of the broker's JVM.
 	zc := zkSession(ctx, t, c, h.FQDN+":2181")
@@ -109,6 +113,7 @@ func TestStandalone(t *testing.T) {
 			t.Errorf("service %s after the broker's restart: %+v; want untouched", id, sv)
 		}
 	}
+	mark("broker restarted and ready")
 	// Registered again: a new session owns /brokers/ids/1 (the killed
 	// broker's node lingers until its session expires).
 	for {
@@ -127,6 +132,7 @@ func TestStandalone(t *testing.T) {
 		t.Fatalf("produce after the restart: %v", err)
 	}
 	consumeAll(ctx, t, c, seed, topic, append(before, after...))
+	mark("registered again; round trip")
 	cl.Close()
 	zc.Close()
 
@@ -159,6 +165,7 @@ func TestStandalone(t *testing.T) {
 
 	// SIGTERM: the ordered stop.
 	leftovers := stopAndWatch(ctx, t, n, syscall.SIGTERM)
+	mark("stopped")
 	out := n.proc.Output()
 	if code := n.proc.ExitCode(); code != 0 {
 		t.Errorf("kinit exited with %d after SIGTERM; want 0", code)
@@ -169,18 +176,22 @@ func TestStandalone(t *testing.T) {
 	if _, err := nsProcs(n.proc.Pid()); err == nil {
 		t.Errorf("the host's PID namespace outlived kinit")
 	}
-	checkOrderedStop(t, out, pids)
+	for _, p := range stopProblems(out, "SIGTERM", pids) {
+		t.Error(p)
+	}
 }
 
-// checkOrderedStop reads the stop from kinit's log: dependents first, each
-// service stopped cleanly (no SIGKILL), the broker's controlled shutdown
-// completed, ZooKeeper last.
-func checkOrderedStop(t *testing.T, out string, pids map[string]int) {
-	t.Helper()
+// stopProblems reads an ordered stop from kinit's output, from the line
+// "received <signal>" on: dependents first, each service stopped cleanly
+// (no SIGKILL) and, when pids is given, the pid the status named; the
+// broker's controlled shutdown completed; ZooKeeper last; exit code 0.
+func stopProblems(out, signal string, pids map[string]int) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	all := kinitLog(out)
-	term := first(all, "received SIGTERM")
+	term := first(all, "received "+signal)
 	if term < 0 {
-		t.Fatalf("kinit did not log the SIGTERM")
+		return []string{"kinit did not log the " + signal}
 	}
 	var lines []logLine
 	for _, l := range all {
@@ -196,28 +207,28 @@ func checkOrderedStop(t *testing.T, out string, pids map[string]int) {
 		stopped[id] = l.N
 		switch {
 		case stopping[id] < 0 || !ok:
-			t.Errorf("service %s: no stop in kinit's log", id)
+			bad("service %s: no stop in kinit's log", id)
 		case !strings.HasSuffix(l.Msg, "exited with code 0") && !strings.HasSuffix(l.Msg, "exited with code 143"):
-			t.Errorf("service %s did not stop cleanly: %q", id, l.Msg)
-		case l.Attrs["pid"] != fmt.Sprint(pids[id]):
-			t.Errorf("service %s: stopped pid %s; status said %d", id, l.Attrs["pid"], pids[id])
+			bad("service %s did not stop cleanly: %q", id, l.Msg)
+		case pids != nil && l.Attrs["pid"] != fmt.Sprint(pids[id]):
+			bad("service %s: stopped pid %s; status said %d", id, l.Attrs["pid"], pids[id])
 		}
 		if l, ok := firstPrefix(lines, fmt.Sprintf("service %q did not stop within its grace period", id)); ok {
-			t.Errorf("service %s was killed: %q", id, l.Msg)
+			bad("service %s was killed: %q", id, l.Msg)
 		}
 	}
 	for _, id := range []string{"schema-registry", "control-center"} {
 		if stopped[id] > stopping["kafka-broker"] {
-			t.Errorf("%s stopped (line %d) after the broker's stop began (line %d)", id, stopped[id], stopping["kafka-broker"])
+			bad("%s stopped (line %d) after the broker's stop began (line %d)", id, stopped[id], stopping["kafka-broker"])
 		}
 	}
 	for _, id := range []string{"schema-registry", "control-center", "kafka-broker"} {
 		if stopped[id] > stopping["zookeeper"] {
-			t.Errorf("%s stopped (line %d) after zookeeper's stop began (line %d)", id, stopped[id], stopping["zookeeper"])
+			bad("%s stopped (line %d) after zookeeper's stop began (line %d)", id, stopped[id], stopping["zookeeper"])
 		}
 	}
 	if l, ok := firstPrefix(lines, "all services stopped"); !ok || l.Attrs["exit_code"] != "0" {
-		t.Errorf("kinit's last word: %+v; want all services stopped, exit_code 0", l)
+		bad("kinit's last word: %q %v; want all services stopped, exit_code 0", l.Msg, l.Attrs)
 	}
 	var broker strings.Builder
 	for i, l := range strings.Split(out, "\n") {
@@ -227,7 +238,47 @@ func checkOrderedStop(t *testing.T, out string, pids map[string]int) {
 	}
 	for _, want := range []string{"Controlled shutdown request returned successfully", "shut down completed (kafka.server.KafkaServer)"} {
 		if !strings.Contains(broker.String(), want) {
-			t.Errorf("the broker's log after its stop lacks %q", want)
+			bad("the broker's log after its stop lacks %q", want)
+		}
+	}
+	return problems
+}
+
+// The checker above against recorded stops: a clean one; one where the
+// broker got too little grace and was killed (kinit before cd5ee88; its
+// shutdown had completed, but the JVM had not yet exited); and the clean
+// one reordered so that ZooKeeper stops first.
+func TestStopProblems(t *testing.T) {
+	for _, tc := range []struct {
+		file, signal string
+		want         []string // substrings, one per problem
+	}{
+		{"stop-clean.log", "SIGTERM", nil},
+		{"stop-broker-killed.log", "SIGINT", []string{
+			`service kafka-broker did not stop cleanly: "service \"kafka-broker\" stopped: killed by signal 9 (SIGKILL)"`,
+			"service kafka-broker was killed",
+			"exit_code 0",
+		}},
+		{"stop-zookeeper-first.log", "SIGTERM", []string{
+			"schema-registry stopped (line 11) after zookeeper's stop began (line 5)",
+			"control-center stopped (line 12) after zookeeper's stop began (line 5)",
+			"kafka-broker stopped (line 125) after zookeeper's stop began (line 5)",
+		}},
+		{"stop-clean.log", "SIGINT", []string{"kinit did not log the SIGINT"}},
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := stopProblems(string(data), tc.signal, nil)
+		if len(got) != len(tc.want) {
+			t.Errorf("%s (%s): %d problems, want %d:\n%s", tc.file, tc.signal, len(got), len(tc.want), strings.Join(got, "\n"))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("%s (%s): problem %d %q lacks %q", tc.file, tc.signal, i, got[i], w)
+			}
 		}
 	}
 }

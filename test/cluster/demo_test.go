@@ -1,0 +1,152 @@
+package cluster
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kinit/kinit/test/kafkahome"
+	"github.com/kinit/kinit/test/nethost"
+)
+
+var socketLine = regexp.MustCompile(`KINIT_SOCKET=(\S+) \S+ status`)
+
+// scripts/demo.sh (what `make demo` runs) twice on the same state, each time
+// on a terminal (script(1) gives it one) in a test host, so its loopback
+// ports are the host's own: the four services come up, the printed
+// second-terminal command works, Ctrl-C typed on the terminal reaches kinit
+// alone (not its parent, as make would be), which stops everything and
+// exits 0; the second run keeps the
+// node id, the rendered files and the data of the first.
+func TestDemo(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	root, err := kafkahome.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := nethost.New(t, nethost.Config{Names: []string{"demo"}})
+	h := c.Hosts[0]
+	mark := milestones(t)
+	state := filepath.Join(h.Dir, "state")
+	var env []string
+	for _, kv := range nodeEnv(t, h) {
+		if !strings.HasPrefix(kv, "KINIT_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "DEMO_DIR="+state, "KINIT="+kinitBin(t), "KINIT_KAFKA_HOME="+kafkahome.Dir(t), "TERM=dumb")
+	meta := filepath.Join(state, "data", "kafka", "data", "meta.properties")
+
+	var metaFirst map[string]string
+	for run := 1; run <= 2; run++ {
+		// The terminal's input is a FIFO the test writes Ctrl-C into.
+		fifo := filepath.Join(h.Dir, "tty-in")
+		_ = os.Remove(fifo)
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// O_RDWR: opening does not wait for the reader.
+		tty, err := os.OpenFile(fifo, os.O_RDWR, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The parent stands for make, which dies of a SIGINT it gets.
+		parent := `trap 'echo demo-parent: SIGINT' INT; ` + filepath.Join(root, "scripts", "demo.sh") + `; echo "demo-parent: exit $?"`
+		p := h.Start(t, nethost.Command{
+			Args: []string{"/bin/sh", "-c", `exec script -qfec "$0" /dev/null <"$1"`, parent, fifo},
+			Env:  env,
+			Dir:  root,
+		})
+		t.Cleanup(func() {
+			tty.Close()
+			if t.Failed() {
+				t.Logf("--- demo run %d (exit %d):\n%s", run, p.ExitCode(), digest(p.Output(), 60))
+			}
+		})
+
+		var socket string
+		for socket == "" {
+			if m := socketLine.FindStringSubmatch(p.Output()); m != nil {
+				socket = m[1]
+				break
+			}
+			select {
+			case <-p.Done():
+				t.Fatalf("run %d: the demo exited with %d before printing the status command", run, p.ExitCode())
+			case <-ctx.Done():
+				t.Fatalf("run %d: the demo printed no status command", run)
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		// The second terminal: the printed command, from outside the host.
+		for {
+			cmd := exec.CommandContext(ctx, kinitPath, "health")
+			cmd.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
+			if cmd.Run() == nil {
+				break
+			}
+			select {
+			case <-p.Done():
+				t.Fatalf("run %d: the demo exited with %d before every service was ready", run, p.ExitCode())
+			case <-ctx.Done():
+				t.Fatalf("run %d: not every service became ready", run)
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+		cmd := exec.CommandContext(ctx, kinitPath, "status")
+		cmd.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !tableHeader.Match(out) || strings.Count(string(out), " ready ") != 4 {
+			t.Errorf("run %d: kinit status from a second terminal: %v\n%s", run, err, out)
+		}
+		mark("demo run ready")
+
+		if _, err := tty.Write([]byte{3}); err != nil { // Ctrl-C
+			t.Fatal(err)
+		}
+		code, err := p.Wait(3 * time.Minute)
+		if err != nil || code != 0 {
+			t.Fatalf("run %d: the demo after Ctrl-C: exit %d, %v; want 0", run, code, err)
+		}
+		mark("demo run stopped")
+		if out := p.Output(); strings.Contains(out, "demo-parent: SIGINT") || !strings.Contains(out, "demo-parent: exit 0") {
+			t.Errorf("run %d: Ctrl-C reached the demo's parent too (make would die of it)", run)
+		}
+		lines := kinitLog(p.Output())
+		if first(lines, "received SIGINT") < 0 {
+			t.Errorf("run %d: kinit did not get the SIGINT", run)
+		}
+		if l, ok := firstPrefix(lines, "all services stopped"); !ok || l.Attrs["exit_code"] != "0" {
+			t.Errorf("run %d: kinit's last word %+v; want all services stopped, exit_code 0", run, l)
+		}
+		resolved, _ := firstPrefix(lines, "node resolved")
+		if resolved.Attrs["id"] != "1" || resolved.Attrs["config"] != "standalone" {
+			t.Errorf("run %d: node resolved %v; want id 1, standalone", run, resolved.Attrs)
+		}
+		switch run {
+		case 1:
+			metaFirst = readProps(t, meta)
+			if resolved.Attrs["files_changed"] == "0" {
+				t.Errorf("run 1 rendered nothing")
+			}
+		case 2:
+			// Same templates, same node: nothing to rewrite; the broker
+			// found its ZooKeeper data (a fresh ZooKeeper would not know
+			// the cluster id in meta.properties, and the broker would
+			// refuse to start).
+			if resolved.Attrs["files_changed"] != "0" {
+				t.Errorf("run 2 rewrote %s rendered files; want 0", resolved.Attrs["files_changed"])
+			}
+			if got := readProps(t, meta); got["cluster.id"] == "" || got["cluster.id"] != metaFirst["cluster.id"] {
+				t.Errorf("meta.properties across runs: %v -> %v", metaFirst, got)
+			}
+		}
+	}
+}
