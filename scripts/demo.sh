@@ -66,7 +66,7 @@ export KINIT_FLAVOR=${KINIT_FLAVOR:-small}
 # takes id 1, persisted in data/*/kinit-node-id for the next run.
 
 cat <<EOF
-demo: kinit $("$kinit" version 2>/dev/null | head -n1 || true), Kafka $version from $home
+demo: $("$kinit" version 2>/dev/null | head -n1 || true), Kafka $version from $home
 demo: state in $dir (kept between runs; delete it to start afresh)
 demo: from a second terminal:
         KINIT_SOCKET=$socket $kinit status
