@@ -1,0 +1,138 @@
+package up
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/kinit/kinit/supervisor/control/client"
+)
+
+// result is what one CLI run printed and its exit code.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// cli runs the kinit binary with args in the node's environment (so
+// KINIT_SOCKET and KINIT_CONFIG point at the node), as an operator's
+// `docker exec <c> kinit …` would.
+func (n *node) cli(args ...string) result {
+	n.t.Helper()
+	return n.cliEnv(nil, args...)
+}
+
+// cliEnv is cli with extra variables.
+func (n *node) cliEnv(extra map[string]string, args ...string) result {
+	n.t.Helper()
+	cmd := exec.Command(kinitBin, args...)
+	cmd.Env = n.environ()
+	for k, v := range extra {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Dir = n.dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Start()
+	if err != nil {
+		n.t.Fatalf("cannot run kinit %s: %v", strings.Join(args, " "), err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(deadline):
+		_ = cmd.Process.Kill()
+		n.t.Fatalf("kinit %s did not exit", strings.Join(args, " "))
+	}
+	r := result{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.Exited():
+		r.code = ee.ExitCode()
+	default:
+		n.t.Fatalf("kinit %s: %v", strings.Join(args, " "), err)
+	}
+	return r
+}
+
+// status is `kinit status --json`, decoded with the client's types (which
+// mirror the documented JSON).
+func (n *node) status() *client.Status {
+	n.t.Helper()
+	r := n.cli("status", "--json")
+	if r.code != 0 {
+		n.t.Fatalf("kinit status --json: exit %d: %s", r.code, r.stderr)
+	}
+	var st client.Status
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		n.t.Fatalf("kinit status --json printed %q: %v", r.stdout, err)
+	}
+	return &st
+}
+
+// waitStatus polls `kinit status --json` until cond holds.
+func (n *node) waitStatus(what string, cond func(*client.Status) bool) *client.Status {
+	n.t.Helper()
+	end := time.Now().Add(deadline)
+	for {
+		st := n.status()
+		if cond(st) {
+			return st
+		}
+		if time.Now().After(end) {
+			b, _ := json.MarshalIndent(st, "", "  ")
+			n.t.Fatalf("timed out waiting for %s; last status:\n%s", what, b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// svc finds a service's row.
+func svc(st *client.Status, id string) client.Service {
+	for _, s := range st.Services {
+		if s.ID == id {
+			return s
+		}
+	}
+	return client.Service{}
+}
+
+// allReady: every listed service (all when none listed) is ready.
+func allReady(ids ...string) func(*client.Status) bool {
+	return func(st *client.Status) bool {
+		if len(ids) == 0 {
+			return st.Ready
+		}
+		for _, id := range ids {
+			if s := svc(st, id); s.State != "ready" || !s.Ready {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// section returns the fields of a status section (e.g. "metrics").
+func section(st *client.Status, name string) map[string]string {
+	for _, s := range st.Sections {
+		if s.Name == name {
+			return s.Fields
+		}
+	}
+	return nil
+}
+
+// tableRow finds a service's row in `kinit status` text output.
+func tableRow(out, id string) []string {
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == id {
+			return f
+		}
+	}
+	return nil
+}
