@@ -64,28 +64,44 @@ func (n *node) cliEnv(extra map[string]string, args ...string) result {
 // mirror the documented JSON).
 func (n *node) status() *client.Status {
 	n.t.Helper()
-	r := n.cli("status", "--json")
-	if r.code != 0 {
-		n.t.Fatalf("kinit status --json: exit %d: %s", r.code, r.stderr)
+	st, res := n.tryStatus()
+	if st == nil {
+		n.t.Fatalf("kinit status --json: exit %d: %s", res.code, res.stderr)
 	}
-	var st client.Status
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-		n.t.Fatalf("kinit status --json printed %q: %v", r.stdout, err)
-	}
-	return &st
+	return st
 }
 
-// waitStatus polls `kinit status --json` until cond holds.
+func (n *node) tryStatus() (*client.Status, result) {
+	n.t.Helper()
+	res := n.cli("status", "--json")
+	if res.code != 0 {
+		return nil, res
+	}
+	var st client.Status
+	if err := json.Unmarshal([]byte(res.stdout), &st); err != nil {
+		n.t.Fatalf("kinit status --json printed %q: %v", res.stdout, err)
+	}
+	return &st, res
+}
+
+// waitStatus polls `kinit status --json` until cond holds. Until kinit
+// answers for the first time, "not running" only means "not yet".
 func (n *node) waitStatus(what string, cond func(*client.Status) bool) *client.Status {
 	n.t.Helper()
 	end := time.Now().Add(deadline)
+	var last *client.Status
 	for {
-		st := n.status()
-		if cond(st) {
+		st, res := n.tryStatus()
+		switch {
+		case st != nil && cond(st):
 			return st
+		case st != nil:
+			last = st
+		case last != nil || !strings.Contains(res.stderr, "kinit is not running"):
+			n.t.Fatalf("kinit status --json while waiting for %s: exit %d: %s", what, res.code, res.stderr)
 		}
 		if time.Now().After(end) {
-			b, _ := json.MarshalIndent(st, "", "  ")
+			b, _ := json.MarshalIndent(last, "", "  ")
 			n.t.Fatalf("timed out waiting for %s; last status:\n%s", what, b)
 		}
 		time.Sleep(50 * time.Millisecond)
