@@ -58,6 +58,12 @@ func cmdUp(args []string) int {
 	if err == nil {
 		_, err = supervisor.Lanes(plan)
 	}
+	// The shipper's settings come from the environment too: a bad one is a
+	// configuration error found before anything is written.
+	var m *upMetrics
+	if err == nil {
+		m, err = newMetrics(np, log)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig
@@ -81,18 +87,13 @@ func cmdUp(args []string) int {
 		log.Error(err.Error())
 		return exitFailed
 	}
-	return supervise(plan, np, changed, log, format)
+	return supervise(plan, m, changed, log, format)
 }
 
-func supervise(plan supervisor.Plan, np *nodePlan, changed []string, log *slog.Logger, format string) int {
+func supervise(plan supervisor.Plan, m *upMetrics, changed []string, log *slog.Logger, format string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	m, err := newMetrics(np, log)
-	if err != nil {
-		log.Error(err.Error())
-		return exitConfig
-	}
 	socket := control.SocketPath()
 	// A table in the middle of JSON lines would break log shippers.
 	table := &readyTable{socket: socket, off: format == supervisor.LogJSON}
@@ -101,7 +102,7 @@ func supervise(plan supervisor.Plan, np *nodePlan, changed []string, log *slog.L
 		m.onEvent(e)
 		table.onEvent(sup, e)
 	}
-	sup, err = supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format, OnEvent: onEvent})
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format, OnEvent: onEvent})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig

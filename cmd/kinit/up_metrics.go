@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -25,6 +26,9 @@ func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.QueueSize, err = queueSize(os.Getenv("KINIT_ES_QUEUE_SIZE"), cfg.QueueSize); err != nil {
+		return nil, err
+	}
 	m := &upMetrics{types: map[string]string{}}
 	for _, s := range np.plan.Services {
 		m.types[s.ID] = s.Kind
@@ -39,6 +43,19 @@ func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// queueSize is KINIT_ES_QUEUE_SIZE: how many documents are held while
+// Elasticsearch is away (the oldest are dropped beyond it).
+func queueSize(v string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("KINIT_ES_QUEUE_SIZE=%q: want a positive number of documents", v)
+	}
+	return n, nil
 }
 
 func (m *upMetrics) attach(sup *supervisor.Supervisor) {
