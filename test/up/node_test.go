@@ -55,6 +55,7 @@ func newNode(t *testing.T, config string) *node {
 		marker: hex.EncodeToString(b[:]),
 		ports:  map[string]int{},
 	}
+	t.Cleanup(func() { killMarked(n.marker) })
 	n.env = map[string]string{
 		"KINIT_CONFIG":    abs,
 		"KINIT_SOCKET":    n.socket,
