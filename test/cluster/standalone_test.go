@@ -92,6 +92,13 @@ func TestStandalone(t *testing.T) {
 	if !ok || jvm.Name != "java" {
 		t.Fatalf("broker pid %d from kinit status is %+v in the host's namespace; want a java process", broker.Pid, jvm)
 	}
+	// KAFKA_HEAP_OPTS in kinit's environment beats its sizing.
+	for _, id := range []string{"zookeeper", "kafka-broker"} {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", procs[st.service(id).Pid].Pid))
+		if !strings.Contains(string(cmdline), "\x00-Xmx256m\x00") {
+			t.Errorf("%s runs without the heap from the environment: %q", id, strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
+	}
 	if err := syscall.Kill(jvm.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
