@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -58,6 +59,8 @@ func (s *Supervisor) handle(ev any) {
 		}
 	case evTimer:
 		s.onTimer(e)
+	case evSignal:
+		s.forwardSignal(e.sig)
 	}
 }
 
@@ -90,7 +93,7 @@ func (s *Supervisor) beginWaiting(svc *service) {
 			}
 			if !w.Local {
 				svc.waitProg[i] = newProgress()
-				go s.remoteWait(ctx, svc, svc.gen, i, w, svc.waitProg[i])
+				go s.remoteWait(ctx, svc, svc.spec, svc.gen, i, w, svc.waitProg[i])
 			}
 		}
 		s.emit(Event{Service: svc.spec.ID, Kind: EventWaiting, Restarts: svc.restarts})
@@ -148,7 +151,7 @@ func (s *Supervisor) spawn(svc *service) {
 		s.timer(svc, pr.StartTimeout, tStartDeadline, 0)
 	}
 	svc.probe = newProgress()
-	go s.readiness(svc.context(s.ctx), svc, svc.gen, svc.probe)
+	go s.readiness(svc.context(s.ctx), svc, svc.spec, svc.gen, svc.probe)
 }
 
 func (s *Supervisor) becomeReady(svc *service) {
@@ -156,6 +159,7 @@ func (s *Supervisor) becomeReady(svc *service) {
 	svc.enter(stReady, now)
 	svc.readyAt = now
 	svc.probe = nil
+	s.settleRun(svc, nil)
 	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventReady, Pid: svc.pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("service %q ready", svc.spec.ID), "service", svc.spec.ID, "pid", svc.pid,
 		"after", now.Sub(svc.startedAt).Round(time.Millisecond).String())
@@ -230,6 +234,7 @@ func (s *Supervisor) onRunEnded(svc *service, clean, wasReady bool) {
 	now := time.Now()
 	desc := svc.lastExit.Text
 	id := svc.spec.ID
+	s.settleRun(svc, errors.New(desc))
 	if s.shutdown {
 		s.setDown(svc, stStopped, "")
 		return
@@ -277,6 +282,7 @@ func (s *Supervisor) setDown(svc *service, st state, msg string) {
 	svc.enter(st, time.Now())
 	svc.message = msg
 	svc.probe = nil
+	s.settleRun(svc, downError(st, msg, s.shutdown))
 	kind := EventStopped
 	if st == stFailed {
 		kind = EventFailed

@@ -70,6 +70,12 @@ type ServiceSpec struct {
 	// Grace is how long the process group may take to exit after the stop
 	// signal before it gets SIGKILL; 0 means DefaultGrace.
 	Grace time.Duration `json:"grace,omitempty"`
+	// ForwardSignals lists the signals kinit passes on to the process
+	// group when kinit itself receives them ("SIGHUP", "USR1", "12"): only
+	// SIGHUP, SIGUSR1 and SIGUSR2 can be forwarded (SIGTERM and SIGINT
+	// stop kinit). Empty means none: a JVM exits on SIGHUP and dies of
+	// SIGUSR1, see docs/supervision.md.
+	ForwardSignals []string `json:"forward_signals,omitempty"`
 	// Required services failing for good (restart budget exhausted, wait
 	// timed out, exited under policy "never" with an error) make kinit
 	// stop everything and exit 1.

@@ -21,6 +21,7 @@ type service struct {
 	restartWith []*service
 	stopSignal  unix.Signal
 	caps        []uintptr
+	forward     []unix.Signal // signals passed on to the process group
 
 	state state
 	since time.Time
@@ -40,6 +41,10 @@ type service struct {
 	nextStart time.Time
 	after     afterStop
 	message   string // why the service is failed or stopped, for status
+
+	// settle receive the outcome of the first run after an Update
+	// (see update.go).
+	settle []chan<- error
 
 	waitDone []bool
 	waitProg []*progress // per wait, this gen

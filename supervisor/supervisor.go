@@ -163,6 +163,7 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	for _, t := range s.globalTimers {
 		t.Stop()
 	}
+	s.settleAll()
 	s.drainOutput()
 	s.phase = PhaseStopped
 	s.publish()
@@ -224,9 +225,14 @@ func (s *Supervisor) onTerminate() {
 
 // request is a control command for the loop.
 type request struct {
-	op    string // start, stop, restart
+	op    string // start, stop, restart, update
 	id    string
 	reply chan error
+
+	// update only (see update.go)
+	spec    ServiceSpec
+	restart bool
+	outcome chan<- error
 }
 
 // Start, Stop and Restart act on one service. They return once the loop
@@ -256,6 +262,9 @@ func (s *Supervisor) do(ctx context.Context, op, id string) error {
 }
 
 func (s *Supervisor) handleRequest(r request) error {
+	if r.op == "update" {
+		return s.update(r)
+	}
 	if s.shutdown {
 		return ErrShuttingDown
 	}

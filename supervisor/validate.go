@@ -154,6 +154,11 @@ func (c *compiled) checkService(svc *service) []error {
 		fail("%v", err)
 	}
 	svc.stopSignal = sig
+	var ferrs []error
+	svc.forward, ferrs = parseForward(s.ForwardSignals)
+	for _, err := range ferrs {
+		fail("%v", err)
+	}
 	for _, name := range s.Capabilities {
 		cp, err := parseCap(name)
 		if err != nil {

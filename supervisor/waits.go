@@ -33,10 +33,11 @@ func newProber(p ProbeSpec, env []string, dir string) probe.Prober {
 }
 
 // readiness probes a started process until it is ready or its state
-// changes (ctx).
-func (s *Supervisor) readiness(ctx context.Context, svc *service, gen uint64, prog *progress) {
-	spec := *svc.spec.Probe
-	pr := newProber(spec, svc.spec.Env, svc.spec.Dir)
+// changes (ctx). It gets the spec as the loop saw it when the process
+// started: Update may replace svc.spec meanwhile.
+func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress) {
+	spec := *sspec.Probe
+	pr := newProber(spec, sspec.Env, sspec.Dir)
 	sched := probe.Schedule{First: ProbeFirstInterval, Max: spec.Interval, Timeout: spec.Timeout}
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
 		prog.update(attempt, probe.Summary(err))
@@ -49,11 +50,11 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, gen uint64, pr
 // remoteWait probes the instances of a service on other nodes until
 // MinReady of them pass. A member that passed once counts as ready for the
 // rest of this wait.
-func (s *Supervisor) remoteWait(ctx context.Context, svc *service, gen uint64, idx int, w WaitSpec, prog *progress) {
+func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec ServiceSpec, gen uint64, idx int, w WaitSpec, prog *progress) {
 	probers := make([]probe.Prober, len(w.Remote))
 	sched := probe.Schedule{First: ProbeFirstInterval}
 	for i, p := range w.Remote {
-		probers[i] = newProber(p, svc.spec.Env, svc.spec.Dir)
+		probers[i] = newProber(p, spec.Env, spec.Dir)
 		sched.Max = max(sched.Max, p.Interval)
 	}
 	need := w.MinReady
@@ -99,7 +100,7 @@ func (s *Supervisor) remoteWait(ctx context.Context, svc *service, gen uint64, i
 		prog.update(attempt, probe.Summary(err))
 	})
 	if err == nil {
-		s.log.Info(fmt.Sprintf("service %q: wait on %s satisfied", svc.spec.ID, w.Service), "service", svc.spec.ID)
+		s.log.Info(fmt.Sprintf("service %q: wait on %s satisfied", spec.ID, w.Service), "service", spec.ID)
 		s.send(evWaitDone{svc: svc, gen: gen, idx: idx})
 	}
 }

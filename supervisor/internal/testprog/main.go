@@ -41,7 +41,7 @@ func main() {
 	appendLine(*mark, fmt.Sprintf("start %s %d", *name, start.UnixNano()))
 
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGQUIT)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGQUIT)
 
 	if *print != "" {
 		for _, l := range strings.Split(*print, `\n`) {
@@ -124,6 +124,8 @@ func sigName(s syscall.Signal) string {
 		return "SIGINT"
 	case syscall.SIGUSR1:
 		return "SIGUSR1"
+	case syscall.SIGUSR2:
+		return "SIGUSR2"
 	case syscall.SIGHUP:
 		return "SIGHUP"
 	case syscall.SIGQUIT:
