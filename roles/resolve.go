@@ -293,17 +293,23 @@ func (n *Node) checkMembers(c *Collector) {
 			}
 		}
 	}
-	byID := map[int]Member{}
-	for _, m := range n.Members {
-		if o, dup := byID[m.ID]; dup {
-			hint := ""
-			if strings.Contains(o.IDFrom, "ordinal") && strings.Contains(m.IDFrom, "ordinal") && o.Role != m.Role {
-				hint = fmt.Sprintf("; give one role its own range with [roles.%s] ordinal_offset", m.Role)
+	// An id names a ZooKeeper server (myid) or a broker (broker.id), so it
+	// must be unique among the members running the same service; a
+	// ZooKeeper node and a broker may both be 1 when no service runs on
+	// both (production), but not when one role runs both (default).
+	for _, sid := range n.clusterServices() {
+		byID := map[int]Member{}
+		for _, m := range n.MembersRunning(sid) {
+			if o, dup := byID[m.ID]; dup {
+				hint := ""
+				if strings.Contains(o.IDFrom, "ordinal") && strings.Contains(m.IDFrom, "ordinal") && o.Role != m.Role {
+					hint = fmt.Sprintf("; give one role its own range with [roles.%s] ordinal_offset", m.Role)
+				}
+				c.Add("", 0, "node id %d is shared by %s (%s, %s) and %s (%s, %s), which both run %s: ids must be unique among the members running a service%s",
+					m.ID, o.Host, o.Role, o.IDFrom, m.Host, m.Role, m.IDFrom, sid, hint)
 			}
-			c.Add("", 0, "node id %d is shared by %s (%s, %s) and %s (%s, %s): ids must be unique in the cluster%s",
-				m.ID, o.Host, o.Role, o.IDFrom, m.Host, m.Role, m.IDFrom, hint)
+			byID[m.ID] = m
 		}
-		byID[m.ID] = m
 	}
 	if members, s, ok := n.MembersOfKind("zookeeper"); ok {
 		for _, m := range members {
@@ -385,5 +391,21 @@ func (n *Node) SortedMembers(role string) []Member {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// clusterServices lists every service some role runs under the chosen
+// config, in role order, once each.
+func (n *Node) clusterServices() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, role := range n.Cluster.RoleOrder {
+		for _, sid := range n.Cluster.Roles[role] {
+			if !seen[sid] {
+				seen[sid] = true
+				out = append(out, sid)
+			}
+		}
+	}
 	return out
 }
