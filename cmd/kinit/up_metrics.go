@@ -19,6 +19,7 @@ type upMetrics struct {
 	c     *metrics.Collector
 	sup   *supervisor.Supervisor
 	types map[string]string // service id -> service.type
+	names map[string]string // service id -> service.name, as the samples carry it
 }
 
 func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
@@ -29,9 +30,10 @@ func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
 	if cfg.QueueSize, err = queueSize(os.Getenv("KINIT_ES_QUEUE_SIZE"), cfg.QueueSize); err != nil {
 		return nil, err
 	}
-	m := &upMetrics{types: map[string]string{}}
+	m := &upMetrics{types: map[string]string{}, names: map[string]string{}}
 	for _, s := range np.plan.Services {
 		m.types[s.ID] = s.Kind
+		m.names[s.ID] = s.Name
 	}
 	hostname, _ := os.Hostname()
 	node := metrics.Node{
@@ -124,7 +126,7 @@ func (m *upMetrics) onEvent(e supervisor.Event) {
 		return
 	}
 	ev := metrics.Event{
-		Time: e.Time, Action: action, Service: e.Service, ServiceType: m.types[e.Service],
+		Time: e.Time, Action: action, Service: e.Service, ServiceName: m.names[e.Service], ServiceType: m.types[e.Service],
 		Pid: e.Pid, Signal: e.Signal, Restarts: e.Restarts, Backoff: e.Backoff, Reason: e.Message,
 	}
 	if e.Kind == supervisor.EventExited && e.Signal == "" {
