@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kinit/kinit/supervisor/control/client"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
+	"github.com/kinit/kinit/supervisor/control/client"
 	"golang.org/x/sys/unix"
 )
 
