@@ -1,3 +1,4 @@
 package probe
 
 var BrokersPresent = brokersPresent
+var RegisteredAt = registeredAt

@@ -2,9 +2,11 @@ package probe
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -19,6 +21,19 @@ type KafkaZK struct {
 	Connect    string
 	BrokerID   *int
 	MinBrokers int
+	// Since, with BrokerID, requires the registration to have been written
+	// at or after it. A broker killed with SIGKILL leaves its ephemeral
+	// registration behind until its ZooKeeper session expires, so without
+	// this a restarted broker would count as ready before it even
+	// registered. The broker stamps the registration with its own clock,
+	// the clock of the machine that set Since, so there is no skew.
+	Since time.Time
+	// Addr, when set, must accept a TCP connection too.
+	Addr string
+	// Unregistered inverts BrokerID: the check passes once no broker holds
+	// that id, e.g. once the session of a killed broker has expired and a
+	// new one can register without failing on NodeExists.
+	Unregistered bool
 }
 
 func (p KafkaZK) String() string { return "brokers in " + p.Connect }
@@ -26,7 +41,10 @@ func (p KafkaZK) String() string { return "brokers in " + p.Connect }
 func (p KafkaZK) Check(ctx context.Context) error {
 	servers, chroot := ParseConnect(p.Connect)
 	path := chroot + "/brokers/ids"
-	return withSession(ctx, p.Connect, servers, func(c *zk.Conn) error {
+	err := withSession(ctx, p.Connect, servers, func(c *zk.Conn) error {
+		if p.BrokerID != nil && (p.Unregistered || !p.Since.IsZero()) {
+			return p.checkRegistration(c, fmt.Sprintf("%s/%d", path, *p.BrokerID))
+		}
 		ids, _, err := c.Children(path)
 		if err != nil && err != zk.ErrNoNode {
 			return fail(p.Connect, "cannot list "+path, err)
@@ -39,6 +57,49 @@ func (p KafkaZK) Check(ctx context.Context) error {
 		}
 		return brokersPresent(p.Connect, nums, p.BrokerID, p.MinBrokers)
 	})
+	if err != nil || p.Addr == "" {
+		return err
+	}
+	return TCP{Addr: p.Addr}.Check(ctx)
+}
+
+// checkRegistration reads one broker's registration znode.
+func (p KafkaZK) checkRegistration(c *zk.Conn, znode string) error {
+	data, _, err := c.Get(znode)
+	switch {
+	case err == zk.ErrNoNode && p.Unregistered:
+		return nil
+	case err == zk.ErrNoNode:
+		return fail(p.Connect, fmt.Sprintf("has no broker %d registered", *p.BrokerID), nil)
+	case err != nil:
+		return fail(p.Connect, "cannot read "+znode, err)
+	case p.Unregistered:
+		return fail(p.Connect, fmt.Sprintf("still has broker %d registered (a stale session expires after zookeeper.session.timeout.ms)", *p.BrokerID), nil)
+	}
+	at, err := registeredAt(data)
+	if err != nil {
+		return fail(p.Connect, "has an unreadable registration "+znode, err)
+	}
+	if at.Before(p.Since.Truncate(time.Millisecond)) {
+		return fail(p.Connect, fmt.Sprintf("has only an older registration of broker %d (from %s)", *p.BrokerID, at.Format(time.RFC3339)), nil)
+	}
+	return nil
+}
+
+// registeredAt is the "timestamp" (milliseconds since the epoch, as a JSON
+// string) Kafka writes into /brokers/ids/<id>.
+func registeredAt(data []byte) (time.Time, error) {
+	var reg struct {
+		Timestamp string `json:"timestamp"`
+	}
+	if err := json.Unmarshal(data, &reg); err != nil {
+		return time.Time{}, err
+	}
+	ms, err := strconv.ParseInt(reg.Timestamp, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("timestamp %q: %w", reg.Timestamp, err)
+	}
+	return time.UnixMilli(ms), nil
 }
 
 // KafkaKRaft passes when a Metadata request to the bootstrap servers lists
