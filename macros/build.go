@@ -84,7 +84,8 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	svc := &Service{ID: s.ID, Name: s.Name, Kind: s.Kind, Env: map[string]string{},
 		Capabilities: append([]string(nil), s.Capabilities...), Restart: s.Restart,
 		StopSignal: s.StopSignal, Signal: s.Signal, Grace: s.Grace, Required: s.Required,
-		RestartWith: append([]string(nil), s.RestartWith...), Ports: map[string]int{},
+		ForwardSignals: append([]string(nil), s.ForwardSignals...),
+		RestartWith:    append([]string(nil), s.RestartWith...), Ports: map[string]int{},
 		MemoryShare: ss.Share, HeapBytes: ss.HeapBytes, CPUs: b.plan.Sizing.ActiveProcessorCount,
 		DataDir: n.DataDirs[s.ID]}
 	for k, v := range n.Ports[s.ID] {

@@ -87,6 +87,9 @@ func (p *Plan) Describe(w io.Writer) {
 			field("restart with", "%s", strings.Join(s.RestartWith, ", "))
 		}
 		field("stop", "%s, grace %s", s.StopSignal, dur(s.Grace))
+		if len(s.ForwardSignals) > 0 {
+			field("forward", "%s", strings.Join(s.ForwardSignals, ", "))
+		}
 		field("required", "%v", s.Required)
 		for _, o := range s.Overrides {
 			v := o.Value

@@ -49,6 +49,9 @@ type Service struct {
 	DataDir      string
 	Files        []string // destinations of the files rendered for it
 	Overrides    []Override
+
+	// ForwardSignals are passed on to the service when kinit gets them.
+	ForwardSignals []string
 }
 
 // Environ returns the child environment: base (normally os.Environ()) with

@@ -153,6 +153,10 @@ type Service struct {
 	IDChecks  []IDCheck
 	Templates []Template
 
+	// ForwardSignals are the signals kinit passes on to the service when
+	// it receives them (SIGHUP, SIGUSR1, SIGUSR2), normalised to SIG….
+	ForwardSignals []string
+
 	Line int
 }
 

@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -479,6 +481,17 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	}
 	if s.Signal == 0 {
 		_, s.Signal, _ = ParseSignal(s.StopSignal)
+	}
+	for _, f := range rs.ForwardSigs {
+		name, sig, err := ParseSignal(f)
+		switch {
+		case err != nil:
+			l.errAt(at("forward_signals"), "service %q: forward_signals: %v", id, err)
+		case sig != syscall.SIGHUP && sig != syscall.SIGUSR1 && sig != syscall.SIGUSR2:
+			l.errAt(at("forward_signals"), "service %q: forward_signals: %s cannot be forwarded (only SIGHUP, SIGUSR1 and SIGUSR2 can; SIGTERM and SIGINT stop kinit)", id, name)
+		case !slices.Contains(s.ForwardSignals, name):
+			s.ForwardSignals = append(s.ForwardSignals, name)
+		}
 	}
 	s.Grace = l.duration(rs.Grace, def.grace, at("grace")...)
 

@@ -90,6 +90,7 @@ type rawService struct {
 	Ready        rawProbe           `toml:"ready"`
 	Restart      rawRestart         `toml:"restart"`
 	StopSignal   string             `toml:"stop_signal"`
+	ForwardSigs  []string           `toml:"forward_signals"`
 	Grace        flex               `toml:"grace"`
 	Required     bool               `toml:"required"`
 	RestartWith  []string           `toml:"restart_with"`

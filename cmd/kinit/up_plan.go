@@ -27,9 +27,10 @@ func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 			ID: s.ID, Name: s.Name, Argv: s.Command, Env: s.Environ(base), Dir: s.Dir,
 			Capabilities: s.Capabilities,
 			StopSignal:   s.StopSignal, Grace: s.Grace, Required: s.Required,
-			RestartWith: s.RestartWith,
-			Restart:     restartSpec(s.Restart),
-			Probe:       probeSpec(s.Ready),
+			RestartWith:    s.RestartWith,
+			Restart:        restartSpec(s.Restart),
+			Probe:          probeSpec(s.Ready),
+			ForwardSignals: s.ForwardSignals,
 		}
 		if err := credentials(&spec, s.User, s.Group); err != nil {
 			return out, fmt.Errorf("service %q: %w", s.ID, err)
