@@ -29,7 +29,14 @@ func (r *readyTable) onEvent(sup *supervisor.Supervisor, e supervisor.Event) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			st, err := client.New(r.socket).Status(ctx)
+			c := client.New(r.socket)
+			st, err := c.Status(ctx)
+			// The last ready event reaches this hook before the loop marks
+			// the node running; ask again until the phase has caught up.
+			for err == nil && st.Kinit.Phase == "starting" {
+				time.Sleep(10 * time.Millisecond)
+				st, err = c.Status(ctx)
+			}
 			if err != nil {
 				return
 			}

@@ -61,6 +61,10 @@ func testABC(t *testing.T, m mode) {
 	r.stdout.waitFor(t, "the status table", func(ls []string) bool {
 		return slices.ContainsFunc(ls, func(l string) bool { return strings.HasPrefix(l, "SERVICE ") })
 	})
+	if i := slices.IndexFunc(r.stdout.all(), func(l string) bool { return strings.HasPrefix(l, "kinit: pid ") }); i < 0 ||
+		!strings.Contains(r.stdout.all()[i], ", running, ") {
+		t.Errorf("the table kinit up prints once all are ready does not say running")
+	}
 	out := n.cli("status")
 	if out.code != 0 {
 		t.Fatalf("kinit status: exit %d: %s", out.code, out.stderr)
