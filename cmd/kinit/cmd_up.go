@@ -87,10 +87,10 @@ func cmdUp(args []string) int {
 		log.Error(err.Error())
 		return exitFailed
 	}
-	return supervise(plan, m, changed, log, format)
+	return supervise(plan, np, m, changed, log, format)
 }
 
-func supervise(plan supervisor.Plan, m *upMetrics, changed []string, log *slog.Logger, format string) int {
+func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []string, log *slog.Logger, format string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -123,9 +123,11 @@ func supervise(plan supervisor.Plan, m *upMetrics, changed []string, log *slog.L
 	stopSignals := supervisor.HandleSignals(sup)
 	defer stopSignals()
 	metricsDone := m.run(ctx)
+	reloadDone := startReloader(ctx, sup, np, plan, m, log)
 	code := sup.Run(ctx)
 	cancel()
 	<-metricsDone
+	<-reloadDone
 	return code
 }
 

@@ -1,0 +1,505 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/roles"
+	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/metrics"
+)
+
+// reloadDebounce is how long the watched files must stay quiet before a
+// change is applied: an editor's save or a ConfigMap update is several
+// file operations, and a change often spans several files.
+var reloadDebounce = 500 * time.Millisecond
+
+// reloader applies changes to the config file, the nodes file and the
+// templates while kinit up runs (docs/runtime.md). It compiles a change
+// the way kinit up compiles at start (loadNodePlan, supervisorPlan); an
+// invalid one is logged and ignored. A valid one writes the rendered files
+// that changed and hands the changed services to the supervisor, which
+// restarts them one at a time in start order.
+//
+// It runs on one goroutine: the watch loop, the compile and the restarts,
+// so its state needs no lock. While it waits for a restarted service,
+// a newer change cuts the wait short and is applied next.
+type reloader struct {
+	sup    *supervisor.Supervisor
+	m      *upMetrics
+	log    *slog.Logger
+	config string // config path, as kinit up loaded it
+
+	// Fixed at start: what a reload may not change.
+	role     string
+	id       int
+	configID string
+	ids      []string // service ids, sorted
+
+	// What each service was last given: its spec and the digests of its
+	// rendered files (destination -> sha256).
+	specs map[string]supervisor.ServiceSpec
+	files map[string]map[string]string
+	seen  map[string]bool // warnings already logged
+	live  bool            // past the start, where kinit up logged them
+
+	w     *fsnotify.Watcher
+	dirs  map[string]*watchDir
+	dsts  map[string]bool // rendered files: kinit's own writes are no change
+	noDir map[string]bool // directories that could not be watched (warned once)
+}
+
+// watchDir is a watched directory and the entries in it that matter.
+type watchDir struct {
+	any   bool // a template directory: every entry
+	names map[string]bool
+}
+
+// startReloader starts watching unless KINIT_RELOAD=off. The returned
+// channel is closed once the reloader has stopped, after ctx ends.
+func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *nodePlan, plan supervisor.Plan, m *upMetrics, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	if strings.EqualFold(os.Getenv("KINIT_RELOAD"), "off") {
+		log.Info("KINIT_RELOAD=off: changes to the config and templates apply at the next start")
+		close(done)
+		return done
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		log.Warn("cannot watch the config; changes apply at the next start", "err", err.Error())
+		close(done)
+		return done
+	}
+	r := &reloader{
+		sup: sup, m: m, log: log, config: np.config.File,
+		role: np.node.Role, id: np.node.ID, configID: np.node.ConfigID,
+		specs: map[string]supervisor.ServiceSpec{}, files: map[string]map[string]string{},
+		seen: map[string]bool{}, w: w, dirs: map[string]*watchDir{}, noDir: map[string]bool{},
+	}
+	for _, s := range plan.Services {
+		r.specs[s.ID] = s
+		r.ids = append(r.ids, s.ID)
+	}
+	sort.Strings(r.ids)
+	r.files = fileDigests(np.plan)
+	r.remember(np)
+	r.rewatch(np)
+	go func() {
+		defer close(done)
+		defer w.Close()
+		r.run(ctx)
+	}()
+	return done
+}
+
+func (r *reloader) run(ctx context.Context) {
+	// A change between the first compile and the watches being set up
+	// would go unseen: compare once now (quietly when nothing changed).
+	quiet := time.NewTimer(0)
+	defer quiet.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-r.w.Events:
+			if !ok {
+				return
+			}
+			if r.relevant(ev) {
+				r.log.Debug("config change seen", "file", ev.Name, "op", ev.Op.String())
+				quiet.Reset(reloadDebounce)
+			}
+		case err, ok := <-r.w.Errors:
+			if !ok {
+				return
+			}
+			r.log.Warn("cannot follow config changes: " + err.Error())
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				quiet.Reset(reloadDebounce) // events were lost: look at everything
+			}
+		case <-quiet.C:
+			if r.reload(ctx) {
+				quiet.Reset(reloadDebounce)
+			}
+		}
+	}
+}
+
+// relevant reports whether an event touches a watched file. A change of
+// mode or times only (chmod, touch) changes nothing kinit renders.
+func (r *reloader) relevant(ev fsnotify.Event) bool {
+	if ev.Op == fsnotify.Chmod {
+		return false
+	}
+	name := filepath.Clean(ev.Name)
+	base := filepath.Base(name)
+	if r.dsts[name] || strings.Contains(base, ".kinit-") {
+		return false
+	}
+	d := r.dirs[filepath.Dir(name)]
+	if d == nil {
+		return false
+	}
+	// ..data is the symlink a Kubernetes ConfigMap volume swaps.
+	return d.any || d.names[base] || base == "..data"
+}
+
+// change is what a reload does to one service.
+type change struct {
+	spec    supervisor.ServiceSpec
+	files   map[string]string
+	restart bool
+	why     []string // what changed, for the log
+}
+
+// reload compiles the files as they are now and applies the difference.
+// It reports whether a newer change arrived while it waited, which the
+// caller applies next.
+func (r *reloader) reload(ctx context.Context) (again bool) {
+	np, err := loadNodePlan(r.config)
+	if err != nil {
+		r.reject(roles.Problems(err))
+		return false
+	}
+	plan, err := supervisorPlan(np.plan, os.Environ())
+	if err == nil {
+		err = supervisor.Validate(plan)
+	}
+	if err != nil {
+		r.reject([]error{err})
+		return false
+	}
+	if np.node.Role != r.role || np.node.ID != r.id || np.node.ConfigID != r.configID {
+		r.reject([]error{fmt.Errorf("the node would become %s %d (config %s) instead of %s %d (config %s); the identity of a running node never changes, restart the container to change it",
+			np.node.Role, np.node.ID, np.node.ConfigID, r.role, r.id, r.configID)})
+		return false
+	}
+	var ids []string
+	for _, s := range plan.Services {
+		ids = append(ids, s.ID)
+	}
+	sort.Strings(ids)
+	if !slices.Equal(ids, r.ids) {
+		r.reject([]error{fmt.Errorf("the node would run %s instead of %s; adding or removing services needs a restart of the container",
+			strings.Join(ids, ", "), strings.Join(r.ids, ", "))})
+		return false
+	}
+	var errs []error
+	for _, s := range plan.Services {
+		if err := supervisor.CanUpdate(r.specs[s.ID], s); err != nil {
+			errs = append(errs, fmt.Errorf("%w; restart the container to change the start order", err))
+		}
+	}
+	if len(errs) > 0 {
+		r.reject(errs)
+		return false
+	}
+
+	// Valid: from here on the change is applied.
+	r.remember(np)
+	r.rewatch(np)
+	written, err := np.plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
+	if err != nil {
+		// Files written so far stay; no service is restarted, so each
+		// keeps running with what it started with. The next change (or
+		// a touch of the config) tries again.
+		r.log.Error("config change not applied: " + err.Error())
+		return false
+	}
+	changes := r.diff(np, plan)
+	if len(written) == 0 && len(changes) == 0 {
+		r.log.Debug("config files changed; nothing to apply")
+		return false
+	}
+	var restart []string
+	for _, c := range changes {
+		if c.restart {
+			restart = append(restart, c.spec.ID)
+		}
+	}
+	reason := "no service restarted"
+	if len(restart) > 0 {
+		reason = "restarting " + strings.Join(restart, ", ")
+	}
+	r.log.Info("config reloaded: "+reason, "files_changed", len(written), "files", strings.Join(written, ","))
+	r.m.reloaded(written, reason)
+	for _, c := range changes {
+		if !c.restart {
+			if _, err := r.sup.Update(ctx, c.spec, false); err != nil {
+				r.log.Warn(fmt.Sprintf("cannot update service %q: %v", c.spec.ID, err))
+				continue
+			}
+			r.specs[c.spec.ID], r.files[c.spec.ID] = c.spec, c.files
+			continue
+		}
+		r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.spec.ID, strings.Join(c.why, "; ")), "service", c.spec.ID)
+		outcome, err := r.sup.Update(ctx, c.spec, true)
+		if err != nil {
+			if errors.Is(err, supervisor.ErrShuttingDown) || ctx.Err() != nil {
+				return false
+			}
+			r.log.Warn(fmt.Sprintf("cannot restart service %q: %v", c.spec.ID, err))
+			continue
+		}
+		r.specs[c.spec.ID], r.files[c.spec.ID] = c.spec, c.files
+		// One at a time: the next service restarts once this one is ready
+		// again (or will not be, for now).
+		if again := r.await(ctx, c.spec.ID, outcome); again {
+			return true
+		}
+	}
+	return false
+}
+
+// await waits for the outcome of a restart. A newer change to the watched
+// files ends the wait: it is applied next (reported as true).
+func (r *reloader) await(ctx context.Context, id string, outcome <-chan error) (again bool) {
+	for {
+		select {
+		case err := <-outcome:
+			switch {
+			case err == nil:
+				r.log.Info(fmt.Sprintf("service %q is ready again after the config change", id), "service", id)
+			case errors.Is(err, supervisor.ErrShuttingDown):
+			case errors.Is(err, supervisor.ErrServiceDown):
+				r.log.Info(fmt.Sprintf("service %q: %v", id, err), "service", id)
+			default:
+				r.log.Warn(fmt.Sprintf("service %q did not come back after the config change: %v", id, err), "service", id)
+			}
+			return false
+		case <-ctx.Done():
+			return false
+		case ev, ok := <-r.w.Events:
+			if !ok {
+				return false
+			}
+			if r.relevant(ev) {
+				r.log.Info(fmt.Sprintf("newer config change while service %q restarts; applying it first", id), "file", ev.Name)
+				return true
+			}
+		case err, ok := <-r.w.Errors:
+			if !ok {
+				return false
+			}
+			r.log.Warn("cannot follow config changes: " + err.Error())
+		}
+	}
+}
+
+// reject logs why a change is ignored, every problem with its file:line.
+func (r *reloader) reject(problems []error) {
+	for _, p := range problems {
+		r.log.Error("config change ignored: " + p.Error())
+	}
+	what := "1 problem"
+	if len(problems) != 1 {
+		what = fmt.Sprintf("%d problems", len(problems))
+	}
+	r.log.Error("config change ignored (" + what + "); the services keep running as they are")
+}
+
+// remember logs the plan's warnings that were not logged before and keeps
+// the rendered destinations, whose writes are kinit's own.
+func (r *reloader) remember(np *nodePlan) {
+	mask := np.plan.Masker()
+	for _, w := range append(append([]string(nil), np.notes...), np.plan.Warnings...) {
+		if !r.seen[w] && r.live {
+			r.log.Warn(mask.String(w))
+		}
+		r.seen[w] = true
+	}
+	r.live = true
+	r.dsts = map[string]bool{}
+	for _, f := range np.plan.Files {
+		r.dsts[filepath.Clean(f.Dst)] = true
+	}
+}
+
+// diff compares the new plan with what each service was last given, in
+// start order. A service restarts when its rendered files, command,
+// environment, working directory, credentials or capabilities changed;
+// other changes (probe, restart policy, stop signal, grace, forwarded
+// signals, remote wait targets) are taken without a restart and apply at
+// its next start.
+func (r *reloader) diff(np *nodePlan, plan supervisor.Plan) []change {
+	specs := map[string]supervisor.ServiceSpec{}
+	for _, s := range plan.Services {
+		specs[s.ID] = s
+	}
+	digests := fileDigests(np.plan)
+	var out []change
+	for _, s := range np.plan.Services {
+		spec, old := specs[s.ID], r.specs[s.ID]
+		c := change{spec: spec, files: digests[s.ID]}
+		if files := changedFiles(r.files[s.ID], c.files); len(files) > 0 {
+			c.why = append(c.why, "rendered "+strings.Join(files, ", "))
+		}
+		if !slices.Equal(old.Argv, spec.Argv) {
+			c.why = append(c.why, "command")
+		}
+		if names := changedEnv(old.Env, spec.Env); len(names) > 0 {
+			c.why = append(c.why, "environment ("+strings.Join(names, ", ")+")")
+		}
+		if old.Dir != spec.Dir {
+			c.why = append(c.why, "working directory")
+		}
+		if !reflect.DeepEqual(old.UID, spec.UID) || !reflect.DeepEqual(old.GID, spec.GID) || !slices.Equal(old.Groups, spec.Groups) {
+			c.why = append(c.why, "user or group")
+		}
+		if !slices.Equal(old.Capabilities, spec.Capabilities) {
+			c.why = append(c.why, "capabilities")
+		}
+		c.restart = len(c.why) > 0
+		if c.restart || !reflect.DeepEqual(old, spec) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// fileDigests maps each service to its rendered files' digests.
+func fileDigests(p *macros.Plan) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, s := range p.Services {
+		out[s.ID] = map[string]string{}
+	}
+	for _, f := range p.Files {
+		sum := sha256.Sum256(f.Content)
+		out[f.Service][f.Dst] = fmt.Sprintf("%x %o %s:%s", sum, f.Mode, f.Owner, f.Group)
+	}
+	return out
+}
+
+// changedFiles lists destinations added, removed or rendered differently.
+func changedFiles(old, cur map[string]string) []string {
+	var out []string
+	for dst, d := range cur {
+		if old[dst] != d {
+			out = append(out, dst)
+		}
+	}
+	for dst := range old {
+		if _, ok := cur[dst]; !ok {
+			out = append(out, dst)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// changedEnv names the variables set, unset or changed; values are not
+// shown (they may be secrets).
+func changedEnv(old, cur []string) []string {
+	om, cm := envMap(old), envMap(cur)
+	var out []string
+	for k, v := range cm {
+		if ov, ok := om[k]; !ok || ov != v {
+			out = append(out, k)
+		}
+	}
+	for k := range om {
+		if _, ok := cm[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func envMap(list []string) map[string]string {
+	m := make(map[string]string, len(list))
+	for _, kv := range list {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+// rewatch watches the directories of the config file, the nodes file and
+// the templates of np, and stops watching those it no longer needs.
+// Directories, not files: editors and Kubernetes replace a file by a
+// rename or a symlink swap, which a watch on the file itself would miss.
+func (r *reloader) rewatch(np *nodePlan) {
+	want := map[string]*watchDir{}
+	add := func(dir, name string, any bool) {
+		dir = filepath.Clean(dir)
+		d := want[dir]
+		if d == nil {
+			d = &watchDir{names: map[string]bool{}}
+			want[dir] = d
+		}
+		d.any = d.any || any
+		if name != "" {
+			d.names[name] = true
+		}
+	}
+	file := func(p string) {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		add(filepath.Dir(p), filepath.Base(p), false)
+		// A plain symlink to a file elsewhere: watch the target too. A
+		// ConfigMap's target lives in a ..<timestamp> directory that the
+		// next update deletes; its ..data swap is seen in the first one.
+		if real, err := filepath.EvalSymlinks(p); err == nil && real != p {
+			if d := filepath.Dir(real); !strings.HasPrefix(filepath.Base(d), "..") {
+				add(d, filepath.Base(real), false)
+			}
+		}
+	}
+	file(np.config.File)
+	if src := np.node.NodesSource; src != "" && src != roles.EnvNodes {
+		file(src)
+	}
+	tdir := np.node.Vars["TEMPLATE_DIR"]
+	if tdir == "" {
+		tdir = filepath.Join(np.config.Dir, "templates")
+	}
+	if a, err := filepath.Abs(tdir); err == nil {
+		add(a, "", true)
+	}
+	for _, f := range np.plan.Files {
+		if a, err := filepath.Abs(f.Src); err == nil {
+			add(filepath.Dir(a), "", true)
+		}
+	}
+	for dir := range r.dirs {
+		if want[dir] == nil {
+			_ = r.w.Remove(dir)
+			delete(r.dirs, dir)
+		}
+	}
+	for dir, d := range want {
+		if r.dirs[dir] == nil {
+			if err := r.w.Add(dir); err != nil {
+				if !r.noDir[dir] {
+					r.log.Warn(fmt.Sprintf("cannot watch %s; changes there apply at the next start", dir), "err", err.Error())
+					r.noDir[dir] = true
+				}
+				continue
+			}
+			delete(r.noDir, dir)
+		}
+		r.dirs[dir] = d
+	}
+}
+
+// reloaded ships the config-reloaded lifecycle event.
+func (m *upMetrics) reloaded(files []string, reason string) {
+	if m.c == nil {
+		return
+	}
+	m.c.Event(metrics.Event{Action: metrics.ActionConfigReloaded, Files: files, Reason: reason})
+}
