@@ -90,6 +90,7 @@ type node struct {
 	etc    string // rendered files
 	rec    string // signals the services recorded
 	socket string
+	env    []string // more KINIT_* settings
 	cmd    *exec.Cmd
 	stderr syncBuffer
 
@@ -165,6 +166,7 @@ func (n *node) start(config string) {
 	for _, id := range []string{"A", "B", "C"} {
 		env = append(env, "KINIT_PORT_"+id+"="+freePort(t))
 	}
+	env = append(env, n.env...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "KINIT_") {
 			env = append(env, kv)

@@ -9,12 +9,21 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	esstandin "github.com/kinit/kinit/standins/elasticsearch"
 )
 
 // An edited template re-renders its file atomically and restarts only the
-// service that renders it; the others keep their process.
+// service that renders it; the others keep their process. The
+// config-reloaded event reaches Elasticsearch (the stand-in) with the file.
 func TestTemplateEditRestartsItsService(t *testing.T) {
+	es, err := esstandin.Start(esstandin.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(es.Close)
 	n := layout(t)
+	n.env = []string{"KINIT_ES_URLS=" + es.URL(), "KINIT_METRICS_INTERVAL=200ms"}
 	n.start(filepath.Join(n.dir, "kinit.toml"))
 	before := n.status()
 	aConf, cConf := filepath.Join(n.etc, "a.conf"), filepath.Join(n.etc, "c.conf")
@@ -65,6 +74,22 @@ func TestTemplateEditRestartsItsService(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{"a.conf", "c.conf"}) {
 		t.Errorf("rendered dir holds %v (temp files left?)", names)
+	}
+
+	var doc map[string]any
+	eventually(t, "a config-reloaded event in Elasticsearch", func() bool {
+		for _, d := range es.Docs() {
+			if ev, _ := d.Source["event"].(map[string]any); ev["action"] == "config-reloaded" {
+				doc = d.Source
+				return true
+			}
+		}
+		return false
+	})
+	ev := doc["event"].(map[string]any)
+	ke, _ := doc["kinit"].(map[string]any)["event"].(map[string]any)
+	if files, _ := ke["files"].([]any); ev["reason"] != "restarting a" || len(files) != 1 || files[0] != aConf {
+		t.Errorf("config-reloaded document %v", doc)
 	}
 }
 
@@ -135,6 +160,41 @@ func TestInvalidEditIgnoredThenFixed(t *testing.T) {
 	n.waitLog(ignored, `service "a" is ready again`)
 	if now, _ := os.ReadFile(aConf); !strings.HasSuffix(string(now), "mode=v2\n") {
 		t.Errorf("a.conf after the fix: %q", now)
+	}
+}
+
+// Changes to what runs and in which order are not applied at run time:
+// adding a service, or changing a wait. Each is logged and ignored.
+func TestStructuralChangesIgnored(t *testing.T) {
+	n := layout(t)
+	cfg := filepath.Join(n.dir, "kinit.toml")
+	orig, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.start(cfg)
+	before := n.status()
+	tests := []struct {
+		name, old, new, want string
+	}{
+		{"service added", `node = ["c", "b", "a"]`, `node = ["c", "b", "a", "d"]` + "\n[services.d]\ncommand = [\"/bin/true\"]",
+			"adding or removing services needs a restart of the container"},
+		{"wait changed", `wait = ["b"]`, `wait = ["a"]`, `cannot change the waits of service "c" at run time ([b] -> [a])`},
+	}
+	for _, tt := range tests {
+		from := n.mark()
+		replace(t, cfg, func(string) string { return sub(t, tt.old, tt.new)(string(orig)) })
+		m, _ := n.waitLog(from, tt.want)
+		if m["level"] != "ERROR" {
+			t.Errorf("%s: logged as %v", tt.name, m)
+		}
+		n.waitLog(from, "config change ignored (1 problem)")
+		if i := n.logIndex(from, "config reloaded"); i >= 0 {
+			t.Fatalf("%s: applied\n%s", tt.name, n.dump())
+		}
+	}
+	if after := n.status(); !mapsEqual(before, after) {
+		t.Errorf("services touched: before %v after %v", before, after)
 	}
 }
 
