@@ -198,6 +198,29 @@ func TestStructuralChangesIgnored(t *testing.T) {
 	}
 }
 
+// The nodes file is watched too; a change that would give this node
+// another id is refused: the identity of a running node never changes.
+func TestNodesFileIdentityChangeRefused(t *testing.T) {
+	n := layout(t)
+	cfg := filepath.Join(n.dir, "kinit.toml")
+	replace(t, cfg, sub(t, `cardinality = "1"`, `cardinality = "1+"`))
+	nodes := filepath.Join(t.TempDir(), "nodes")
+	must(t, os.WriteFile(nodes, []byte("node=1@other.test,2@node-1.test\n"), 0o644))
+	n.env = []string{"KINIT_NODE_ID=", "KINIT_NODES_FILE=" + nodes}
+	n.start(cfg)
+	before := n.status()
+	from := n.mark()
+	replace(t, nodes, sub(t, "1@other.test,2@node-1.test", "2@other.test,1@node-1.test"))
+	m, _ := n.waitLog(from, "config change ignored: the node would become node 1")
+	if msg := m["msg"].(string); !strings.Contains(msg, "instead of node 2") || m["level"] != "ERROR" {
+		t.Errorf("logged as %v", m)
+	}
+	n.waitLog(from, "config change ignored (1 problem)")
+	if after := n.status(); !mapsEqual(before, after) {
+		t.Errorf("services touched: before %v after %v", before, after)
+	}
+}
+
 // Two services changed in one edit restart one at a time, in dependency
 // order (a before c, although the role lists c first): c is stopped only
 // once a is ready again. b, between them, is left alone.
