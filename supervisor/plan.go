@@ -128,6 +128,10 @@ type ProbeSpec struct {
 	// MinBrokers is how many brokers must be registered (kafka); 0 means
 	// 1 when BrokerID is nil.
 	MinBrokers int `json:"min_brokers,omitempty"`
+	// Unregistered (kafka, ZooKeeper mode, with BrokerID) passes while no
+	// broker holds BrokerID: a gate before starting a broker whose killed
+	// predecessor's registration has not expired yet.
+	Unregistered bool `json:"unregistered,omitempty"`
 	// KRaft selects a Metadata request to Bootstrap instead of ZooKeeper.
 	KRaft     bool     `json:"kraft,omitempty"`
 	Bootstrap []string `json:"bootstrap,omitempty"`

@@ -276,6 +276,9 @@ func checkProbe(p ProbeSpec) error {
 		if p.MinBrokers < 0 {
 			return errors.New("kafka: min_brokers is negative")
 		}
+		if p.Unregistered && (p.KRaft || p.BrokerID == nil) {
+			return errors.New("kafka: unregistered needs a broker id in ZooKeeper mode")
+		}
 	case ProbeHTTP:
 		u, err := url.Parse(p.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

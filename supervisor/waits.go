@@ -4,13 +4,15 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/kinit/kinit/supervisor/probe"
 )
 
 // newProber builds the check a ProbeSpec describes. env and dir are those
-// of the service, for exec probes.
-func newProber(p ProbeSpec, env []string, dir string) probe.Prober {
+// of the service, for exec probes; since is when the probed process
+// started (zero for remote waits).
+func newProber(p ProbeSpec, env []string, dir string, since time.Time) probe.Prober {
 	switch p.Kind {
 	case ProbeTCP:
 		return probe.TCP{Addr: p.Address}
@@ -23,7 +25,8 @@ func newProber(p ProbeSpec, env []string, dir string) probe.Prober {
 		if p.KRaft {
 			return probe.KafkaKRaft{Bootstrap: p.Bootstrap, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
 		}
-		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
+		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
+			Addr: p.Address, Since: since, Unregistered: p.Unregistered}
 	case ProbeHTTP:
 		return probe.HTTP{URL: p.URL}
 	case ProbeExec:
@@ -37,7 +40,9 @@ func newProber(p ProbeSpec, env []string, dir string) probe.Prober {
 // started: Update may replace svc.spec meanwhile.
 func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress) {
 	spec := *sspec.Probe
-	pr := newProber(spec, sspec.Env, sspec.Dir)
+	// A registration older than this process belongs to a killed
+	// predecessor; so does anything else the probe finds from before it.
+	pr := newProber(spec, sspec.Env, sspec.Dir, time.Now())
 	sched := probe.Schedule{First: ProbeFirstInterval, Max: spec.Interval, Timeout: spec.Timeout}
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
 		prog.update(attempt, probe.Summary(err))
@@ -54,7 +59,7 @@ func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec ServiceS
 	probers := make([]probe.Prober, len(w.Remote))
 	sched := probe.Schedule{First: ProbeFirstInterval}
 	for i, p := range w.Remote {
-		probers[i] = newProber(p, spec.Env, spec.Dir)
+		probers[i] = newProber(p, spec.Env, spec.Dir, time.Time{})
 		sched.Max = max(sched.Max, p.Interval)
 	}
 	need := w.MinReady

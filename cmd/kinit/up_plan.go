@@ -38,6 +38,9 @@ func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 		for _, w := range s.Waits {
 			spec.Waits = append(spec.Waits, waitSpec(w, s.Ready))
 		}
+		if gate, ok := staleRegistrationGate(s); ok {
+			spec.Waits = append(spec.Waits, gate)
+		}
 		out.Services = append(out.Services, spec)
 	}
 	return out, nil
@@ -110,6 +113,30 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 		ws.MinReady = w.MinReady
 	}
 	return ws
+}
+
+// staleRegistrationGate makes a ZooKeeper-mode broker wait, before each
+// start, until no broker holds its id. A broker killed with SIGKILL (or a
+// container that died) leaves its ephemeral /brokers/ids/<id> until its
+// session expires (zookeeper.session.timeout.ms, 18 s by default); a new
+// JVM started before that fails on NodeExists and would crash-loop through
+// the restart budget. `kinit status` shows the gate while it holds.
+func staleRegistrationGate(s *macros.Service) (supervisor.WaitSpec, bool) {
+	p := s.Ready
+	if p.Kind != supervisor.ProbeKafka || p.Mode == "kraft" || p.BrokerID <= 0 || p.ZKConnect == "" {
+		return supervisor.WaitSpec{}, false
+	}
+	id := p.BrokerID
+	timeout := p.StartTimeout
+	for _, w := range s.Waits {
+		timeout = max(timeout, w.Timeout)
+	}
+	return supervisor.WaitSpec{
+		Service: fmt.Sprintf("expiry of broker %d's old registration", id),
+		Remote: []supervisor.ProbeSpec{{Kind: supervisor.ProbeKafka, ZKConnect: p.ZKConnect, BrokerID: &id,
+			Unregistered: true, Interval: p.Interval, Timeout: p.Timeout}},
+		Timeout: timeout,
+	}, true
 }
 
 // credentials resolves user and group names. Running as the user kinit
