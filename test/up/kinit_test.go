@@ -89,6 +89,10 @@ func (n *node) start(m mode, args ...string) *run {
 	}()
 	t.Cleanup(func() {
 		if !r.exited() {
+			// kinit and everything it started carry the marker; the
+			// services hold kinit's stdout, so they must go too before
+			// the output ends.
+			killMarked(n.marker)
 			_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
 			select {
 			case <-r.done:

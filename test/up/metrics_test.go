@@ -98,7 +98,8 @@ func (m *metricsRun) checkShipping() {
 			docWant{"started " + id, isEvent(id, "started", "success")},
 			docWant{"ready " + id, isEvent(id, "ready", "success")},
 			docWant{"sample of " + id, func(d doc) bool {
-				return d.str("event.dataset") == "kinit.service" && d.str("service.id") == id && d.num("process.pid") > 0
+				return d.str("event.dataset") == "kinit.service" && d.str("service.id") == id && d.num("process.pid") > 0 &&
+					d.num("process.memory.rss.bytes") > 0 && d.num("kinit.service.processes") >= 1 && d.has("process.cpu.pct")
 			}})
 	}
 	want = append(want,
@@ -158,8 +159,11 @@ func (m *metricsRun) checkCommon(d doc, hostname string) {
 		if wantType := map[string]string{"c": "schema-registry"}[id]; d.str("service.type") != wantType {
 			t.Errorf("service.type of %s = %q, want %q", id, d.str("service.type"), wantType)
 		}
+		// Only the fields: a sample can catch a process while it execs or
+		// after it died unreaped, with no memory (waitDocs wants a sample
+		// of each service with memory).
 		if d.num("process.pid") > 0 &&
-			(!d.has("process.cpu.pct") || d.num("process.memory.rss.bytes") <= 0 || d.num("kinit.service.processes") < 1) {
+			(!d.has("process.cpu.pct") || !d.has("process.memory.rss.bytes") || !d.has("kinit.service.processes")) {
 			t.Errorf("service sample without process figures: %v", d)
 		}
 	case "kinit.lifecycle":
