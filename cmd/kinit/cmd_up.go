@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -66,6 +67,12 @@ func cmdUp(args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
+		return exitConfig
+	}
+	// A kinit answering on the socket runs this node already: refuse
+	// before touching its files (control.Start would only find out after).
+	if socket := control.SocketPath(); socketAnswers(socket) {
+		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit is serving %s\n", socket)
 		return exitConfig
 	}
 	if _, err := np.node.PersistID(); err != nil {
@@ -129,6 +136,15 @@ func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []strin
 	<-metricsDone
 	<-reloadDone
 	return code
+}
+
+func socketAnswers(path string) bool {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 func logLevel() slog.Level {

@@ -2,6 +2,8 @@ package up
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,5 +135,44 @@ func samePids(t *testing.T, before, after *client.Status, ids ...string) {
 		if is.Pid == 0 || is.Pid != was.Pid || is.Restarts != was.Restarts || is.State != "ready" {
 			t.Errorf("%s was touched: before %+v, after %+v", id, was, is)
 		}
+	}
+}
+
+// TestSecondKinitRefused: a second `kinit up` on a node whose kinit is
+// running (the same KINIT_SOCKET, e.g. a mistaken `docker exec c kinit up`)
+// exits 78 before it writes anything: the running node's rendered file
+// keeps the content of its own ports, and its services are untouched.
+func TestSecondKinitRefused(t *testing.T) {
+	t.Parallel()
+	n := newNode(t, "abc/kinit.toml").withPorts("a", "b", "c")
+	r := n.start(asChild)
+	first := n.waitStatus("all ready", allReady())
+	conf := filepath.Join(n.etcDir, "a.conf")
+	before, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	n.withPorts("a", "b", "c") // other ports: a.conf would change
+	res := n.upOnce()
+	if res.code != 78 || !strings.Contains(res.stderr, "another kinit is serving") {
+		t.Errorf("second kinit up: exit %d, stderr %q; want 78", res.code, res.stderr)
+	}
+	after, err := os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi2, err := os.Stat(conf); err != nil || string(after) != string(before) || !fi2.ModTime().Equal(fi.ModTime()) {
+		t.Errorf("the running node's a.conf was rewritten:\n%s\nnow:\n%s", before, after)
+	}
+	samePids(t, first, n.status(), "a", "b", "c")
+
+	r.signal(unix.SIGTERM)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("kinit exited %d after SIGTERM, want 0", code)
 	}
 }
