@@ -467,13 +467,20 @@ func (r *reloader) rewatch(np *nodePlan) {
 	if tdir == "" {
 		tdir = filepath.Join(np.config.Dir, "templates")
 	}
+	tdirs := map[string]bool{}
 	if a, err := filepath.Abs(tdir); err == nil {
-		add(a, "", true)
+		tdirs[a] = true
 	}
 	for _, f := range np.plan.Files {
 		if a, err := filepath.Abs(f.Src); err == nil {
-			add(filepath.Dir(a), "", true)
+			tdirs[filepath.Dir(a)] = true
 		}
+	}
+	for dir := range tdirs {
+		add(dir, "", true)
+		// A template directory replaced as a whole (rm -r, cp -r) is
+		// seen from its parent; the reload then watches the new one.
+		add(filepath.Dir(dir), filepath.Base(dir), false)
 	}
 	for dir := range r.dirs {
 		if want[dir] == nil {
@@ -482,16 +489,17 @@ func (r *reloader) rewatch(np *nodePlan) {
 		}
 	}
 	for dir, d := range want {
-		if r.dirs[dir] == nil {
-			if err := r.w.Add(dir); err != nil {
-				if !r.noDir[dir] {
-					r.log.Warn(fmt.Sprintf("cannot watch %s; changes there apply at the next start", dir), "err", err.Error())
-					r.noDir[dir] = true
-				}
-				continue
+		// Added again even when watched: a directory deleted and created
+		// anew needs a new watch, and adding an existing one is harmless.
+		if err := r.w.Add(dir); err != nil {
+			if !r.noDir[dir] {
+				r.log.Warn(fmt.Sprintf("cannot watch %s; changes there apply at the next start", dir), "err", err.Error())
+				r.noDir[dir] = true
 			}
-			delete(r.noDir, dir)
+			delete(r.dirs, dir)
+			continue
 		}
+		delete(r.noDir, dir)
 		r.dirs[dir] = d
 	}
 }

@@ -76,6 +76,8 @@ node = ["app"]
 	want := map[string]string{
 		p("etc"): "kinit.toml", p("real"): "kinit.toml", p("nodes"): "members",
 		p("tpl"): "*", p("tpl/sub"): "*",
+		// the template dir's parent, for the dir replaced as a whole
+		root: "tpl",
 	}
 	if len(got) != len(want) {
 		t.Errorf("watched %v, want %v", got, want)
@@ -109,6 +111,8 @@ node = ["app"]
 		{"tpl/.top.conf.kinit-1234", fsnotify.Create, false},
 		{"tpl/rendered.conf", fsnotify.Write, false},
 		{"elsewhere/kinit.toml", fsnotify.Write, false},
+		{"tpl", fsnotify.Create, true},
+		{"etc", fsnotify.Remove, false},
 	}
 	for _, tt := range tests {
 		if got := r.relevant(fsnotify.Event{Name: p(tt.name), Op: tt.op}); got != tt.want {

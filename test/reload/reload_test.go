@@ -93,6 +93,30 @@ func TestTemplateEditRestartsItsService(t *testing.T) {
 	}
 }
 
+// A template directory replaced as a whole (a new directory renamed over
+// it) is seen, and so is a later edit inside the new directory.
+func TestTemplateDirReplaced(t *testing.T) {
+	n := layout(t)
+	n.start(filepath.Join(n.dir, "kinit.toml"))
+	next := filepath.Join(n.dir, "templates.next")
+	copyTree(t, n.tmpl, next)
+	replace(t, filepath.Join(next, "c.conf"), func(s string) string { return s + "v=2\n" })
+	from := n.mark()
+	must(t, os.RemoveAll(n.tmpl))
+	must(t, os.Rename(next, n.tmpl))
+	m, i := n.waitLog(from, "config reloaded")
+	if m["msg"] != "config reloaded: restarting c" {
+		t.Errorf("reload record %v", m)
+	}
+	_, i = n.waitLog(i, `service "c" is ready again`)
+	replace(t, filepath.Join(n.tmpl, "a.conf"), func(s string) string { return s + "v=3\n" })
+	m, _ = n.waitLog(i, "config reloaded")
+	if m["msg"] != "config reloaded: restarting a" {
+		t.Errorf("reload record %v", m)
+	}
+	n.waitLog(i, `service "a" is ready again`)
+}
+
 // A changed environment in kinit.toml (saved the way editors save: a new
 // file renamed over the old one) restarts that service with it.
 func TestEnvEditRestartsWithNewEnv(t *testing.T) {
