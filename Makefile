@@ -24,9 +24,11 @@ lint:
 
 # The README's test command. Installs what it needs first (idempotent), then
 # lint, every Go test (unit, PID-1, integration with real ZooKeeper/Kafka) with
-# the race detector, and a short run of each fuzz target.
+# the race detector, and a short run of each fuzz target. The race detector
+# needs cgo; the test binaries then run with CGO_ENABLED=0 so the kinit they
+# build for end-to-end tests is static, like `make build`'s.
 test: test-deps lint
-	$(GO) test -race -count=1 -timeout 40m ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 40m -exec 'env CGO_ENABLED=0' ./...
 	$(MAKE) fuzz
 
 # Areas add prerequisites with their own "test-deps::" and "fuzz::" rules.
