@@ -213,8 +213,8 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	written, err := np.plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
 	if err != nil {
 		// Files written so far stay; no service is restarted, so each
-		// keeps running with what it started with. The next change (or
-		// a touch of the config) tries again.
+		// keeps running with what it started with. The next change to
+		// a watched file tries again.
 		r.log.Error("config change not applied: " + err.Error())
 		return false
 	}
