@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 )
 
@@ -29,6 +30,10 @@ func cmdCheck(args []string) int {
 	np, err := loadNodePlan(*config)
 	if err != nil {
 		return reportProblems(err)
+	}
+	if _, _, err := compileRuntime(np, slog.New(slog.DiscardHandler)); err != nil {
+		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
+		return exitConfig
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()

@@ -52,19 +52,10 @@ func cmdUp(args []string) int {
 	for _, w := range np.plan.Warnings {
 		log.Warn(mask.String(w))
 	}
-	plan, err := supervisorPlan(np.plan, os.Environ())
-	if err == nil {
-		plan.StopTimeout, err = stopTimeout()
-	}
-	if err == nil {
-		_, err = supervisor.Lanes(plan)
-	}
-	// The shipper's settings come from the environment too: a bad one is a
-	// configuration error found before anything is written.
-	var m *upMetrics
-	if err == nil {
-		m, err = newMetrics(np, log)
-	}
+	// The stop deadline and the shipper's settings come from the
+	// environment too: a bad one is a configuration error found before
+	// anything is written.
+	plan, m, err := compileRuntime(np, log)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig

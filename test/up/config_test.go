@@ -55,8 +55,9 @@ func TestConfigErrorsExit78(t *testing.T) {
 	expectNothingHappened(t, n, before)
 }
 
-// TestEnvErrorsExit78: settings `kinit up` reads from the environment are
-// validated before anything is written or started, like the config.
+// TestEnvErrorsExit78: settings kinit reads from its own environment are
+// configuration too: `kinit check` refuses them, and `kinit up` does before
+// anything is written or started.
 func TestEnvErrorsExit78(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -79,6 +80,10 @@ func TestEnvErrorsExit78(t *testing.T) {
 				n.env[k] = v
 			}
 			before := prepareEtc(t, n)
+			// check compiles what up compiles: it must refuse the same.
+			if res := n.cli("check", "--no-files"); res.code != 78 || !strings.Contains(res.stderr, tt.want) {
+				t.Errorf("kinit check: exit %d, stderr %q; want 78 and %q", res.code, res.stderr, tt.want)
+			}
 			res := n.upOnce()
 			if res.code != 78 || !strings.Contains(res.stderr, tt.want) {
 				t.Errorf("kinit up: exit %d, stderr %q; want 78 and %q", res.code, res.stderr, tt.want)
