@@ -63,9 +63,21 @@ group.initial.rebalance.delay.ms=0
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	brokers, err := kadm.NewClient(cl).ListBrokers(ctx)
-	if err != nil || len(brokers) != 1 || brokers[0].Host != "kafka-1.kinit.test" {
-		t.Fatalf("brokers %+v, %v; want kafka-1.kinit.test", brokers, err)
+	// The port accepts before the broker has registered and learnt its
+	// own metadata: until then Metadata lists no broker.
+	var brokers kadm.BrokerDetails
+	for {
+		brokers, err = kadm.NewClient(cl).ListBrokers(ctx)
+		if err == nil && len(brokers) > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no broker listed: %v\n%s", err, broker.Output())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(brokers) != 1 || brokers[0].Host != "kafka-1.kinit.test" {
+		t.Fatalf("brokers %+v; want kafka-1.kinit.test", brokers)
 	}
 	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "kinit-t", Value: []byte("across namespaces")}).FirstErr(); err != nil {
 		t.Fatalf("produce: %v\n%s", err, broker.Output())
