@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"text/tabwriter"
 )
 
 // Exit codes shared by every subcommand (see README "Exit codes").
@@ -44,8 +45,10 @@ func printHelp(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, n := range names {
 		c := commands[n]
-		fmt.Fprintf(w, "  %-30s %s\n", n+" "+c.usage, c.summary)
+		fmt.Fprintf(tw, "  %s %s\t%s\n", n, c.usage, c.summary)
 	}
+	tw.Flush()
 }
