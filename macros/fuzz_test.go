@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/internal/javaprops"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -65,8 +66,8 @@ func FuzzMapEnv(f *testing.F) {
 				t.Fatalf("launcher variable %s became property %s", o.Var, o.Key)
 			}
 			text := ApplyOverrides("# c\n", []Override{o})
-			lines := splitProperties(text)
-			if len(lines) != 2 || lines[1].key != o.Key {
+			lines := javaprops.Lines(text)
+			if len(lines) != 2 || lines[1].Key != o.Key {
 				t.Fatalf("override %q=%q wrote %q, which reads back as %+v", o.Key, o.Value, text, lines)
 			}
 		}

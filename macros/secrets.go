@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/kinit/kinit/internal/javaprops"
 )
 
 // Mask replaces a secret wherever kinit prints it.
@@ -44,12 +46,12 @@ func (m *Masker) String(s string) string {
 // registered value.
 func (m *Masker) Properties(text string) string {
 	var b strings.Builder
-	for _, l := range splitProperties(text) {
-		if l.key != "" && IsSecretKey(l.key) {
-			b.WriteString(EscapeKey(l.key) + "=" + Mask + "\n")
+	for _, l := range javaprops.Lines(text) {
+		if l.Entry && l.Key != "" && IsSecretKey(l.Key) {
+			b.WriteString(javaprops.EscapeKey(l.Key) + "=" + Mask + "\n")
 			continue
 		}
-		b.WriteString(l.text + "\n")
+		writeLine(&b, l)
 	}
 	return m.String(b.String())
 }

@@ -17,6 +17,3 @@ kafka-standins:
 	$(foreach s,$(KINIT_STANDINS),$(GO) build -trimpath -o $(KAFKA_HOME_DIR)/bin/kinit-standin-$(s) ./cmd/kinit-standin-$(s) &&) true
 
 test-deps:: kafka
-
-fuzz::
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10s ./standins/properties

@@ -1,7 +1,6 @@
 package roles
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/kinit/kinit/internal/javaprops"
 )
 
 // Identity order (UNIQUE_SELF_NODE_INT), first match wins:
@@ -192,11 +193,12 @@ func (n *Node) checkIDFiles(c *Collector) {
 				}
 				continue
 			}
-			v, line, ok := propertyValue(data, chk.Key)
+			v, line, ok := javaprops.Get(string(data), chk.Key)
 			if !ok {
 				continue
 			}
-			x, err := strconv.Atoi(strings.TrimSpace(v))
+			v = strings.TrimSpace(v)
+			x, err := strconv.Atoi(v)
 			if err != nil {
 				c.Add(path, line, "%s=%s is not a number", chk.Key, v)
 				continue
@@ -207,28 +209,6 @@ func (n *Node) checkIDFiles(c *Collector) {
 			}
 		}
 	}
-}
-
-// propertyValue finds a key in a simple Java properties file (the form Kafka
-// writes meta.properties in).
-func propertyValue(data []byte, key string) (string, int, bool) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	line := 0
-	for sc.Scan() {
-		line++
-		t := strings.TrimSpace(sc.Text())
-		if t == "" || t[0] == '#' || t[0] == '!' {
-			continue
-		}
-		i := strings.IndexAny(t, "=:")
-		if i < 0 {
-			continue
-		}
-		if strings.TrimSpace(t[:i]) == key {
-			return strings.TrimSpace(t[i+1:]), line, true
-		}
-	}
-	return "", 0, false
 }
 
 // IDFiles lists where PersistID keeps the id: one file per local data_dir.

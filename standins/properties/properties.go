@@ -2,14 +2,11 @@
 // Confluent component is configured with, so the stand-ins read the same
 // rendered files the real products would.
 //
-// The syntax follows java.util.Properties.load: '#' or '!' comment lines,
-// key/value separated by '=', ':' or whitespace, a trailing odd backslash
-// continues the line, and \t \n \r \f \uXXXX escapes. A later key replaces an
-// earlier one.
+// The syntax is java.util.Properties.load's (see internal/javaprops); a later
+// key replaces an earlier one.
 package properties
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -18,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kinit/kinit/internal/javaprops"
 )
 
 // Properties holds the entries of one file and where each was defined, so
@@ -43,135 +42,21 @@ func Load(path string) (*Properties, error) {
 
 // Parse reads properties from r; name is used in error messages.
 func Parse(r io.Reader, name string) (*Properties, error) {
-	p := &Properties{file: name, entries: map[string]entry{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	sc.Split(scanNaturalLines)
-	lineNo := 0
-	for sc.Scan() {
-		lineNo++
-		start := lineNo
-		line := strings.TrimLeft(sc.Text(), " \t\f")
-		if line == "" || line[0] == '#' || line[0] == '!' {
-			continue
-		}
-		for continues(line) {
-			line = line[:len(line)-1]
-			if !sc.Scan() {
-				break
-			}
-			lineNo++
-			line += strings.TrimLeft(sc.Text(), " \t\f")
-		}
-		key, value, err := splitEntry(line)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, start, err)
-		}
-		p.entries[key] = entry{value: value, line: start}
-	}
-	if err := sc.Err(); err != nil {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", name, err)
 	}
+	p := &Properties{file: name, entries: map[string]entry{}}
+	for _, l := range javaprops.Lines(string(data)) {
+		if !l.Entry {
+			continue
+		}
+		if l.Err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, l.Num, l.Err)
+		}
+		p.entries[l.Key] = entry{value: l.Value, line: l.Num}
+	}
 	return p, nil
-}
-
-// scanNaturalLines splits on \n, \r or \r\n, the three line ends the format
-// accepts.
-func scanNaturalLines(data []byte, atEOF bool) (int, []byte, error) {
-	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-		if data[i] == '\r' {
-			if i+1 < len(data) {
-				if data[i+1] == '\n' {
-					return i + 2, data[:i], nil
-				}
-				return i + 1, data[:i], nil
-			}
-			if !atEOF {
-				return 0, nil, nil // a \n may follow
-			}
-		}
-		return i + 1, data[:i], nil
-	}
-	if atEOF && len(data) > 0 {
-		return len(data), data, nil
-	}
-	return 0, nil, nil
-}
-
-// continues reports whether the line ends in an odd number of backslashes.
-func continues(line string) bool {
-	n := 0
-	for i := len(line) - 1; i >= 0 && line[i] == '\\'; i-- {
-		n++
-	}
-	return n%2 == 1
-}
-
-func splitEntry(line string) (string, string, error) {
-	// The key ends at the first unescaped separator or whitespace.
-	end := len(line)
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c == '\\' {
-			i++
-			continue
-		}
-		if c == '=' || c == ':' || c == ' ' || c == '\t' || c == '\f' {
-			end = i
-			break
-		}
-	}
-	rest := strings.TrimLeft(line[end:], " \t\f")
-	if rest != "" && (rest[0] == '=' || rest[0] == ':') {
-		rest = strings.TrimLeft(rest[1:], " \t\f")
-	}
-	key, err := unescape(line[:end])
-	if err != nil {
-		return "", "", err
-	}
-	value, err := unescape(rest)
-	if err != nil {
-		return "", "", fmt.Errorf("value of %q: %w", key, err)
-	}
-	return key, value, nil
-}
-
-func unescape(s string) (string, error) {
-	if !strings.Contains(s, `\`) {
-		return s, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i == len(s)-1 {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch s[i] {
-		case 't':
-			b.WriteByte('\t')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 'f':
-			b.WriteByte('\f')
-		case 'u':
-			if i+5 > len(s) {
-				return "", fmt.Errorf("cannot parse escape %q: want 4 hex digits", s[i-1:])
-			}
-			r, err := strconv.ParseUint(s[i+1:i+5], 16, 16)
-			if err != nil {
-				return "", fmt.Errorf("cannot parse escape %q: want 4 hex digits", s[i-1:i+5])
-			}
-			b.WriteRune(rune(r))
-			i += 4
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String(), nil
 }
 
 // File is the name the properties were read from.

@@ -38,39 +38,6 @@ func TestLoadSample(t *testing.T) {
 	}
 }
 
-func TestParseLines(t *testing.T) {
-	tests := []struct {
-		name, in  string
-		key, want string
-	}{
-		{"equals", "a=b", "a", "b"},
-		{"colon", "a:b", "a", "b"},
-		{"space", "a b", "a", "b"},
-		{"space then equals", "a  =  b c ", "a", "b c "},
-		{"second separator kept", "a==b", "a", "=b"},
-		{"key only", "a", "a", ""},
-		{"escaped space in key", `my\ key=v`, "my key", "v"},
-		{"even backslashes do not continue", "a=b\\\\\nc=d", "a", `b\`},
-		{"continuation drops leading space", "a=1,\\\n   2", "a", "1,2"},
-		{"cr only line ends", "a=1\rb=2", "b", "2"},
-		{"unicode escape", `a=\u0041\u00DF`, "a", "Aß"},
-		{"unknown escape is the char", `a=\q\\`, "a", `q\`},
-		{"leading whitespace before comment", "   # c\na=1", "a", "1"},
-		{"trailing backslash at eof", "a=b\\", "a", "b"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, err := Parse(strings.NewReader(tt.in), "t.properties")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, ok := p.Get(tt.key); !ok || got != tt.want {
-				t.Errorf("Get(%q) = %q, %v; want %q", tt.key, got, ok, tt.want)
-			}
-		})
-	}
-}
-
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"ok=1\nbad=\\u12", "t.properties:2: "},
@@ -110,20 +77,4 @@ func TestAccessors(t *testing.T) {
 	if _, err := Load("testdata/missing.properties"); err == nil {
 		t.Error("Load of a missing file succeeded")
 	}
-}
-
-func FuzzParse(f *testing.F) {
-	f.Add("a=b\nc:d\\\n  e\n#x\n")
-	f.Add(`k\ey=\u0041\t`)
-	f.Fuzz(func(t *testing.T, in string) {
-		p, err := Parse(strings.NewReader(in), "f")
-		if err != nil {
-			return
-		}
-		for _, k := range p.Keys() {
-			if p.Line(k) < 1 {
-				t.Fatalf("key %q has line %d", k, p.Line(k))
-			}
-		}
-	})
 }
