@@ -19,7 +19,7 @@ func TestRegisteredAt(t *testing.T) {
 		want time.Time
 		err  bool
 	}{
-		{name: "kafka 3.9 registration", data: string(real), want: time.UnixMilli(1764087369123)},
+		{name: "recorded from a Kafka 3.9.2 broker", data: string(real), want: time.UnixMilli(1795627089777)},
 		{name: "no timestamp", data: `{"version":5}`, err: true},
 		{name: "number, not string", data: `{"timestamp":17}`, err: true},
 		{name: "not json", data: `broker`, err: true},
