@@ -87,7 +87,7 @@ func TestDemo(t *testing.T) {
 		}
 		// The second terminal: the printed command, from outside the host.
 		for {
-			cmd := exec.CommandContext(ctx, kinitPath, "health")
+			cmd := exec.CommandContext(ctx, kinitBin(t), "health")
 			cmd.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
 			if cmd.Run() == nil {
 				break
@@ -100,7 +100,7 @@ func TestDemo(t *testing.T) {
 			case <-time.After(500 * time.Millisecond):
 			}
 		}
-		cmd := exec.CommandContext(ctx, kinitPath, "status")
+		cmd := exec.CommandContext(ctx, kinitBin(t), "status")
 		cmd.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
 		out, err := cmd.CombinedOutput()
 		if err != nil || !tableHeader.Match(out) || strings.Count(string(out), " ready ") != 4 {

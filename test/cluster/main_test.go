@@ -22,67 +22,32 @@ package cluster
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testbin"
 	"github.com/kinit/kinit/test/kafkahome"
 )
-
-var binDir string
 
 func TestMain(m *testing.M) {
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "test/cluster: these tests need root (network and PID namespaces); CI runs as root")
 		os.Exit(1)
 	}
-	dir, err := os.MkdirTemp("", "kinit-cluster-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	testbin.Cleanup()
 	os.Exit(code)
 }
-
-var (
-	buildOnce sync.Once
-	kinitPath string
-	buildErr  error
-)
 
 // kinitBin builds ./cmd/kinit once per test binary, the way `make build`
 // does, into a temporary directory every test host can read.
 func kinitBin(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		root, err := kafkahome.RepoRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		out := filepath.Join(binDir, "kinit")
-		cmd := exec.Command(goTool, "build", "-trimpath", "-o", out, "./cmd/kinit")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("cannot build kinit: %v\n%s", err, msg)
-			return
-		}
-		kinitPath = out
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	p, err := testbin.Build(testbin.Kinit)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return kinitPath
+	return p
 }
 
 // configPath is the shipped kinit.toml, the one the image uses.

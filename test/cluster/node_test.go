@@ -21,6 +21,7 @@ type node struct {
 	host *nethost.Host
 	env  []string
 	proc *nethost.Proc
+	bin  string // the kinit binary start ran
 	runs int
 }
 
@@ -66,7 +67,8 @@ func (n *node) start(t testing.TB) {
 	t.Helper()
 	n.runs++
 	log := filepath.Join(n.host.Dir, fmt.Sprintf("kinit-%d.log", n.runs))
-	p := n.host.Start(t, nethost.Command{Args: []string{kinitBin(t), "up"}, Env: n.env, Log: log})
+	n.bin = kinitBin(t)
+	p := n.host.Start(t, nethost.Command{Args: []string{n.bin, "up"}, Env: n.env, Log: log})
 	n.proc = p
 	run := n.runs
 	t.Cleanup(func() {
@@ -151,7 +153,7 @@ func (s *status) String() string {
 func (n *node) kinit(ctx context.Context, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return n.proc.Exec(ctx, n.env, append([]string{kinitPath}, args...)...)
+	return n.proc.Exec(ctx, n.env, append([]string{n.bin}, args...)...)
 }
 
 func (n *node) status(ctx context.Context) (*status, error) {

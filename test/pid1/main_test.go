@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/kinit/kinit/internal/testbin"
 )
 
 // deadline only keeps a broken kinit from hanging the suite; the tests wait
@@ -32,22 +33,9 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(helper(mode, os.Args[1:]))
 	}
-	dir, err := os.MkdirTemp("", "kinit-pid1-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	kinitBin = filepath.Join(dir, "kinit")
-	build := exec.Command("go", "build", "-o", kinitBin, "github.com/kinit/kinit/cmd/kinit")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	code := 1
-	if err := build.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "cannot build kinit: %v\n", err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
+	kinitBin = testbin.MustBuild(testbin.Kinit)
+	code := m.Run()
+	testbin.Cleanup()
 	os.Exit(code)
 }
 

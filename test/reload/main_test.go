@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testbin"
 	"github.com/kinit/kinit/supervisor/control/client"
 )
 
@@ -39,47 +39,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "kinit-reload-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := 1
-	if err := build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
+	// kinit with the race detector, so that a race between the reloader,
+	// the supervisor's loop and the signal handling fails the test;
+	// testprog without it.
+	kinitBin = testbin.MustBuildRace(testbin.Kinit)
+	testprogBin = testbin.MustBuild(testbin.Testprog)
+	code := m.Run()
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// build compiles kinit with the race detector, so that a race between the
-// reloader, the supervisor's loop and the signal handling fails the test,
-// and testprog without it.
-func build(dir string) error {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	kinitBin = filepath.Join(dir, "kinit")
-	testprogBin = filepath.Join(dir, "testprog")
-	for _, b := range []struct {
-		out, pkg string
-		args     []string
-		env      string
-	}{
-		{kinitBin, "github.com/kinit/kinit/cmd/kinit", []string{"-race"}, "CGO_ENABLED=1"},
-		{testprogBin, "github.com/kinit/kinit/supervisor/internal/testprog", nil, "CGO_ENABLED=0"},
-	} {
-		args := append(append([]string{"build"}, b.args...), "-o", b.out, b.pkg)
-		cmd := exec.Command(goTool, args...)
-		cmd.Env = append(os.Environ(), b.env)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("cannot build %s: %v\n%s", b.pkg, err, out)
-		}
-	}
-	return nil
 }
 
 // node is one `kinit up` with its own copy of testdata.

@@ -22,10 +22,9 @@ package up
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/kinit/kinit/internal/testbin"
 )
 
 var (
@@ -38,39 +37,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "test/up: these tests need root (unshare --pid); CI runs as root")
 		os.Exit(1)
 	}
-	dir, err := os.MkdirTemp("", "kinit-up-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := 1
-	if err := build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
+	// Built the way `make build` does (no race detector: the binaries under
+	// test are the shipped kind).
+	kinitBin = testbin.MustBuild(testbin.Kinit)
+	testprogBin = testbin.MustBuild(testbin.Testprog)
+	code := m.Run()
+	testbin.Cleanup()
 	os.Exit(code)
-}
-
-// build compiles kinit and testprog the way `make build` does (no race
-// detector: the binaries under test are the shipped kind).
-func build(dir string) error {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	kinitBin = filepath.Join(dir, "kinit")
-	testprogBin = filepath.Join(dir, "testprog")
-	for _, b := range []struct{ out, pkg string }{
-		{kinitBin, "github.com/kinit/kinit/cmd/kinit"},
-		{testprogBin, "github.com/kinit/kinit/supervisor/internal/testprog"},
-	} {
-		cmd := exec.Command(goTool, "build", "-trimpath", "-o", b.out, b.pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("cannot build %s: %v\n%s", b.pkg, err, out)
-		}
-	}
-	return nil
 }
