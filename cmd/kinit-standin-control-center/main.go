@@ -4,18 +4,6 @@
 // when share/java/confluent-control-center has no jars.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/kinit/kinit/standins/controlcenter"
 
-	"github.com/kinit/kinit/standins/controlcenter"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	code := controlcenter.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { controlcenter.RunCommand() }

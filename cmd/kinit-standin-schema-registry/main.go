@@ -4,18 +4,6 @@
 // when share/java/schema-registry has no jars.
 package main
 
-import (
-	"context"
-	"os"
-	"os/signal"
-	"syscall"
+import "github.com/kinit/kinit/standins/schemaregistry"
 
-	"github.com/kinit/kinit/standins/schemaregistry"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	code := schemaregistry.Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { schemaregistry.RunCommand() }

@@ -3,11 +3,10 @@ package controlcenter
 import (
 	"context"
 	"io"
-	"strings"
+	"net/http"
 	"time"
 
 	"github.com/kinit/kinit/standins/internal/service"
-	"github.com/kinit/kinit/standins/properties"
 )
 
 // Name is the program's name; LoggerName tags its log lines.
@@ -33,48 +32,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	log := service.NewLogger(stdout, LoggerName)
-	p, err := properties.Load(a.File)
-	if err != nil {
-		log.Errorf("%v", err)
+	cfg, ok := service.LoadConfig(log, a.File, ConfigFrom)
+	if !ok {
 		return service.ExitConfig
-	}
-	cfg, err := ConfigFrom(p)
-	if err != nil {
-		log.Errorf("invalid configuration: %v", err)
-		return service.ExitConfig
-	}
-	wait := DefaultBrokerWait
-	if a.BrokerWait > 0 {
-		wait = a.BrokerWait
 	}
 	log.Infof("Control Center stand-in starting (config %s, id %s); this is not Confluent Control Center", a.File, cfg.ID)
-
-	cluster, err := service.WaitForBrokers(ctx, log, service.Seeds{Bootstrap: cfg.Bootstrap}, wait)
-	if err != nil {
-		if ctx.Err() != nil {
-			log.Infof("stopped before the brokers answered")
-			return service.ExitOK
-		}
-		log.Errorf("%v", err)
-		return service.ExitFailed
-	}
-	log.Infof("kafka cluster %q reachable: brokers %v, controller %d", cluster.ID, cluster.Brokers, cluster.Controller)
-
-	lns, err := service.Listen(cfg.Listeners)
-	if err != nil {
-		log.Errorf("%v", err)
-		return service.ExitFailed
-	}
-	urls := make([]string, len(cfg.Listeners))
-	for i, l := range cfg.Listeners {
-		urls[i] = l.URL
-	}
-	describe := func(ctx context.Context) (service.Cluster, error) { return service.Describe(ctx, cfg.Bootstrap) }
-	log.Infof("Started Control Center stand-in, listening for requests on %s", strings.Join(urls, ","))
-	if err := service.Serve(ctx, lns, NewHandler(cfg, cluster, time.Now(), describe)); err != nil {
-		log.Errorf("%v", err)
-		return service.ExitFailed
-	}
-	log.Infof("Control Center stand-in shut down")
-	return service.ExitOK
+	return service.Run(ctx, log, service.Start{
+		Product:   "Control Center stand-in",
+		Seeds:     service.Seeds{Bootstrap: cfg.Bootstrap},
+		Wait:      a.Wait(DefaultBrokerWait),
+		Listeners: cfg.Listeners,
+		Started:   "Started Control Center stand-in",
+		Handler: func(cluster service.Cluster) http.Handler {
+			describe := func(ctx context.Context) (service.Cluster, error) { return service.Describe(ctx, cfg.Bootstrap) }
+			return NewHandler(cfg, cluster, time.Now(), describe)
+		},
+	})
 }
+
+// RunCommand runs the stand-in as the process (see service.RunCommand).
+func RunCommand() { service.RunCommand(Main) }
