@@ -75,7 +75,7 @@ func TestProductionBrokerWaitsForQuorum(t *testing.T) {
 	if b := st.service("kafka-broker"); b.Restarts != 0 || b.Pid == 0 {
 		t.Errorf("broker: %+v; want started once", b)
 	}
-	zc := zkSession(ctx, t, c, c.Host("zk-1").FQDN+":2181", c.Host("zk-2").FQDN+":2181", c.Host("zk-3").FQDN+":2181")
+	zc := c.ZooKeeper(ctx, t, c.Host("zk-1").FQDN+":2181", c.Host("zk-2").FQDN+":2181", c.Host("zk-3").FQDN+":2181")
 	waitBrokers(ctx, t, zc, 4)
 
 	lines := kinitLog(broker.proc.Output())

@@ -78,7 +78,7 @@ func TestStandalone(t *testing.T) {
 	mark("round trip")
 
 	// kill -9 of the broker's JVM.
-	zc := zkSession(ctx, t, c, h.FQDN+":2181")
+	zc := c.ZooKeeper(ctx, t, h.FQDN+":2181")
 	owner, err := registration(zc, 1)
 	if err != nil {
 		t.Fatalf("broker 1 in zookeeper: %v", err)

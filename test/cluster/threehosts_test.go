@@ -72,7 +72,7 @@ func TestThreeHosts(t *testing.T) {
 	if leaders := countMode(modes, "leader"); leaders != 1 || countMode(modes, "follower") != 2 {
 		t.Errorf("zookeeper modes %v; want one leader, two followers", modes)
 	}
-	zc := zkSession(ctx, t, c, c.Hosts[0].FQDN+":2181", c.Hosts[1].FQDN+":2181", c.Hosts[2].FQDN+":2181")
+	zc := c.ZooKeeper(ctx, t, c.Hosts[0].FQDN+":2181", c.Hosts[1].FQDN+":2181", c.Hosts[2].FQDN+":2181")
 	waitBrokers(ctx, t, zc, 1, 2, 3)
 
 	mark("ensemble formed, brokers 1..3 registered")
@@ -189,7 +189,7 @@ func waitModes(ctx context.Context, t testing.TB, c *nethost.Cluster, hosts []*n
 	modes := map[string]string{}
 	for {
 		for _, h := range hosts {
-			if m, err := zkMode(ctx, c, h.FQDN+":2181"); err == nil && (m == "leader" || m == "follower") {
+			if m, err := c.ZooKeeperMode(ctx, h.FQDN+":2181"); err == nil && (m == "leader" || m == "follower") {
 				modes[h.Name] = m
 			}
 		}

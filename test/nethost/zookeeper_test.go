@@ -3,10 +3,8 @@ package nethost
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,33 +14,6 @@ import (
 
 	"github.com/kinit/kinit/test/kafkahome"
 )
-
-var modeRe = regexp.MustCompile(`(?m)^Mode: (\w+)`)
-
-// srvr asks a ZooKeeper server for its mode (leader, follower, standalone)
-// with the srvr four-letter word.
-func srvr(ctx context.Context, c *Cluster, addr string) (string, error) {
-	dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	conn, err := c.DialContext(dctx, "tcp", addr)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err := io.WriteString(conn, "srvr"); err != nil {
-		return "", err
-	}
-	out, err := io.ReadAll(conn)
-	if err != nil {
-		return "", err
-	}
-	m := modeRe.FindSubmatch(out)
-	if m == nil {
-		return "", fmt.Errorf("no mode in %q", out)
-	}
-	return string(m[1]), nil
-}
 
 // A real three-node ZooKeeper ensemble, one server per host, started through
 // the rootfs launcher from the fetched jars: it elects one leader, the
@@ -93,7 +64,7 @@ func TestZooKeeperEnsemble(t *testing.T) {
 				t.Fatalf("zookeeper on %s exited with %d", h.Name, procs[i].ExitCode())
 			default:
 			}
-			if m, err := srvr(ctx, c, h.FQDN+":2181"); err == nil && (m == "leader" || m == "follower") {
+			if m, err := c.ZooKeeperMode(ctx, h.FQDN+":2181"); err == nil && (m == "leader" || m == "follower") {
 				modes[h.Name] = m
 			}
 		}
@@ -118,11 +89,11 @@ func TestZooKeeperEnsemble(t *testing.T) {
 	}
 
 	// A write through zk-1 is read through zk-3.
-	write := zkConnect(t, c, "zk-1.kinit.test:2181")
+	write := c.ZooKeeper(ctx, t, "zk-1.kinit.test:2181")
 	if _, err := write.Create("/kinit-t", []byte("hello"), 0, zk.WorldACL(zk.PermAll)); err != nil {
 		t.Fatalf("create through zk-1: %v", err)
 	}
-	read := zkConnect(t, c, "zk-3.kinit.test:2181")
+	read := c.ZooKeeper(ctx, t, "zk-3.kinit.test:2181")
 	if _, err := read.Sync("/kinit-t"); err != nil {
 		t.Fatalf("sync through zk-3: %v", err)
 	}
@@ -143,28 +114,6 @@ func TestZooKeeperEnsemble(t *testing.T) {
 		if code, err := p.Wait(2 * time.Minute); err != nil || code != 143 {
 			dump()
 			t.Errorf("%s after SIGTERM: exit %d, %v; want 143", p.Host().Name, code, err)
-		}
-	}
-}
-
-func zkConnect(t *testing.T, c *Cluster, addr string) *zk.Conn {
-	t.Helper()
-	// go-zookeeper resolves server names itself before dialing, so it gets
-	// addresses.
-	conn, events, err := zk.Connect([]string{c.HostPort(addr)}, 10*time.Second, zk.WithLogInfo(false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	deadline := time.After(time.Minute)
-	for {
-		select {
-		case ev := <-events:
-			if ev.State == zk.StateHasSession {
-				return conn
-			}
-		case <-deadline:
-			t.Fatalf("no zookeeper session through %s", addr)
 		}
 	}
 }
