@@ -1,30 +1,14 @@
 package supervisor_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
 )
-
-// signalsOf lists the signals a testprog named name recorded in file.
-func signalsOf(t *testing.T, file, name string) []string {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) == 3 && f[0] == name {
-			out = append(out, f[1])
-		}
-	}
-	return out
-}
 
 // SIGHUP and SIGUSR2 sent to kinit reach the process groups of the
 // services that opt in, and only those; a signal nobody takes is ignored
@@ -46,19 +30,19 @@ func TestForwardSignals(t *testing.T) {
 			none := listening(t, svc("none", "-record", rec))
 			d := startDriver(t, pid1, supervisor.Plan{Services: []supervisor.ServiceSpec{both, usr2, none}})
 			d.logMsg("all services ready")
-			got := func(name string) string { return strings.Join(signalsOf(t, rec, name), " ") }
+			got := func(name string) string { return strings.Join(testkit.RecordedSignals(t, rec, name), " ") }
 
 			d.signal(unix.SIGHUP)
 			if m := d.logMsg("received SIGHUP; forwarded to"); m["services"] != "both" {
 				t.Errorf("SIGHUP forwarded to %v, want both", m["services"])
 			}
-			eventually(t, "both recorded SIGHUP", func() bool { return got("both") == "SIGHUP" })
+			testkit.Eventually(t, "both recorded SIGHUP", func() bool { return got("both") == "SIGHUP" })
 
 			d.signal(unix.SIGUSR2)
 			if m := d.logMsg("received SIGUSR2; forwarded to"); m["services"] != "both,usr2" {
 				t.Errorf("SIGUSR2 forwarded to %v, want both,usr2", m["services"])
 			}
-			eventually(t, "both and usr2 recorded SIGUSR2", func() bool {
+			testkit.Eventually(t, "both and usr2 recorded SIGUSR2", func() bool {
 				return got("both") == "SIGHUP SIGUSR2" && got("usr2") == "SIGUSR2"
 			})
 

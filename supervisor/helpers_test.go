@@ -1,7 +1,6 @@
 package supervisor_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -13,30 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 )
 
 // deadline only keeps a broken supervisor from hanging the suite; tests
 // wait on events and assert no durations.
 const deadline = 60 * time.Second
-
-// syncBuffer is a bytes.Buffer safe for the supervisor's writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // recorder keeps every lifecycle event and wakes waiters on each.
 type recorder struct {
@@ -118,8 +100,8 @@ type harness struct {
 	t    *testing.T
 	sup  *supervisor.Supervisor
 	rec  *recorder
-	out  *syncBuffer
-	logs *syncBuffer
+	out  *testkit.Buffer
+	logs *testkit.Buffer
 	code chan int
 	exit *int
 }
@@ -130,7 +112,7 @@ func jsonOutput(o *supervisor.Options) { o.LogFormat = supervisor.LogJSON }
 
 func start(t *testing.T, plan supervisor.Plan, opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, rec: newRecorder(), out: &syncBuffer{}, logs: &syncBuffer{}, code: make(chan int, 1)}
+	h := &harness{t: t, rec: newRecorder(), out: &testkit.Buffer{}, logs: &testkit.Buffer{}, code: make(chan int, 1)}
 	o := supervisor.Options{
 		Logger:  supervisor.NewLogger(h.logs, supervisor.LogText, slog.LevelDebug),
 		Output:  h.out,
@@ -275,16 +257,4 @@ func zombiesOf(ppid int) []int {
 		}
 	}
 	return out
-}
-
-// eventually polls cond (for state only visible in /proc) until it holds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control/client"
 	"github.com/kinit/kinit/supervisor/reaper"
@@ -229,7 +230,7 @@ func TestPID1ChainRestartOrphansStop(t *testing.T) {
 			d.outputLines("exiting with code 0", 4) // forker and its three orphans
 			d.logMsg(`service "c" ready`)
 			kinit := d.kinitPid()
-			eventually(t, "the orphans were reaped", func() bool { return len(zombiesOf(kinit)) == 0 })
+			testkit.Eventually(t, "the orphans were reaped", func() bool { return len(zombiesOf(kinit)) == 0 })
 
 			cl := client.New(d.socket)
 			ctx := context.Background()

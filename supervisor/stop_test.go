@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -40,7 +41,7 @@ func TestSecondTerminateKills(t *testing.T) {
 	h.rec.wait(t, 0, "top", supervisor.EventReady)
 	h.sup.Terminate()
 	_, i := h.rec.wait(t, 0, "top", supervisor.EventStopping)
-	eventually(t, "top saw SIGTERM", func() bool { return strings.Contains(h.out.String(), "top | ignoring SIGTERM") })
+	testkit.Eventually(t, "top saw SIGTERM", func() bool { return strings.Contains(h.out.String(), "top | ignoring SIGTERM") })
 	h.sup.Terminate()
 	h.rec.wait(t, i, "top", supervisor.EventKilled)
 	h.rec.wait(t, i, "base", supervisor.EventKilled)
@@ -72,8 +73,8 @@ func TestNoZombies(t *testing.T) {
 	forker.Restart.Policy = supervisor.PolicyNever
 	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{forker}})
 	h.rec.wait(t, 0, "forker", supervisor.EventStopped)
-	eventually(t, "the orphans exited", func() bool { return strings.Count(h.out.String(), "exiting with code") >= 4 })
-	eventually(t, "no zombie left", func() bool { return len(zombiesOf(os.Getpid())) == 0 })
+	testkit.Eventually(t, "the orphans exited", func() bool { return strings.Count(h.out.String(), "exiting with code") >= 4 })
+	testkit.Eventually(t, "no zombie left", func() bool { return len(zombiesOf(os.Getpid())) == 0 })
 }
 
 // When the graces along a dependency chain add up to more than the overall

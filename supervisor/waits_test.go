@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -28,7 +29,7 @@ func TestRemoteWaitOnOtherLoopbackAddresses(t *testing.T) {
 	h.rec.wait(t, 0, "broker", supervisor.EventWaiting)
 
 	line := regexp.MustCompile(`^waiting on zookeeper: 127\.0\.0\.2:\d+ not answering \(0 of 2 ready, 1 needed\), attempt (\d+), \S+$`)
-	eventually(t, "status shows a few attempts", func() bool {
+	testkit.Eventually(t, "status shows a few attempts", func() bool {
 		m := line.FindStringSubmatch(h.status("broker").WaitingOn)
 		return m != nil && m[1] != "1"
 	})
@@ -86,7 +87,7 @@ func TestTerminateDuringWait(t *testing.T) {
 	b.Waits = append(localWaits("a"), remoteWait("zookeeper", 0, 0, freeAddr(t, "127.0.0.2")))
 	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b}})
 	h.rec.wait(t, 0, "a", supervisor.EventReady)
-	eventually(t, "b probed zookeeper", func() bool { return strings.Contains(h.status("b").WaitingOn, "attempt") })
+	testkit.Eventually(t, "b probed zookeeper", func() bool { return strings.Contains(h.status("b").WaitingOn, "attempt") })
 	h.sup.Terminate()
 	if code := h.exitCode(); code != 0 {
 		t.Fatalf("exit code %d, want 0", code)

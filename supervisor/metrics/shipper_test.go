@@ -1,35 +1,16 @@
 package metrics
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
 )
-
-// syncBuffer collects log output from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // fastBackoff makes retries quick for the test.
 func fastBackoff(t *testing.T) {
@@ -49,9 +30,9 @@ func startStandin(t *testing.T, opts esstandin.Options) *esstandin.Server {
 }
 
 // runShipper starts a shipper's Run and stops it at cleanup.
-func runShipper(t *testing.T, cfg Config) (*Shipper, *syncBuffer) {
+func runShipper(t *testing.T, cfg Config) (*Shipper, *testkit.Buffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testkit.Buffer{}
 	if cfg.FlushInterval == 0 {
 		cfg.FlushInterval = 5 * time.Millisecond
 	}
@@ -367,7 +348,7 @@ func TestShutdownWhileHanging(t *testing.T) {
 	es := startStandin(t, esstandin.Options{})
 	es.SetFault(esstandin.FaultHang)
 	sh, err := NewShipper(Config{URLs: []string{es.URL()}, SkipTemplate: true, Timeout: time.Hour,
-		FlushInterval: time.Millisecond, ShutdownFlush: 20 * time.Millisecond}, slog.New(slog.NewTextHandler(&syncBuffer{}, nil)))
+		FlushInterval: time.Millisecond, ShutdownFlush: 20 * time.Millisecond}, slog.New(slog.NewTextHandler(&testkit.Buffer{}, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

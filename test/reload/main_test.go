@@ -11,7 +11,6 @@ package reload
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,6 +27,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testbin"
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor/control/client"
 )
 
@@ -59,30 +59,13 @@ type node struct {
 	socket string
 	env    []string // more KINIT_* settings
 	cmd    *exec.Cmd
-	stderr syncBuffer
+	stderr testkit.Buffer
 
 	mu      sync.Mutex
 	logs    []map[string]any // kinit's own JSON log records, in order
 	changed chan struct{}
 	exited  chan struct{}
 	code    int
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // layout prepares a node's files: testdata copied to dir, rendered files

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
 )
 
@@ -77,7 +77,7 @@ func TestTemplateEditRestartsItsService(t *testing.T) {
 	}
 
 	var doc map[string]any
-	eventually(t, "a config-reloaded event in Elasticsearch", func() bool {
+	testkit.Eventually(t, "a config-reloaded event in Elasticsearch", func() bool {
 		for _, d := range es.Docs() {
 			if ev, _ := d.Source["event"].(map[string]any); ev["action"] == "config-reloaded" {
 				doc = d.Source
@@ -332,38 +332,12 @@ func TestSIGHUPForwardedToOptedIn(t *testing.T) {
 	if m["services"] != "b" {
 		t.Fatalf("SIGHUP forwarded to %v, want b\n%s", m["services"], n.dump())
 	}
-	eventually(t, "b recorded SIGHUP", func() bool { return slices.Contains(recorded(t, n.rec, "b"), "SIGHUP") })
+	testkit.Eventually(t, "b recorded SIGHUP", func() bool { return slices.Contains(testkit.RecordedSignals(t, n.rec, "b"), "SIGHUP") })
 	n.stop()
 	for _, id := range []string{"a", "c"} {
-		if got := recorded(t, n.rec, id); !slices.Equal(got, []string{"SIGTERM"}) {
+		if got := testkit.RecordedSignals(t, n.rec, id); !slices.Equal(got, []string{"SIGTERM"}) {
 			t.Errorf("%s recorded %v, want its stop signal only", id, got)
 		}
-	}
-}
-
-func recorded(t *testing.T, file, name string) []string {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) == 3 && f[0] == name {
-			out = append(out, f[1])
-		}
-	}
-	return out
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("never: %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
