@@ -116,7 +116,7 @@ func (l *loader) line(key ...string) int { return l.cfg.pos.line(key...) }
 func (l *loader) order() {
 	seen := map[string]bool{}
 	for _, k := range l.md.Keys() {
-		if len(k) < 2 {
+		if !l.isTableOfIDs(k[0], seen) || len(k) < 2 {
 			continue
 		}
 		key := k[0] + "." + k[1]
@@ -133,6 +133,28 @@ func (l *loader) order() {
 			l.cfg.ConfigOrder = append(l.cfg.ConfigOrder, k[1])
 		}
 	}
+}
+
+// isTableOfIDs is false for roles, services or configs written as anything
+// but tables ([[services]] is a common slip): that is reported once, and
+// their keys are not taken as ids.
+func (l *loader) isTableOfIDs(top string, reported map[string]bool) bool {
+	if top != "roles" && top != "services" && top != "configs" {
+		return true
+	}
+	t := l.md.Type(top)
+	if t == "Hash" || t == "" { // "" is a table only named by its subtables
+		return true
+	}
+	if !reported["!"+top] {
+		reported["!"+top] = true
+		got := "a plain value"
+		if t == "ArrayHash" {
+			got = "an array of tables [[" + top + "]]"
+		}
+		l.errAt([]string{top}, "%s must be tables [%s.ID], not %s", top, top, got)
+	}
+	return false
 }
 
 func (l *loader) duration(f flex, def time.Duration, key ...string) time.Duration {
