@@ -159,9 +159,15 @@ func (s *Supervisor) becomeReady(svc *service) {
 	svc.enter(stReady, now)
 	svc.readyAt = now
 	svc.probe = nil
+	// The phase moves before the event, so the snapshot published with the
+	// last ready event already says running.
+	allReady := s.updatePhase()
 	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventReady, Pid: svc.pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("service %q ready", svc.spec.ID), "service", svc.spec.ID, "pid", svc.pid,
 		"after", now.Sub(svc.startedAt).Round(time.Millisecond).String())
+	if allReady {
+		s.logAllReady()
+	}
 	// After the log line, so that whoever waited for it logs after it.
 	s.settleRun(svc, nil)
 	// Waiting dependents learn it now, from here, not from polling.

@@ -157,7 +157,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			ctxDone = nil
 			s.onTerminate()
 		}
-		s.updatePhase()
+		if s.updatePhase() {
+			s.logAllReady()
+		}
 		s.publish()
 	}
 	for _, t := range s.globalTimers {
@@ -195,20 +197,27 @@ func (s *Supervisor) send(ev any) {
 	}
 }
 
-func (s *Supervisor) updatePhase() {
+// updatePhase reports whether this call moved the node to running, so the
+// caller can say so after its own log line.
+func (s *Supervisor) updatePhase() (nowRunning bool) {
 	if s.shutdown {
 		s.phase = PhaseStopping
-		return
+		return false
 	}
 	if s.phase == PhaseStarting {
 		for _, svc := range s.c.services {
 			if svc.state != stReady {
-				return
+				return false
 			}
 		}
 		s.phase = PhaseRunning
-		s.log.Info("all services ready", "after", time.Since(s.startedAt).Round(time.Millisecond).String())
+		return true
 	}
+	return false
+}
+
+func (s *Supervisor) logAllReady() {
+	s.log.Info("all services ready", "after", time.Since(s.startedAt).Round(time.Millisecond).String())
 }
 
 func (s *Supervisor) onTerminate() {

@@ -29,14 +29,7 @@ func (r *readyTable) onEvent(sup *supervisor.Supervisor, e supervisor.Event) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			c := client.New(r.socket)
-			st, err := c.Status(ctx)
-			// The last ready event reaches this hook before the loop marks
-			// the node running; ask again until the phase has caught up.
-			for err == nil && st.Kinit.Phase == "starting" {
-				time.Sleep(10 * time.Millisecond)
-				st, err = c.Status(ctx)
-			}
+			st, err := client.New(r.socket).Status(ctx)
 			if err != nil {
 				return
 			}
