@@ -84,6 +84,7 @@ func Parse(file string, data []byte) (*Config, error) {
 	for _, k := range md.Undecoded() {
 		c.Add(file, cfg.pos.line(l.keyPath(k)...), "unknown key %q", k.String())
 	}
+	l.checkKeyCase()
 	l.order()
 	l.convert(&raw)
 	l.validate()
