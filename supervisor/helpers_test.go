@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -231,30 +229,4 @@ func listenAt(t *testing.T, addr string) {
 		}
 	}()
 	t.Cleanup(func() { l.Close() })
-}
-
-// zombiesOf lists children of ppid in state Z.
-func zombiesOf(ppid int) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		f := strings.Fields(s[i+1:])
-		if len(f) < 2 {
-			continue
-		}
-		if p, _ := strconv.Atoi(f[1]); p == ppid && f[0] == "Z" {
-			out = append(out, pid)
-		}
-	}
-	return out
 }

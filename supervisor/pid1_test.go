@@ -103,7 +103,7 @@ func (d *driver) kinitPid() int {
 	if !d.pid1 {
 		return d.cmd.Process.Pid
 	}
-	return childOf(d.cmd.Process.Pid)
+	return testkit.ChildOf(d.cmd.Process.Pid)
 }
 
 // logMsg waits for a kinit log record whose msg contains s.
@@ -193,26 +193,6 @@ func (d *driver) logIndex(s string) int {
 	return -1
 }
 
-func childOf(ppid int) int {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) > 1 && f[1] == strconv.Itoa(ppid) {
-			return pid
-		}
-	}
-	return 0
-}
-
 // The issue's end-to-end case, as PID 1 and as a plain child: A ← B ← C
 // start in order and are all ready; `kill -9` of B is restarted and
 // counted; a service's orphans are reaped; SIGTERM stops C, B, A in that
@@ -230,7 +210,7 @@ func TestPID1ChainRestartOrphansStop(t *testing.T) {
 			d.outputLines("exiting with code 0", 4) // forker and its three orphans
 			d.logMsg(`service "c" ready`)
 			kinit := d.kinitPid()
-			testkit.Eventually(t, "the orphans were reaped", func() bool { return len(zombiesOf(kinit)) == 0 })
+			testkit.Eventually(t, "the orphans were reaped", func() bool { return len(testkit.Zombies(kinit)) == 0 })
 
 			cl := client.New(d.socket)
 			ctx := context.Background()

@@ -74,7 +74,7 @@ func TestNoZombies(t *testing.T) {
 	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{forker}})
 	h.rec.wait(t, 0, "forker", supervisor.EventStopped)
 	testkit.Eventually(t, "the orphans exited", func() bool { return strings.Count(h.out.String(), "exiting with code") >= 4 })
-	testkit.Eventually(t, "no zombie left", func() bool { return len(zombiesOf(os.Getpid())) == 0 })
+	testkit.Eventually(t, "no zombie left", func() bool { return len(testkit.Zombies(os.Getpid())) == 0 })
 }
 
 // When the graces along a dependency chain add up to more than the overall

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -113,9 +114,9 @@ func checkOrphans(n int) int {
 		return fail("orphans.sh started %d subshells, want %d", len(pids), n)
 	}
 	for _, pid := range pids {
-		st, err := readStat(pid)
-		if err != nil || st.ppid != kinitPid {
-			return fail("orphan %d has parent %d (%v), want kinit %d", pid, st.ppid, err, kinitPid)
+		st, err := testkit.Stat(pid)
+		if err != nil || st.PPid != kinitPid {
+			return fail("orphan %d has parent %d (%v), want kinit %d", pid, st.PPid, err, kinitPid)
 		}
 	}
 
@@ -125,7 +126,7 @@ func checkOrphans(n int) int {
 	for started := time.Now(); ; time.Sleep(10 * time.Millisecond) {
 		left = left[:0]
 		for _, pid := range pids {
-			if st, err := readStat(pid); err == nil && st.ppid == kinitPid {
+			if st, err := testkit.Stat(pid); err == nil && st.PPid == kinitPid {
 				left = append(left, pid)
 			}
 		}
@@ -136,34 +137,17 @@ func checkOrphans(n int) int {
 	if len(left) > 0 {
 		zombies := 0
 		for _, pid := range left {
-			if st, err := readStat(pid); err == nil && st.state == 'Z' {
+			if st, err := testkit.Stat(pid); err == nil && st.State == 'Z' {
 				zombies++
 			}
 		}
 		return fail("%d of %d orphans still under kinit (%d zombies), e.g. pid %d", len(left), n, zombies, left[0])
 	}
 	if kinitPid == 1 {
-		if z := zombiesInNamespace(); len(z) > 0 {
+		if z := testkit.Zombies(-1); len(z) > 0 {
 			return fail("zombies left in the namespace: %v", z)
 		}
 	}
 	fmt.Printf("reaped %d orphans\n", n)
 	return 0
-}
-
-// zombiesInNamespace lists every zombie /proc shows; with --mount-proc that
-// is the PID namespace kinit is init of.
-func zombiesInNamespace() []int {
-	var z []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st, err := readStat(pid); err == nil && st.state == 'Z' {
-			z = append(z, pid)
-		}
-	}
-	return z
 }

@@ -7,11 +7,8 @@ package pid1
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kinit/kinit/internal/testbin"
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // deadline only keeps a broken kinit from hanging the suite; the tests wait
@@ -152,7 +150,7 @@ func (k *kinit) initPid(m mode) int {
 	if !m.pid1 {
 		return k.cmd.Process.Pid
 	}
-	return childOf(k.cmd.Process.Pid)
+	return testkit.ChildOf(k.cmd.Process.Pid)
 }
 
 // signal sends sig to kinit itself (not to its child).
@@ -165,47 +163,4 @@ func (k *kinit) signal(m mode, sig unix.Signal) {
 	if err := unix.Kill(pid, sig); err != nil {
 		k.t.Fatalf("cannot send %v to kinit: %v", sig, err)
 	}
-}
-
-// childOf finds the (only) child of ppid by scanning /proc.
-func childOf(ppid int) int {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st, err := readStat(pid); err == nil && st.ppid == ppid {
-			return pid
-		}
-	}
-	return 0
-}
-
-type procStat struct {
-	state byte
-	ppid  int
-}
-
-// readStat parses state and ppid from /proc/PID/stat; the command name may
-// contain spaces and parentheses, so fields are counted from the last ')'.
-func readStat(pid int) (procStat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStat{}, err
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return procStat{}, fmt.Errorf("bad stat for %d", pid)
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 2 {
-		return procStat{}, fmt.Errorf("bad stat for %d", pid)
-	}
-	ppid, err := strconv.Atoi(f[1])
-	if err != nil {
-		return procStat{}, fmt.Errorf("bad stat for %d", pid)
-	}
-	return procStat{state: f[0][0], ppid: ppid}, nil
 }

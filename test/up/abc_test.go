@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor/control/client"
 	"golang.org/x/sys/unix"
 )
@@ -185,7 +186,7 @@ func checkOrphansReaped(t *testing.T, r *run, st *client.Status) {
 		services[r.hostPid(svc(st, id).Pid)] = true
 	}
 	waitUntil(t, "kinit to reap the orphan", func() bool {
-		for _, pid := range pids() {
+		for _, pid := range testkit.Pids() {
 			if p, ok := readProc(pid); ok && p.ppid == r.pid && !services[pid] {
 				return false
 			}

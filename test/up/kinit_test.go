@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -107,7 +108,7 @@ func (n *node) start(m mode, args ...string) *run {
 	r.pid = cmd.Process.Pid
 	if m.pid1 {
 		waitUntil(t, "kinit to start in its namespace", func() bool {
-			r.pid = childOf(cmd.Process.Pid)
+			r.pid = testkit.ChildOf(cmd.Process.Pid)
 			return r.pid > 0 || r.exited()
 		})
 		r.nsLink = pidNS(r.pid)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,53 +25,20 @@ func (p proc) String() string {
 	return fmt.Sprintf("pid %d (ppid %d, state %c): %s", p.pid, p.ppid, p.state, strings.Join(p.argv, " "))
 }
 
-// pids lists the numeric entries of /proc.
-func pids() []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		if pid, err := strconv.Atoi(e.Name()); err == nil {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
 // readProc reads state, parent and argv; ok is false once the process is
-// gone. The command name in stat may hold spaces and parentheses, so fields
-// are counted from the last ')'.
+// gone.
 func readProc(pid int) (proc, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	st, err := testkit.Stat(pid)
 	if err != nil {
 		return proc{}, false
 	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return proc{}, false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 2 {
-		return proc{}, false
-	}
-	p := proc{pid: pid, state: f[0][0]}
-	p.ppid, _ = strconv.Atoi(f[1])
+	p := proc{pid: pid, ppid: st.PPid, state: st.State}
 	if cl, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline"); err == nil {
 		for _, a := range bytes.Split(bytes.TrimRight(cl, "\x00"), []byte{0}) {
 			p.argv = append(p.argv, string(a))
 		}
 	}
 	return p, true
-}
-
-// childOf finds the (first) child of ppid.
-func childOf(ppid int) int {
-	for _, pid := range pids() {
-		if p, ok := readProc(pid); ok && p.ppid == ppid {
-			return pid
-		}
-	}
-	return 0
 }
 
 // pidNS names the PID namespace of pid ("pid:[4026532…]").
@@ -101,7 +69,7 @@ func nsPid(pid int) int {
 
 // hostPidOf maps pid inside namespace ns to the test's pid, 0 if none.
 func hostPidOf(ns string, pid int) int {
-	for _, h := range pids() {
+	for _, h := range testkit.Pids() {
 		if nsPid(h) == pid && pidNS(h) == ns {
 			return h
 		}
@@ -112,7 +80,7 @@ func hostPidOf(ns string, pid int) int {
 // inNS lists the processes of PID namespace ns.
 func inNS(ns string) []proc {
 	var out []proc
-	for _, pid := range pids() {
+	for _, pid := range testkit.Pids() {
 		if pidNS(pid) != ns {
 			continue
 		}
@@ -127,7 +95,7 @@ func inNS(ns string) []proc {
 func marked(marker string) []proc {
 	want := []byte(markerVar + "=" + marker + "\x00")
 	var out []proc
-	for _, pid := range pids() {
+	for _, pid := range testkit.Pids() {
 		env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
 		if err != nil || !bytes.Contains(append(env, 0), want) {
 			continue
