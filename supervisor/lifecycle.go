@@ -127,6 +127,7 @@ func (s *Supervisor) spawn(svc *service) {
 	}
 	svc.spawns++
 	svc.startedAt, svc.readyAt = now, time.Time{}
+	svc.stable = false
 	pid, exited, err := s.startProcess(svc)
 	if err != nil {
 		code := execFailureCode(err)
@@ -257,11 +258,13 @@ func (s *Supervisor) onRunEnded(svc *service, clean, wasReady bool) {
 		return
 	}
 	ran := now.Sub(svc.startedAt)
-	if ran >= r.ResetAfter {
+	// Stable means ready for ResetAfter, not merely alive that long: a
+	// process that never gets ready must use up its budget.
+	if svc.stable || svc.state == stReady && now.Sub(svc.readyAt) >= r.ResetAfter {
 		svc.failures = 0
 	}
 	svc.failures++
-	if r.Budget >= 0 && svc.failures > r.Budget {
+	if r.Budget > 0 && svc.failures > r.Budget {
 		s.fail(svc, fmt.Sprintf("%s; %d restarts without a stable run used up its budget", desc, svc.failures-1))
 		return
 	}

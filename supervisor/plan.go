@@ -156,12 +156,14 @@ type RestartSpec struct {
 	// (jitter). 0 means DefaultBackoffMin / DefaultBackoffMax.
 	BackoffMin time.Duration `json:"backoff_min,omitempty"`
 	BackoffMax time.Duration `json:"backoff_max,omitempty"`
-	// ResetAfter is how long a process must run to count as stable: the
-	// failure count and the delay start over. 0 means DefaultResetAfter.
+	// ResetAfter is how long a process must stay ready to count as
+	// stable: the failure count and the delay start over. Time spent
+	// starting does not count, so a process that never gets ready uses up
+	// its budget however long its start timeout. 0 means DefaultResetAfter.
 	ResetAfter time.Duration `json:"reset_after,omitempty"`
 	// Budget is how many consecutive restarts without a stable run are
-	// allowed before the service fails for good. 0 means
-	// DefaultRestartBudget, a negative value means no limit.
+	// allowed before the service fails for good; 0 means no limit (the
+	// meaning of `budget` in kinit.toml, which supplies the default).
 	Budget int `json:"budget,omitempty"`
 }
 
@@ -188,7 +190,6 @@ const (
 	DefaultBackoffMin    = time.Second
 	DefaultBackoffMax    = 30 * time.Second
 	DefaultResetAfter    = 60 * time.Second
-	DefaultRestartBudget = 10
 	DefaultProbeInterval = time.Second
 	DefaultProbeTimeout  = 2 * time.Second
 )

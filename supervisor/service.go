@@ -37,6 +37,9 @@ type service struct {
 	spawns    int
 	restarts  int // spawns after the first, never reset
 	failures  int // consecutive failed runs, reset by a stable run
+	// stable: this run stayed ready for ResetAfter before it turned
+	// unhealthy (a run still ready is judged when it ends).
+	stable    bool
 	lastExit  *ExitInfo
 	nextStart time.Time
 	after     afterStop

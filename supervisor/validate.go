@@ -110,9 +110,6 @@ func withDefaults(s ServiceSpec) ServiceSpec {
 	if r.ResetAfter == 0 {
 		r.ResetAfter = DefaultResetAfter
 	}
-	if r.Budget == 0 {
-		r.Budget = DefaultRestartBudget
-	}
 	if s.Probe != nil {
 		pr := probeDefaults(*s.Probe)
 		s.Probe = &pr
@@ -180,6 +177,9 @@ func (c *compiled) checkService(svc *service) []error {
 	}
 	if r.BackoffMin < 0 || r.BackoffMax < r.BackoffMin || r.ResetAfter < 0 {
 		fail("restart backoff must satisfy 0 <= min (%s) <= max (%s)", r.BackoffMin, r.BackoffMax)
+	}
+	if r.Budget < 0 {
+		fail("restart budget %d is negative (0 means no limit)", r.Budget)
 	}
 	if s.Grace < 0 {
 		fail("grace %s is negative", s.Grace)

@@ -50,6 +50,7 @@ func TestValidate(t *testing.T) {
 		})}, "min_ready 2"},
 		{"restart_with not a wait", []supervisor.ServiceSpec{ok("a"), with(ok("b"), func(s *supervisor.ServiceSpec) { s.RestartWith = []string{"a"} })}, "restart_with"},
 		{"restart_with a wait", []supervisor.ServiceSpec{ok("a"), with(ok("b", "a"), func(s *supervisor.ServiceSpec) { s.RestartWith = []string{"a"} })}, ""},
+		{"negative budget", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Restart.Budget = -1 })}, "budget -1 is negative"},
 		{"negative grace", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Grace = -time.Second })}, "negative"},
 	}
 	for _, tt := range tests {

@@ -46,16 +46,12 @@ func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 	return out, nil
 }
 
-// restartSpec maps the config's budget ("restarts allowed, 0 = unlimited")
-// onto the supervisor's ("consecutive failed runs, negative = unlimited").
+// restartSpec carries the policy over as it is: budget means the same
+// (restarts in a row without a stable run, 0 = unlimited) in both.
 func restartSpec(r roles.Restart) supervisor.RestartSpec {
-	budget := r.Budget
-	if budget == 0 {
-		budget = -1
-	}
 	return supervisor.RestartSpec{
 		Policy: r.Policy, BackoffMin: r.BackoffMin, BackoffMax: r.BackoffMax,
-		ResetAfter: r.ResetAfter, Budget: budget,
+		ResetAfter: r.ResetAfter, Budget: r.Budget,
 	}
 }
 
