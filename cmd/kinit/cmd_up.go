@@ -63,8 +63,8 @@ func cmdUp(args []string) int {
 	// A kinit answering on the socket runs this node already: refuse
 	// before touching its files (control.Start would only find out after).
 	if socket := control.SocketPath(); socketAnswers(socket) {
-		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit is serving %s\n", socket)
-		return exitConfig
+		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit is serving %s; nothing was started or written\n", socket)
+		return exitTempFail
 	}
 	if _, err := np.node.PersistID(); err != nil {
 		log.Error("cannot persist the node id", "err", err.Error())
@@ -110,10 +110,13 @@ func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []strin
 
 	srv, err := control.Start(socket, sup, log)
 	if err != nil {
-		log.Error(err.Error())
 		if errors.Is(err, control.ErrInUse) {
-			return exitConfig
+			// Lost a race with another kinit started at the same time:
+			// the rendered files are written, but nothing was started.
+			fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit took %s meanwhile; rendered files were written, no service was started\n", socket)
+			return exitTempFail
 		}
+		log.Error(err.Error())
 		return exitFailed
 	}
 	defer srv.Close()

@@ -7,16 +7,6 @@ import (
 	"text/tabwriter"
 )
 
-// Exit codes shared by every subcommand (see README "Exit codes").
-const (
-	exitOK       = 0
-	exitFailed   = 1  // a required service failed for good
-	exitUsage    = 2  // command-line usage error
-	exitConfig   = 78 // configuration error, nothing started (EX_CONFIG)
-	exitNoExec   = 126
-	exitNotFound = 127
-)
-
 type command struct {
 	summary string
 	usage   string // arguments, shown in help
@@ -51,4 +41,5 @@ func printHelp(w io.Writer) {
 		fmt.Fprintf(tw, "  %s %s\t%s\n", n, c.usage, c.summary)
 	}
 	tw.Flush()
+	printExitCodes(w)
 }

@@ -140,7 +140,7 @@ func samePids(t *testing.T, before, after *client.Status, ids ...string) {
 
 // TestSecondKinitRefused: a second `kinit up` on a node whose kinit is
 // running (the same KINIT_SOCKET, e.g. a mistaken `docker exec c kinit up`)
-// exits 78 before it writes anything: the running node's rendered file
+// exits 75 (EX_TEMPFAIL, not 78: the config is fine) before it writes anything: the running node's rendered file
 // keeps the content of its own ports, and its services are untouched.
 func TestSecondKinitRefused(t *testing.T) {
 	t.Parallel()
@@ -159,8 +159,8 @@ func TestSecondKinitRefused(t *testing.T) {
 
 	n.withPorts("a", "b", "c") // other ports: a.conf would change
 	res := n.upOnce()
-	if res.code != 78 || !strings.Contains(res.stderr, "another kinit is serving") {
-		t.Errorf("second kinit up: exit %d, stderr %q; want 78", res.code, res.stderr)
+	if res.code != 75 || !strings.Contains(res.stderr, "another kinit is serving") {
+		t.Errorf("second kinit up: exit %d, stderr %q; want 75", res.code, res.stderr)
 	}
 	after, err := os.ReadFile(conf)
 	if err != nil {
