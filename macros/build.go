@@ -135,7 +135,11 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 			b.errs.AddError(e)
 		}
 		svc.Overrides = m.Overrides
+		rules := valueRules(s.KnownKeys)
 		for _, o := range m.Overrides {
+			if why := checkValue(rules, o.Key, o.Value); why != "" {
+				b.errs.Add("", 0, "%s sets %s to %s: %s", o.Var, o.Key, shown(o), why)
+			}
 			if o.Secret {
 				b.plan.masker.Add(o.Value)
 			}
@@ -249,6 +253,9 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		if r.Replace == t.Src {
 			rules = append(rules, r)
 		}
+	}
+	if t.Properties {
+		b.checkTemplateValues(src, string(data), s.KnownKeys, sc, svc.Overrides)
 	}
 	text, errs, unmatched := renderText(src, string(data), rules, sc, cfgFile)
 	for _, e := range errs {

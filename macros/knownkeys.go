@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-//go:embed data/*.keys data/launcher-vars.txt
+//go:embed data/*.keys data/*.types data/launcher-vars.txt
 var dataFS embed.FS
 
 // KeySet is a list of known property names; entries ending in '*' match any
