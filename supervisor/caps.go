@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -30,4 +31,25 @@ func canSetPcap() bool {
 		return false
 	}
 	return data[unix.CAP_SETPCAP/32].Effective&(1<<(unix.CAP_SETPCAP%32)) != 0
+}
+
+// clearInheritable empties this thread's inheritable set. A runtime may
+// start kinit with capabilities there; a root service would get them back
+// in its permitted set at exec whatever the bounding set says, and any
+// service would pass them on. The child then holds only the ambient
+// capabilities os/exec raises (it adds them to the inheritable set itself).
+func clearInheritable() error {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("cannot read capabilities: %w", err)
+	}
+	if data[0].Inheritable == 0 && data[1].Inheritable == 0 {
+		return nil
+	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("cannot clear inheritable capabilities: %w", err)
+	}
+	return nil
 }

@@ -89,7 +89,8 @@ func (s *Supervisor) dropCaps(svc *service) []uintptr {
 }
 
 // startConfined forks from a thread of its own that first sets
-// no_new_privs and narrows the capability bounding set: both are
+// no_new_privs, empties the inheritable set and narrows the capability
+// bounding set: all are
 // per-thread attributes inherited through fork, and Go offers neither in
 // SysProcAttr. The goroutine exits without unlocking its thread, so the
 // runtime destroys the thread instead of reusing it for other goroutines.
@@ -105,6 +106,10 @@ func startConfined(cmd *exec.Cmd, dropCaps []uintptr) (<-chan reaper.Status, err
 		runtime.LockOSThread()
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			res <- result{err: fmt.Errorf("cannot set no_new_privs: %w", err)}
+			return
+		}
+		if err := clearInheritable(); err != nil {
+			res <- result{err: err}
 			return
 		}
 		for _, c := range dropCaps {
