@@ -268,6 +268,7 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		text = ApplyOverrides(text, svc.Overrides)
 	}
 	f.Content = []byte(text)
+	b.guardSecret(f, t, svc)
 	return f
 }
 

@@ -1,11 +1,13 @@
 package macros
 
 import (
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/kinit/kinit/internal/javaprops"
+	"github.com/kinit/kinit/roles"
 )
 
 // Mask replaces a secret wherever kinit prints it.
@@ -62,4 +64,41 @@ func (m *Masker) Env(name, value string) string {
 		return Mask
 	}
 	return m.String(value)
+}
+
+// secretMode is the most a file holding a secret may grant: its owner
+// (the service) reads it, nobody else.
+const secretMode = 0o600
+
+// guardSecret narrows a rendered file that holds a secret (a secret
+// override such as a _FILE value, a secret-looking key with a value, or a
+// JAAS file) to secretMode and, when the template names no owner, gives it
+// to the service's user and group so the service can still read it.
+func (b *builder) guardSecret(f *File, t *roles.Template, svc *Service) {
+	if !holdsSecret(f, t, svc) {
+		return
+	}
+	f.Mode = f.Mode.Perm() & secretMode
+	if f.Owner == "" && f.Group == "" {
+		f.Owner, f.Group = svc.User, svc.Group
+	}
+}
+
+func holdsSecret(f *File, t *roles.Template, svc *Service) bool {
+	if strings.Contains(strings.ToLower(filepath.Base(f.Dst)), "jaas") {
+		return true
+	}
+	if t.Properties {
+		for _, o := range svc.Overrides {
+			if o.Secret && o.Value != "" {
+				return true
+			}
+		}
+	}
+	for _, l := range javaprops.Lines(string(f.Content)) {
+		if l.Entry && IsSecretKey(l.Key) && strings.TrimSpace(l.Value) != "" {
+			return true
+		}
+	}
+	return false
 }

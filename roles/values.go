@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kinit/kinit/internal/capnames"
 )
 
 // flex holds a TOML value whose type is checked by the converter, so that a
@@ -188,22 +190,7 @@ func ParseSignal(s string) (string, syscall.Signal, error) {
 	return name, sig, nil
 }
 
-var capabilities = []string{
-	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-	"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-	"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
-	"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-	"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
-	"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
-}
-
 func parseCapability(s string) (string, error) {
-	name := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(s)), "CAP_")
-	for _, c := range capabilities {
-		if c == name {
-			return "CAP_" + c, nil
-		}
-	}
-	return "", fmt.Errorf("unknown capability %q", s)
+	name, _, err := capnames.Parse(s)
+	return name, err
 }

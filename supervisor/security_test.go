@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kinit/kinit/supervisor"
 )
@@ -75,5 +76,51 @@ func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An exec readiness probe runs with its service's uid, gid, groups,
+// capabilities and no_new_privs, not as kinit (root, every capability).
+func TestExecProbeRunsWithServiceCredentials(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root to switch users (CI runs as root)")
+	}
+	dir, err := os.MkdirTemp("", "kinit-probe-creds-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "probe")
+	nobody, nogroup := 65534, 65534
+	s := svc("probed", "-exit-after", "1h")
+	s.UID, s.GID, s.Groups = &nobody, &nogroup, []int{4242}
+	s.Capabilities = []string{"CAP_NET_BIND_SERVICE"}
+	s.Probe = &supervisor.ProbeSpec{Kind: supervisor.ProbeExec,
+		Command:  []string{testprog, "-name", "probe", "-report", report, "-exit-after", "0s"},
+		Interval: 50 * time.Millisecond, Timeout: 5 * time.Second, StartTimeout: time.Minute}
+	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+	h.rec.wait(t, 0, "probed", supervisor.EventReady)
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			got[k] = strings.TrimSpace(v)
+		}
+	}
+	want := map[string]string{
+		"Uid": "65534\t65534\t65534\t65534", "Gid": "65534\t65534\t65534\t65534", "Groups": "4242",
+		"NoNewPrivs": "1", "CapInh": "0000000000000400", "CapPrm": "0000000000000400",
+		"CapEff": "0000000000000400", "CapBnd": "0000000000000400", "CapAmb": "0000000000000400",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("probe %s: %q, want %q", k, got[k], v)
+		}
 	}
 }

@@ -28,21 +28,7 @@ func (s *Supervisor) startProcess(svc *service) (int, <-chan reaper.Status, erro
 	if cmd.Env == nil {
 		cmd.Env = []string{} // nil would mean kinit's environment
 	}
-	attr := &syscall.SysProcAttr{Setpgid: true, AmbientCaps: svc.caps}
-	if spec.UID != nil || spec.GID != nil {
-		cred := &syscall.Credential{Uid: uint32(os.Getuid()), Gid: uint32(os.Getgid())}
-		if spec.UID != nil {
-			cred.Uid = uint32(*spec.UID)
-		}
-		if spec.GID != nil {
-			cred.Gid = uint32(*spec.GID)
-		}
-		for _, g := range spec.Groups {
-			cred.Groups = append(cred.Groups, uint32(g))
-		}
-		attr.Credential = cred
-	}
-	cmd.SysProcAttr = attr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return 0, nil, fmt.Errorf("cannot create output pipe: %w", err)
@@ -54,7 +40,7 @@ func (s *Supervisor) startProcess(svc *service) (int, <-chan reaper.Status, erro
 		return 0, nil, fmt.Errorf("cannot create output pipe: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
-	exited, err := startConfined(cmd, s.dropCaps(svc))
+	exited, err := credsOf(spec).start(cmd)
 	outW.Close()
 	errW.Close()
 	if err != nil {
@@ -68,28 +54,9 @@ func (s *Supervisor) startProcess(svc *service) (int, <-chan reaper.Status, erro
 	return cmd.Process.Pid, exited, nil
 }
 
-// dropCaps lists the capabilities to remove from the child's bounding set:
-// all that the service does not list. Without CAP_SETPCAP kinit cannot
-// drop any (and holds none worth dropping).
-func (s *Supervisor) dropCaps(svc *service) []uintptr {
-	if !canSetPcap() {
-		return nil
-	}
-	keep := map[uintptr]bool{}
-	for _, c := range svc.caps {
-		keep[c] = true
-	}
-	var drop []uintptr
-	for c := uintptr(0); c <= lastCap(); c++ {
-		if !keep[c] {
-			drop = append(drop, c)
-		}
-	}
-	return drop
-}
-
 // startConfined forks from a thread of its own that first sets
-// no_new_privs and narrows the capability bounding set: both are
+// no_new_privs, empties the inheritable set and narrows the capability
+// bounding set: all are
 // per-thread attributes inherited through fork, and Go offers neither in
 // SysProcAttr. The goroutine exits without unlocking its thread, so the
 // runtime destroys the thread instead of reusing it for other goroutines.
@@ -105,6 +72,10 @@ func startConfined(cmd *exec.Cmd, dropCaps []uintptr) (<-chan reaper.Status, err
 		runtime.LockOSThread()
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			res <- result{err: fmt.Errorf("cannot set no_new_privs: %w", err)}
+			return
+		}
+		if err := clearInheritable(); err != nil {
+			res <- result{err: err}
 			return
 		}
 		for _, c := range dropCaps {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kinit/kinit/internal/capnames"
 	"golang.org/x/sys/unix"
 )
 
@@ -157,7 +158,7 @@ func (c *compiled) checkService(svc *service) []error {
 		fail("%v", err)
 	}
 	for _, name := range s.Capabilities {
-		cp, err := parseCap(name)
+		_, cp, err := capnames.Parse(name)
 		if err != nil {
 			fail("%v", err)
 			continue

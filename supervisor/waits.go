@@ -9,10 +9,10 @@ import (
 	"github.com/kinit/kinit/supervisor/probe"
 )
 
-// newProber builds the check a ProbeSpec describes. env and dir are those
-// of the service, for exec probes; since is when the probed process
-// started (zero for remote waits).
-func newProber(p ProbeSpec, env []string, dir string, since time.Time) probe.Prober {
+// newProber builds the check a ProbeSpec describes. Exec probes run with
+// the env, dir and credentials of the service sspec describes; since is
+// when the probed process started (zero for remote waits).
+func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 	switch p.Kind {
 	case ProbeTCP:
 		return probe.TCP{Addr: p.Address}
@@ -30,7 +30,7 @@ func newProber(p ProbeSpec, env []string, dir string, since time.Time) probe.Pro
 	case ProbeHTTP:
 		return probe.HTTP{URL: p.URL}
 	case ProbeExec:
-		return probe.Exec{Argv: p.Command, Env: env, Dir: dir}
+		return probe.Exec{Argv: p.Command, Env: sspec.Env, Dir: sspec.Dir, Start: credsOf(sspec).start}
 	}
 	panic("supervisor: unvalidated probe kind " + p.Kind)
 }
@@ -42,7 +42,7 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceS
 	spec := *sspec.Probe
 	// A registration older than this process belongs to a killed
 	// predecessor; so does anything else the probe finds from before it.
-	pr := newProber(spec, sspec.Env, sspec.Dir, time.Now())
+	pr := newProber(spec, sspec, time.Now())
 	sched := probe.Schedule{First: ProbeFirstInterval, Max: spec.Interval, Timeout: spec.Timeout}
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
 		prog.update(attempt, probe.Summary(err))
@@ -59,7 +59,7 @@ func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec ServiceS
 	probers := make([]probe.Prober, len(w.Remote))
 	sched := probe.Schedule{First: ProbeFirstInterval}
 	for i, p := range w.Remote {
-		probers[i] = newProber(p, spec.Env, spec.Dir, time.Time{})
+		probers[i] = newProber(p, spec, time.Time{})
 		sched.Max = max(sched.Max, p.Interval)
 	}
 	need := w.MinReady

@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/user"
-	"strconv"
 
+	"github.com/kinit/kinit/internal/owner"
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor"
@@ -135,46 +134,31 @@ func staleRegistrationGate(s *macros.Service) (supervisor.WaitSpec, bool) {
 	}, true
 }
 
-// credentials resolves user and group names. Running as the user kinit
-// already is changes nothing, so it is left out: a non-root kinit (tests, the
-// demo) can then run a config that names "root".
+// credentials resolves the service's user and group. A user is a name, a
+// number, or "uid:gid" in numbers: a numeric uid /etc/passwd does not know
+// (OpenShift's arbitrary runAsUser) runs with the gid given (else its own
+// uid's) and no supplementary groups. A known user brings the supplementary
+// groups /etc/group gives it, as login(1) would. Running as the user kinit
+// already is changes nothing, so it is left out: a non-root kinit (tests,
+// the demo) can then run a config that names "root".
 func credentials(spec *supervisor.ServiceSpec, userName, groupName string) error {
 	if userName == "" && groupName == "" {
 		return nil
 	}
+	id, err := owner.Resolve(userName, groupName)
+	if err != nil {
+		return err
+	}
 	uid, gid := os.Getuid(), os.Getgid()
-	if userName != "" {
-		u, err := lookupUser(userName)
-		if err != nil {
-			return err
-		}
-		uid, _ = strconv.Atoi(u.Uid)
-		gid, _ = strconv.Atoi(u.Gid)
+	if id.UID >= 0 {
+		uid = id.UID
 	}
-	if groupName != "" {
-		g, err := lookupGroup(groupName)
-		if err != nil {
-			return err
-		}
-		gid, _ = strconv.Atoi(g.Gid)
+	if id.GID >= 0 {
+		gid = id.GID
 	}
-	if uid == os.Getuid() && gid == os.Getgid() {
+	if uid == os.Getuid() && gid == os.Getgid() && id.Groups == nil {
 		return nil
 	}
-	spec.UID, spec.GID = &uid, &gid
+	spec.UID, spec.GID, spec.Groups = &uid, &gid, id.Groups
 	return nil
-}
-
-func lookupUser(name string) (*user.User, error) {
-	if _, err := strconv.Atoi(name); err == nil {
-		return user.LookupId(name)
-	}
-	return user.Lookup(name)
-}
-
-func lookupGroup(name string) (*user.Group, error) {
-	if _, err := strconv.Atoi(name); err == nil {
-		return user.LookupGroupId(name)
-	}
-	return user.LookupGroup(name)
 }

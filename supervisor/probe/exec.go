@@ -23,6 +23,10 @@ type Exec struct {
 	Argv []string
 	Env  []string // nil: kinit's environment
 	Dir  string
+	// Start starts the command (its process group already set); nil is
+	// reaper.Start. The supervisor passes one that applies the service's
+	// credentials.
+	Start func(*exec.Cmd) (<-chan reaper.Status, error)
 }
 
 func (p Exec) String() string { return strings.Join(p.Argv, " ") }
@@ -38,7 +42,11 @@ func (p Exec) Check(ctx context.Context) error {
 	}
 	defer r.Close()
 	cmd.Stdout, cmd.Stderr = w, w
-	done, err := reaper.Start(cmd)
+	startFn := p.Start
+	if startFn == nil {
+		startFn = reaper.Start
+	}
+	done, err := startFn(cmd)
 	w.Close()
 	if err != nil {
 		return fail(target, "cannot run", err)

@@ -47,7 +47,7 @@ type run struct {
 func (n *node) start(m mode, args ...string) *run {
 	t := n.t
 	t.Helper()
-	argv := append([]string{kinitBin, "up"}, args...)
+	argv := append(append(append([]string{}, n.wrap...), kinitBin, "up"), args...)
 	if m.pid1 {
 		// --kill-child: if unshare dies, so does kinit (and its namespace).
 		argv = append([]string{"unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "--"}, argv...)

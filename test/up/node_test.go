@@ -33,6 +33,9 @@ type node struct {
 	marker string
 	env    map[string]string
 	ports  map[string]int
+	// wrap is prepended to kinit's command line (e.g. setpriv, to start
+	// kinit with a credential state a runtime may hand it).
+	wrap []string
 }
 
 // newNode prepares a node for testdata/<config>.
