@@ -189,6 +189,9 @@ func (s *Supervisor) Snapshot() Snapshot {
 				st.WaitingOn = "readiness: first attempt, " + roundAge(now.Sub(since))
 			}
 		}
+		if note, ok := s.holds.Load(st.ID); ok && st.WaitingOn == "" {
+			st.WaitingOn = note.(string)
+		}
 		snap.Services = append(snap.Services, st)
 	}
 	s.sectMu.Lock()

@@ -70,6 +70,7 @@ type Supervisor struct {
 	sectMu    sync.Mutex
 	sections  []section
 	outputs   sync.WaitGroup
+	holds     sync.Map // service id -> note set by Hold
 
 	// Loop-owned.
 	ctx          context.Context

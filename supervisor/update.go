@@ -105,6 +105,18 @@ func (s *Supervisor) Update(ctx context.Context, spec ServiceSpec, restart bool)
 	}
 }
 
+// Hold shows note in the service's waiting-on line while nothing else
+// fills it; "" clears it. A reload holds a restart back with it until the
+// cluster can spare the service. The note is the caller's, not service
+// state: it changes nothing the loop decides, so it bypasses the loop.
+func (s *Supervisor) Hold(id, note string) {
+	if note == "" {
+		s.holds.Delete(id)
+		return
+	}
+	s.holds.Store(id, note)
+}
+
 // update runs on the loop.
 func (s *Supervisor) update(r request) error {
 	if s.shutdown {

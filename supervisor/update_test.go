@@ -244,3 +244,20 @@ func TestCanUpdate(t *testing.T) {
 		})
 	}
 }
+
+// A hold shows in the waiting-on line of a ready service until cleared,
+// and touches nothing else.
+func TestHoldShowsInStatus(t *testing.T) {
+	a := listening(t, svc("a"))
+	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	first, _ := h.rec.wait(t, 0, "a", supervisor.EventReady)
+	const note = "waiting: cluster cannot spare a (peer down)"
+	h.sup.Hold("a", note)
+	if st := h.status("a"); st.WaitingOn != note || !st.Ready || st.Pid != first.Pid {
+		t.Fatalf("held: %+v; want ready, pid %d, waiting on %q", st, first.Pid, note)
+	}
+	h.sup.Hold("a", "")
+	if st := h.status("a"); st.WaitingOn != "" {
+		t.Fatalf("hold cleared, still waiting on %q", st.WaitingOn)
+	}
+}

@@ -210,7 +210,19 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	written, err := np.plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
+	changes := r.diff(np, plan)
+	var restart []string
+	restarts := map[string]bool{}
+	for _, c := range changes {
+		if c.restart {
+			restart = append(restart, c.spec.ID)
+			restarts[c.spec.ID] = true
+		}
+	}
+	// The files of a service that restarts are written just before its
+	// own restart: until then it runs, and may restart on its own, with
+	// the files it started with. The rest are written now.
+	written, err := writeFiles(np.plan, func(id string) bool { return !restarts[id] })
 	if err != nil {
 		// Files written so far stay; no service is restarted, so each
 		// keeps running with what it started with. The next change to
@@ -218,16 +230,14 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		r.log.Error("config change not applied: " + err.Error())
 		return false
 	}
-	changes := r.diff(np, plan)
+	for _, c := range changes {
+		if c.restart {
+			written = append(written, changedFiles(r.files[c.spec.ID], c.files)...)
+		}
+	}
 	if len(written) == 0 && len(changes) == 0 {
 		r.log.Debug("config files changed; nothing to apply")
 		return false
-	}
-	var restart []string
-	for _, c := range changes {
-		if c.restart {
-			restart = append(restart, c.spec.ID)
-		}
 	}
 	reason := "no service restarted"
 	if len(restart) > 0 {
@@ -243,6 +253,17 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 			}
 			r.specs[c.spec.ID], r.files[c.spec.ID] = c.spec, c.files
 			continue
+		}
+		again, ok := r.waitSpare(ctx, np.node, np.plan.Service(c.spec.ID))
+		if again {
+			return true
+		}
+		if !ok {
+			return false
+		}
+		if _, err := writeFiles(np.plan, func(id string) bool { return id == c.spec.ID }); err != nil {
+			r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.spec.ID, err), "service", c.spec.ID)
+			return false
 		}
 		r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.spec.ID, strings.Join(c.why, "; ")), "service", c.spec.ID)
 		outcome, err := r.sup.Update(ctx, c.spec, true)
@@ -261,6 +282,86 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		}
 	}
 	return false
+}
+
+// writeFiles writes the rendered files, and makes the directories, of the
+// services only selects.
+func writeFiles(p *macros.Plan, only func(id string) bool) ([]string, error) {
+	sub := &macros.Plan{}
+	for _, s := range p.Services {
+		if only(s.ID) {
+			sub.Services = append(sub.Services, s)
+		}
+	}
+	for _, f := range p.Files {
+		if only(f.Service) {
+			sub.Files = append(sub.Files, f)
+		}
+	}
+	return sub.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
+}
+
+// waitSpare holds the restart of a clustered service until the cluster
+// can spare it (up_spare.go), showing why in its status. Node id N first
+// waits N-1 staggers, so nodes that see one change at once go one after
+// the other. A service that is not ready costs the cluster nothing and
+// goes at once. again reports a newer change (applied next); ok is false
+// when kinit is stopping.
+func (r *reloader) waitSpare(ctx context.Context, node *roles.Node, s *macros.Service) (again, ok bool) {
+	if s == nil {
+		return false, true
+	}
+	check := spareCheckFor(node, s)
+	if check == nil {
+		return false, true
+	}
+	if st, _ := r.sup.Snapshot().Service(s.ID); !st.Ready {
+		return false, true
+	}
+	defer r.sup.Hold(s.ID, "")
+	delay := time.Duration(node.ID-1) * spareStagger
+	if delay > 0 {
+		r.sup.Hold(s.ID, fmt.Sprintf("waiting: restart of %s staggered by node id, %s", s.ID, delay))
+	}
+	next := time.NewTimer(delay)
+	defer next.Stop()
+	held := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return false, false
+		case ev, open := <-r.w.Events:
+			if !open {
+				return false, false
+			}
+			if r.relevant(ev) {
+				r.log.Info(fmt.Sprintf("newer config change while the restart of service %q is held; applying it first", s.ID), "file", ev.Name)
+				return true, false
+			}
+		case err, open := <-r.w.Errors:
+			if !open {
+				return false, false
+			}
+			r.log.Warn("cannot follow config changes: " + err.Error())
+		case <-next.C:
+			spared, why := check(ctx)
+			if ctx.Err() != nil {
+				return false, false
+			}
+			if spared {
+				if held != "" {
+					r.log.Info(fmt.Sprintf("the cluster can spare service %q now", s.ID), "service", s.ID)
+				}
+				return false, true
+			}
+			if why != held {
+				r.log.Info(fmt.Sprintf("the cluster cannot spare service %q yet (%s); holding its restart", s.ID, why), "service", s.ID)
+				held = why
+			}
+			r.sup.Hold(s.ID, fmt.Sprintf("waiting: cluster cannot spare %s (%s)", s.ID, why))
+			next.Reset(spareRetry)
+		}
+	}
 }
 
 // await waits for the outcome of a restart. A newer change to the watched

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/roles"
+	"github.com/kinit/kinit/supervisor/probe"
+	"github.com/kinit/kinit/supervisor/spare"
+)
+
+var (
+	// spareStagger is how long node id N waits, times N-1, before its
+	// first check: a change every node sees at once must not have them
+	// all check, pass and restart in the same second.
+	spareStagger = 15 * time.Second
+	// spareRetry is how often a held restart asks the cluster again.
+	spareRetry = time.Second
+	// spareAsk bounds one question to one member.
+	spareAsk = 3 * time.Second
+)
+
+// spareCheck asks the cluster whether it can spare this node's instance of
+// a service; why says what it is waiting for.
+type spareCheck func(ctx context.Context) (ok bool, why string)
+
+// spareCheckFor returns the check for a clustered service (a ZooKeeper or a
+// Kafka broker with other members), nil for any other.
+func spareCheckFor(node *roles.Node, s *macros.Service) spareCheck {
+	members := node.MembersRunning(s.ID)
+	if len(members) < 2 {
+		return nil
+	}
+	port := strconv.Itoa(node.Ports[s.ID][""])
+	switch s.Kind {
+	case "zookeeper":
+		return func(ctx context.Context) (bool, string) { return zooKeeperSpare(ctx, node.ID, members, port) }
+	case "kafka":
+		var seeds []string
+		for _, m := range members {
+			seeds = append(seeds, net.JoinHostPort(m.Host, port))
+		}
+		return func(ctx context.Context) (bool, string) { return kafkaSpare(ctx, seeds) }
+	}
+	return nil
+}
+
+// zooKeeperSpare asks every member with srvr; one that does not answer
+// counts as down.
+func zooKeeperSpare(ctx context.Context, self int, members []roles.Member, port string) (bool, string) {
+	modes := map[int]string{}
+	for _, m := range members {
+		actx, cancel := context.WithTimeout(ctx, spareAsk)
+		reply, err := probe.FourLetter(actx, net.JoinHostPort(m.Host, port), "srvr")
+		cancel()
+		modes[m.ID] = ""
+		if err != nil {
+			continue
+		}
+		if st, err := probe.ParseSrvr(reply); err == nil {
+			modes[m.ID] = st.Mode
+		}
+	}
+	return spare.ZooKeeper(self, modes)
+}
+
+// kafkaSpare asks the brokers for the metadata of every topic.
+func kafkaSpare(ctx context.Context, seeds []string) (bool, string) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.MetadataMinAge(0))
+	if err != nil {
+		return false, err.Error()
+	}
+	defer cl.Close()
+	actx, cancel := context.WithTimeout(ctx, spareAsk)
+	defer cancel()
+	md, err := kadm.NewClient(cl).Metadata(actx)
+	if err != nil {
+		return false, fmt.Sprintf("no metadata: %v", err)
+	}
+	var parts []spare.Partition
+	for _, td := range md.Topics {
+		for _, p := range td.Partitions {
+			parts = append(parts, spare.Partition{Topic: p.Topic, ID: p.Partition, Replicas: len(p.Replicas), ISR: len(p.ISR)})
+		}
+	}
+	return spare.Kafka(md.Controller, parts)
+}
