@@ -10,4 +10,4 @@ bench-supervisor:
 	$(GO) run ./bench/supervisor -testprog out/bench/testprog -plandriver out/bench/plandriver -idle $(BENCH_IDLE)
 
 fuzz::
-	$(GO) test -run '^$$' -fuzz '^FuzzParseSrvr$$' -fuzztime 10s ./supervisor/probe
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSrvr$$' -fuzztime 100000x ./supervisor/probe
