@@ -16,7 +16,7 @@ func TestForwardSignals(t *testing.T) {
 [roles.node]
 [services.a]
 command = ["/a"]
-forward_signals = ["hup", "SIGUSR2", "SIGHUP", "usr1"]
+forward_signals = ["hup", "SIGUSR2", "SIGHUP", "usr1", "quit", "28"]
 [services.b]
 command = ["/b"]
 [configs.default.roles]
@@ -29,7 +29,7 @@ node = ["a", "b"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := c.Services["a"].ForwardSignals, []string{"SIGHUP", "SIGUSR2", "SIGUSR1"}; !slices.Equal(got, want) {
+	if got, want := c.Services["a"].ForwardSignals, []string{"SIGHUP", "SIGUSR2", "SIGUSR1", "SIGQUIT", "SIGWINCH"}; !slices.Equal(got, want) {
 		t.Errorf("a forwards %v, want %v", got, want)
 	}
 	if got := c.Services["b"].ForwardSignals; len(got) != 0 {

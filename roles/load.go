@@ -10,10 +10,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/kinit/kinit/internal/sigtab"
 )
 
 // Defaults used when neither a service nor [defaults] sets a value.
@@ -506,14 +507,15 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		_, s.Signal, _ = ParseSignal(s.StopSignal)
 	}
 	for _, f := range rs.ForwardSigs {
-		name, sig, err := ParseSignal(f)
+		sig, err := sigtab.Parse(f)
 		switch {
 		case err != nil:
 			l.errAt(at("forward_signals"), "service %q: forward_signals: %v", id, err)
-		case sig != syscall.SIGHUP && sig != syscall.SIGUSR1 && sig != syscall.SIGUSR2:
-			l.errAt(at("forward_signals"), "service %q: forward_signals: %s cannot be forwarded (only SIGHUP, SIGUSR1 and SIGUSR2 can; SIGTERM and SIGINT stop kinit)", id, name)
-		case !slices.Contains(s.ForwardSignals, name):
-			s.ForwardSignals = append(s.ForwardSignals, name)
+		case !sig.Forward:
+			l.errAt(at("forward_signals"), "service %q: forward_signals: %s cannot be forwarded (only %s can; SIGTERM and SIGINT stop kinit)",
+				id, sig.Name, strings.Join(sigtab.Forwardable(), ", "))
+		case !slices.Contains(s.ForwardSignals, sig.Name):
+			s.ForwardSignals = append(s.ForwardSignals, sig.Name)
 		}
 	}
 	s.Grace = l.duration(rs.Grace, def.grace, at("grace")...)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/capnames"
+	"github.com/kinit/kinit/internal/sigtab"
 )
 
 // flex holds a TOML value whose type is checked by the converter, so that a
@@ -171,23 +172,14 @@ func parseCardinality(s string) (min, max int, err error) {
 	}
 }
 
-var signals = map[string]syscall.Signal{
-	"SIGTERM": syscall.SIGTERM, "SIGINT": syscall.SIGINT, "SIGHUP": syscall.SIGHUP,
-	"SIGQUIT": syscall.SIGQUIT, "SIGKILL": syscall.SIGKILL, "SIGUSR1": syscall.SIGUSR1,
-	"SIGUSR2": syscall.SIGUSR2, "SIGWINCH": syscall.SIGWINCH, "SIGPWR": syscall.SIGPWR,
-}
-
-// ParseSignal reads a signal name with or without the SIG prefix.
+// ParseSignal reads a signal name with or without the SIG prefix, or its
+// number (the rows are internal/sigtab's).
 func ParseSignal(s string) (string, syscall.Signal, error) {
-	name := strings.ToUpper(strings.TrimSpace(s))
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
+	sig, err := sigtab.Parse(s)
+	if err != nil {
+		return "", 0, err
 	}
-	sig, ok := signals[name]
-	if !ok {
-		return "", 0, fmt.Errorf("unknown signal %q", s)
-	}
-	return name, sig, nil
+	return sig.Name, sig.Num, nil
 }
 
 func parseCapability(s string) (string, error) {

@@ -6,12 +6,9 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
-)
 
-// forwardable are the signals kinit passes on to the services that ask for
-// them. SIGTERM and SIGINT are not among them: they stop kinit, which
-// stops every service with its own stop signal.
-var forwardable = []unix.Signal{unix.SIGHUP, unix.SIGUSR1, unix.SIGUSR2}
+	"github.com/kinit/kinit/internal/sigtab"
+)
 
 // evSignal is a forwardable signal kinit received.
 type evSignal struct{ sig unix.Signal }
@@ -21,17 +18,17 @@ func parseForward(names []string) ([]unix.Signal, []error) {
 	var out []unix.Signal
 	var errs []error
 	for _, n := range names {
-		sig, err := parseSignal(n)
+		sig, err := sigtab.Parse(n)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("forward_signals: unknown signal %q", n))
+			errs = append(errs, fmt.Errorf("forward_signals: %w", err))
 			continue
 		}
-		if !slices.Contains(forwardable, sig) {
-			errs = append(errs, fmt.Errorf("forward_signals: %s cannot be forwarded (only SIGHUP, SIGUSR1 and SIGUSR2 can)", unix.SignalName(sig)))
+		if !sig.Forward {
+			errs = append(errs, fmt.Errorf("forward_signals: %s cannot be forwarded (only %s can)", sig.Name, strings.Join(sigtab.Forwardable(), ", ")))
 			continue
 		}
-		if !slices.Contains(out, sig) {
-			out = append(out, sig)
+		if !slices.Contains(out, sig.Num) {
+			out = append(out, sig.Num)
 		}
 	}
 	return out, errs
@@ -41,7 +38,7 @@ func parseForward(names []string) ([]unix.Signal, []error) {
 // service that asked for it. A service that is stopping does not get it:
 // it has its stop signal to deal with.
 func (s *Supervisor) forwardSignal(sig unix.Signal) {
-	name := unix.SignalName(sig)
+	name := sigtab.Name(sig)
 	var to, ids []string
 	for _, svc := range s.c.services {
 		if !slices.Contains(svc.forward, sig) || (svc.state != stStarting && svc.state != stReady) {

@@ -69,6 +69,8 @@ func TestValidateForwardSignals(t *testing.T) {
 		want  string // "" = valid
 	}{
 		{[]string{"SIGHUP", "USR1", "sigusr2", "12", "HUP"}, ""},
+		{[]string{"QUIT", "sigwinch", "3"}, ""},
+		{[]string{"SIGKILL"}, "SIGKILL cannot be forwarded"},
 		{[]string{"SIGTERM"}, "SIGTERM cannot be forwarded"},
 		{[]string{"INT"}, "SIGINT cannot be forwarded"},
 		{[]string{"SIGNOPE"}, `forward_signals: unknown signal "SIGNOPE"`},

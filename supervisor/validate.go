@@ -10,6 +10,8 @@ import (
 
 	"github.com/kinit/kinit/internal/capnames"
 	"golang.org/x/sys/unix"
+
+	"github.com/kinit/kinit/internal/sigtab"
 )
 
 // Validate checks a plan without running anything: unique ids, commands,
@@ -307,22 +309,13 @@ func splitHostPort(addr string) (string, int, error) {
 	return addr[:i], port, nil
 }
 
-// parseSignal accepts "SIGTERM", "TERM" or "15".
+// parseSignal accepts "SIGTERM", "TERM" or "15" (rows of internal/sigtab).
 func parseSignal(s string) (unix.Signal, error) {
-	n := strings.ToUpper(strings.TrimSpace(s))
-	if v, err := strconv.Atoi(n); err == nil {
-		if v > 0 && v < 65 {
-			return unix.Signal(v), nil
-		}
-		return 0, fmt.Errorf("bad stop signal %q", s)
+	sig, err := sigtab.Parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("unknown stop signal %q", s)
 	}
-	if !strings.HasPrefix(n, "SIG") {
-		n = "SIG" + n
-	}
-	if sig := unix.SignalNum(n); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("unknown stop signal %q", s)
+	return sig.Num, nil
 }
 
 // findCycle returns the ids along a cycle of local waits, or nil.
