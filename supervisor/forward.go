@@ -34,6 +34,18 @@ func parseForward(names []string) ([]unix.Signal, []error) {
 	return out, errs
 }
 
+// signalService is `kinit signal`: one service's group, whatever its
+// forward_signals say, while a process of it runs.
+func (s *Supervisor) signalService(svc *service, sig unix.Signal) error {
+	if svc.pid == 0 || !svc.state.running() {
+		return fmt.Errorf("cannot signal %q: %w (%s)", svc.spec.ID, ErrNotRunning, svc.state.public())
+	}
+	name := sigtab.Name(sig)
+	signalGroup(svc.pid, sig)
+	s.log.Info("sent "+name+" to "+svc.spec.ID+" by request", "service", svc.spec.ID, "signal", name, "pid", svc.pid)
+	return nil
+}
+
 // forwardSignal passes sig on to the process group of every running
 // service that asked for it. A service that is stopping does not get it:
 // it has its stop signal to deal with.

@@ -25,6 +25,9 @@ var (
 	MinStopSlice = 500 * time.Millisecond
 	// MaxLineBytes bounds one line of child output; longer lines are split.
 	MaxLineBytes = 16 << 10
+	// StdoutQueueBytes bounds what waits for a slow stdout: about 64
+	// lines of the longest kind, thousands of ordinary ones.
+	StdoutQueueBytes = 1 << 20
 )
 
 // OutputDrain bounds how long Run waits, after the last process exited,

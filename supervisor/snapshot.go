@@ -16,6 +16,9 @@ type Snapshot struct {
 	Phase     Phase
 	Services  []ServiceStatus
 	Sections  []Section
+	// OutputDropped counts lines of kinit's stdout that were lost to a
+	// slow or closed reader (Options.Output a *Stdout), else 0.
+	OutputDropped uint64
 }
 
 // Phase is where kinit as a whole is.
@@ -163,6 +166,9 @@ func (s *Supervisor) Snapshot() Snapshot {
 	now := time.Now()
 	p := s.pub.Load()
 	snap := Snapshot{Node: s.c.plan.Node, Pid: os.Getpid(), StartedAt: s.startedAt, Phase: p.phase}
+	if d, ok := s.opts.Output.(interface{ Dropped() uint64 }); ok {
+		snap.OutputDropped = d.Dropped()
+	}
 	for _, ps := range p.services {
 		st := ps.status
 		st.Waits = append([]WaitStatus(nil), st.Waits...)

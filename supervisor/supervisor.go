@@ -30,6 +30,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Options are the supervisor's connections to the rest of kinit.
@@ -50,6 +52,7 @@ type Options struct {
 var (
 	ErrUnknownService = errors.New("unknown service")
 	ErrShuttingDown   = errors.New("kinit is stopping")
+	ErrNotRunning     = errors.New("service is not running")
 )
 
 // Supervisor runs one plan once.
@@ -239,6 +242,8 @@ type request struct {
 	id    string
 	reply chan error
 
+	sig unix.Signal // signal only
+
 	// update only (see update.go)
 	spec    ServiceSpec
 	restart bool
@@ -251,11 +256,21 @@ func (s *Supervisor) Start(ctx context.Context, id string) error   { return s.do
 func (s *Supervisor) Stop(ctx context.Context, id string) error    { return s.do(ctx, "stop", id) }
 func (s *Supervisor) Restart(ctx context.Context, id string) error { return s.do(ctx, "restart", id) }
 
+// Signal sends sig to the process group of one running service.
+func (s *Supervisor) Signal(ctx context.Context, id string, sig unix.Signal) error {
+	return s.send1(ctx, request{op: "signal", id: id, sig: sig})
+}
+
 func (s *Supervisor) do(ctx context.Context, op, id string) error {
+	return s.send1(ctx, request{op: op, id: id})
+}
+
+func (s *Supervisor) send1(ctx context.Context, r request) error {
+	op, id := r.op, r.id
 	if _, ok := s.c.byID[id]; !ok {
 		return fmt.Errorf("cannot %s %q: %w", op, id, ErrUnknownService)
 	}
-	r := request{op: op, id: id, reply: make(chan error, 1)}
+	r.reply = make(chan error, 1)
 	select {
 	case s.reqs <- r:
 	case <-s.done:
@@ -274,6 +289,11 @@ func (s *Supervisor) do(ctx context.Context, op, id string) error {
 func (s *Supervisor) handleRequest(r request) error {
 	if r.op == "update" {
 		return s.update(r)
+	}
+	if r.op == "signal" {
+		// Also while stopping: a thread dump of a broker that hangs in
+		// its shutdown is when one is wanted most.
+		return s.signalService(s.c.byID[r.id], r.sig)
 	}
 	if s.shutdown {
 		return ErrShuttingDown

@@ -58,7 +58,11 @@ func printStatus(w io.Writer, st *client.Status, now time.Time) {
 		fmt.Fprintf(w, ", cluster %s", n.Cluster)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "kinit: pid %d, %s, up %s\n\n", st.Kinit.Pid, st.Kinit.Phase, seconds(st.Kinit.UptimeSeconds))
+	fmt.Fprintf(w, "kinit: pid %d, %s, up %s", st.Kinit.Pid, st.Kinit.Phase, seconds(st.Kinit.UptimeSeconds))
+	if st.Kinit.OutputDropped > 0 {
+		fmt.Fprintf(w, ", %d output lines dropped (slow or closed stdout)", st.Kinit.OutputDropped)
+	}
+	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tSTATE\tPID\tUPTIME\tRESTARTS\tREADY\tWAITING ON\tLAST EXIT")
 	for _, s := range st.Services {

@@ -37,7 +37,12 @@ func cmdUp(args []string) int {
 		return usageError("up takes no arguments (did you mean 'kinit -- %s'?)", fs.Arg(0))
 	}
 	format := os.Getenv("KINIT_LOG_FORMAT")
-	log := supervisor.NewLogger(os.Stdout, format, logLevel())
+	supervisor.CatchFatal()
+	// Every line kinit prints goes through one bounded queue: a slow or
+	// closed stdout loses lines (counted in status), never kinit's time.
+	out := supervisor.NewStdout(os.Stdout, format)
+	defer out.Close(supervisor.OutputDrain)
+	log := supervisor.NewLogger(out, format, logLevel())
 	slog.SetDefault(log)
 
 	// Compile.
@@ -85,22 +90,22 @@ func cmdUp(args []string) int {
 		log.Error(err.Error())
 		return exitFailed
 	}
-	return supervise(plan, np, m, changed, log, format)
+	return supervise(plan, np, m, changed, log, out, format)
 }
 
-func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []string, log *slog.Logger, format string) int {
+func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []string, log *slog.Logger, out *supervisor.Stdout, format string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
 	socket := control.SocketPath()
 	// A table in the middle of JSON lines would break log shippers.
-	table := &readyTable{socket: socket, off: format == supervisor.LogJSON}
+	table := &readyTable{socket: socket, out: out, off: format == supervisor.LogJSON}
 	var sup *supervisor.Supervisor
 	onEvent := func(e supervisor.Event) {
 		m.onEvent(e)
 		table.onEvent(sup, e)
 	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format, OnEvent: onEvent})
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
+	"io"
 	"sync"
 	"time"
 
@@ -17,6 +17,7 @@ import (
 // the event hook runs on the supervisor's loop and must not block.
 type readyTable struct {
 	socket string
+	out    io.Writer
 	off    bool
 	once   sync.Once
 }
@@ -35,7 +36,7 @@ func (r *readyTable) onEvent(sup *supervisor.Supervisor, e supervisor.Event) {
 			}
 			var b bytes.Buffer
 			printStatus(&b, st, time.Now())
-			os.Stdout.Write(b.Bytes())
+			_, _ = r.out.Write(b.Bytes())
 		}()
 	})
 }

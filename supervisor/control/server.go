@@ -9,6 +9,7 @@
 //	GET  /v1/status                     node header and every service
 //	GET  /v1/health                     200 when every service is ready, else 503
 //	POST /v1/services/{id}/start|stop|restart
+//	POST /v1/services/{id}/signal/{sig}
 package control
 
 import (
@@ -22,6 +23,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kinit/kinit/internal/sigtab"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
 )
@@ -32,6 +34,7 @@ type Backend interface {
 	Start(ctx context.Context, id string) error
 	Stop(ctx context.Context, id string) error
 	Restart(ctx context.Context, id string) error
+	Signal(ctx context.Context, id string, sig unix.Signal) error
 }
 
 // Server serves one control socket.
@@ -145,6 +148,27 @@ func newMux(b Backend) *http.ServeMux {
 			code = http.StatusServiceUnavailable
 		}
 		writeJSON(w, code, h)
+	})
+	mux.HandleFunc("POST /v1/services/{id}/signal/{sig}", func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		sig, err := sigtab.Parse(r.PathValue("sig"))
+		if err != nil || sig.Uncatchable && sig.Num != unix.SIGKILL {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("cannot send signal %q", r.PathValue("sig")))
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		defer cancel()
+		err = b.Signal(ctx, id, sig.Num)
+		switch {
+		case errors.Is(err, supervisor.ErrUnknownService):
+			writeError(w, http.StatusNotFound, fmt.Sprintf("unknown service %q", id))
+		case errors.Is(err, supervisor.ErrNotRunning):
+			writeError(w, http.StatusConflict, err.Error())
+		case err != nil:
+			writeError(w, http.StatusInternalServerError, err.Error())
+		default:
+			writeJSON(w, http.StatusAccepted, actionJSON{Service: id, Action: "signal " + sig.Name, Result: "sent"})
+		}
 	})
 	mux.HandleFunc("POST /v1/services/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
 		id, action := r.PathValue("id"), r.PathValue("action")

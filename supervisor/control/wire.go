@@ -33,6 +33,7 @@ type kinitJSON struct {
 	StartedAt     time.Time `json:"started_at"`
 	UptimeSeconds float64   `json:"uptime_seconds"`
 	Phase         string    `json:"phase"`
+	OutputDropped uint64    `json:"output_dropped"`
 }
 
 type serviceJSON struct {
@@ -109,7 +110,7 @@ func toWire(sn supervisor.Snapshot, now time.Time) statusJSON {
 			ConfigID: sn.Node.ConfigID, Cluster: sn.Node.Cluster,
 		},
 		Kinit: kinitJSON{
-			Pid: sn.Pid, StartedAt: sn.StartedAt.UTC(), Phase: string(sn.Phase),
+			Pid: sn.Pid, StartedAt: sn.StartedAt.UTC(), Phase: string(sn.Phase), OutputDropped: sn.OutputDropped,
 			UptimeSeconds: now.Sub(sn.StartedAt).Seconds(),
 		},
 		Ready:    sn.AllReady(),

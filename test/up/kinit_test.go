@@ -3,6 +3,7 @@ package up
 import (
 	"bufio"
 	"errors"
+	"io"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -59,9 +60,15 @@ func (n *node) start(m mode, args ...string) *run {
 	// and cleanup can kill unshare and kinit together.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	r := &run{t: t, n: n, mode: m, cmd: cmd, stdout: newLines(), stderr: newLines(), done: make(chan struct{})}
-	outPipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	var outPipe io.Reader = strings.NewReader("")
+	if n.stdout != nil {
+		cmd.Stdout = n.stdout
+	} else {
+		p, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outPipe = p
 	}
 	errPipe, err := cmd.StderrPipe()
 	if err != nil {

@@ -36,6 +36,9 @@ type node struct {
 	// wrap is prepended to kinit's command line (e.g. setpriv, to start
 	// kinit with a credential state a runtime may hand it).
 	wrap []string
+	// stdout, when set, is kinit's stdout instead of a pipe the test
+	// reads (run.stdout then stays empty).
+	stdout *os.File
 }
 
 // newNode prepares a node for testdata/<config>.

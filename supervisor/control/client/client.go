@@ -53,6 +53,7 @@ type Kinit struct {
 	StartedAt     time.Time `json:"started_at"`
 	UptimeSeconds float64   `json:"uptime_seconds"`
 	Phase         string    `json:"phase"`
+	OutputDropped uint64    `json:"output_dropped"`
 }
 
 // Service is one row of the status table.
@@ -162,6 +163,13 @@ func (c *Client) Health(ctx context.Context) (*Health, error) {
 // Act runs start, stop or restart on a service.
 func (c *Client) Act(ctx context.Context, action, service string) error {
 	_, err := c.do(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(service)+"/"+action, nil, http.StatusAccepted)
+	return err
+}
+
+// Signal sends a signal (a name such as QUIT or a number) to a service's
+// process group.
+func (c *Client) Signal(ctx context.Context, service, sig string) error {
+	_, err := c.do(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(service)+"/signal/"+url.PathEscape(sig), nil, http.StatusAccepted)
 	return err
 }
 

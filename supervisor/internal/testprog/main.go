@@ -35,6 +35,8 @@ func main() {
 		print       = flag.String("print", "", "print this line to stdout at start (\\n separates lines)")
 		printErr    = flag.String("print-err", "", "print this line to stderr at start")
 		printLen    = flag.Int("print-len", 0, "print one line of this many bytes")
+		spam        = flag.Int("spam", 0, "print lines of this many bytes without pause, for ever")
+		catchAll    = flag.Bool("catch-all", false, "record every catchable signal, not only TERM INT USR1 USR2 HUP QUIT")
 	)
 	flag.Parse()
 	start := time.Now()
@@ -42,6 +44,22 @@ func main() {
 
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGQUIT)
+	if *catchAll {
+		sigs = make(chan os.Signal, 256)
+		signal.Notify(sigs)
+		// The runtime's own preemption signal is noise in a record.
+		signal.Ignore(syscall.SIGURG, syscall.SIGCHLD)
+	}
+	if *spam > 0 {
+		go func() {
+			line := strings.Repeat("s", *spam) + "\n"
+			for {
+				if _, err := os.Stdout.WriteString(line); err != nil {
+					return
+				}
+			}
+		}()
+	}
 
 	if *print != "" {
 		for _, l := range strings.Split(*print, `\n`) {
