@@ -13,6 +13,7 @@ declare -A want=(
   [unshare]=util-linux
   [nsenter]=util-linux
   [ps]=procps
+  [python3]=python3
 )
 missing=()
 for cmd in "${!want[@]}"; do

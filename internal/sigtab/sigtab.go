@@ -62,11 +62,15 @@ var Table = []Signal{
 	{Name: "SIGSYS", Num: unix.SIGSYS, Sync: true},
 }
 
-// Real-time signals as the kernel numbers them. glibc hides 32 and 33 from
-// programs (SIGRTMIN is 34 there); a static Go binary sees all of them.
+// Real-time signals as the kernel numbers them. glibc keeps 32 and 33 for
+// itself (its SIGRTMIN is 34) and musl 32..34; the Go runtime installs no
+// handler for any of the three and os/signal cannot catch them, so for kinit
+// the usable real-time range starts at 35 (reservedRT).
 const (
 	RTMin unix.Signal = 32
 	RTMax unix.Signal = 64
+
+	firstUsableRT unix.Signal = 35
 )
 
 // Lookup finds a row by number; real-time signals get a row of their own
@@ -133,8 +137,10 @@ func Forwardable() []string {
 	return out
 }
 
-// Catchable is every signal a process can handle: 1..31 without SIGKILL and
-// SIGSTOP, then the real-time ones.
+// Catchable is every signal kinit can handle: 1..31 without SIGKILL and
+// SIGSTOP, then the real-time ones from 35 (32..34 are the C libraries' and
+// Go leaves them at their default: sent from outside kinit's PID namespace
+// they end it, as 32 and 33 end tini).
 func Catchable() []unix.Signal {
 	var out []unix.Signal
 	for _, row := range Table {
@@ -142,7 +148,7 @@ func Catchable() []unix.Signal {
 			out = append(out, row.Num)
 		}
 	}
-	for n := RTMin; n <= RTMax; n++ {
+	for n := firstUsableRT; n <= RTMax; n++ {
 		out = append(out, n)
 	}
 	return out

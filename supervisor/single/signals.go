@@ -5,44 +5,50 @@ import (
 	"os/signal"
 	"slices"
 
+	"github.com/kinit/kinit/internal/sigtab"
 	"golang.org/x/sys/unix"
 )
 
-// Forwarded are the signals kinit passes on to the child's process group.
-var Forwarded = []unix.Signal{
-	unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT,
-	unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH,
+// Single-command mode passes on every signal tini and dumb-init pass on:
+// all of sigtab's catchable signals, real-time ones included, except
+//   - the synchronous ones (a fault of kinit itself, never meant for the
+//     child) — caught and dropped, since Go would crash on one sent by kill;
+//   - SIGCHLD, which is the reaper's;
+//   - SIGTTIN and SIGTTOU, which kinit ignores once the child may own the
+//     terminal (see Run);
+//   - SIGURG, which the Go runtime sends itself to preempt goroutines: a
+//     real one (out-of-band socket data) goes to the socket's owner from
+//     the kernel, never through init;
+//   - SIGPROF, which the Go runtime keeps for its profiler: os/signal never
+//     delivers it, so kinit cannot pass it on (tini does; the one gap);
+//   - 32..34, which are not catchable at all (see sigtab.Catchable); tini
+//     cannot wait for 32 and 33 either, but does pass on 34 (glibc's
+//     SIGRTMIN).
+var notForwarded = []unix.Signal{unix.SIGCHLD, unix.SIGTTIN, unix.SIGTTOU, unix.SIGURG, unix.SIGPROF}
+
+// forwarded reports whether sig goes on to the child's process group.
+func forwarded(sig unix.Signal) bool {
+	row, ok := sigtab.Lookup(sig)
+	return ok && !row.Sync && !row.Uncatchable && !slices.Contains(notForwarded, sig)
 }
 
-// swallowed are signals that would end kinit if nobody asked for them: Go
-// exits on SIGPIPE for a write to a closed stdout or stderr, and crashes with
-// a stack dump on SIGABRT, SIGSTKFLT, SIGSYS, SIGILL and SIGTRAP even when
-// they are sent by kill. An init must survive a stray one, so kinit catches
-// and drops them. Faults the kernel raises for a real crash still crash: Go
-// only hands signals sent by a process to the channel. The signals Go already
-// drops by default (SIGALRM, SIGPWR, SIGIO, real-time ones, ...) need nothing.
-// Catching rather than ignoring keeps them at their default in the child:
-// exec resets caught signals but inherits ignored ones.
-var swallowed = []unix.Signal{
-	unix.SIGPIPE, unix.SIGABRT, unix.SIGSTKFLT, unix.SIGSYS, unix.SIGILL, unix.SIGTRAP,
-}
-
-// handled lists what Run subscribes to. A forwarded signal that kinit
-// inherited as ignored (nohup, or a background job of a non-interactive
-// shell) stays ignored, so the child inherits that too, as under tini.
+// handled lists what Run subscribes to: every forwarded signal, and the
+// synchronous ones so that a stray one sent by kill is dropped instead of
+// crashing kinit. A forwarded signal that kinit inherited as ignored (nohup,
+// or a background job of a non-interactive shell) stays ignored, so the
+// child inherits that too, as under tini. Catching rather than ignoring
+// keeps the rest at their default in the child: exec resets caught signals
+// but inherits ignored ones.
 func handled() []os.Signal {
-	out := make([]os.Signal, 0, len(Forwarded)+len(swallowed))
-	for _, s := range Forwarded {
-		if !signal.Ignored(s) {
-			out = append(out, s)
+	var out []os.Signal
+	for _, sig := range sigtab.Catchable() {
+		row, _ := sigtab.Lookup(sig)
+		switch {
+		case row.Sync:
+			out = append(out, sig)
+		case forwarded(sig) && !signal.Ignored(sig):
+			out = append(out, sig)
 		}
 	}
-	for _, s := range swallowed {
-		out = append(out, s)
-	}
 	return out
-}
-
-func forwarded(sig unix.Signal) bool {
-	return slices.Contains(Forwarded, sig)
 }
