@@ -78,25 +78,10 @@ demo: Ctrl-C stops everything in reverse order.
 EOF
 
 start=$EPOCHREALTIME
-if [ -t 0 ]; then
-  # Job control makes kinit the terminal's foreground process group, so
-  # Ctrl-C reaches kinit alone: it stops the services in order and exits
-  # 0, and make (which would otherwise die of the same SIGINT) carries on.
-  set -m
-  set +e
-  "$kinit" up
-  rc=$?
-  set -e
-else
-  # No terminal: forward INT/TERM sent to this script.
-  "$kinit" up &
-  pid=$!
-  trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
-  rc=0
-  while :; do
-    wait "$pid" && rc=0 || rc=$?
-    kill -0 "$pid" 2>/dev/null || break
-  done
-fi
+# Ctrl-C (with or without a pipe after make) or TERM stops kinit in order.
+set +e
+"$root/scripts/foreground.sh" "$kinit" up
+rc=$?
+set -e
 awk -v rc="$rc" -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "demo: kinit exited with %d after %.1fs\n", rc, b - a }'
 exit "$rc"
