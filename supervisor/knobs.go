@@ -33,3 +33,20 @@ var (
 // OutputDrain bounds how long Run waits, after the last process exited,
 // for the output of escaped grandchildren still holding a pipe.
 var OutputDrain = 2 * time.Second
+
+// StopOverrun is the most kinit may take past the stop deadline, from the
+// deadline's SIGKILL to its own exit: the kill wait, the output drain, the
+// metrics flush and closing the socket all come out of it, so that SIGTERM
+// to exit never exceeds KINIT_STOP_TIMEOUT + 1 s and a runtime's stop
+// timeout set a little above KINIT_STOP_TIMEOUT is never hit.
+const StopOverrun = time.Second
+
+// Parts of StopOverrun, each counted from the stop deadline: the SIGKILL
+// wait ends by the first, the output drain by the second; the caller's
+// own clean-up (metrics, socket, stdout) has until ExitBy; the rest of
+// the second is margin for the process exit itself.
+const (
+	killWaitEnd = 300 * time.Millisecond
+	drainEnd    = 500 * time.Millisecond
+	exitByEnd   = 700 * time.Millisecond
+)

@@ -185,7 +185,9 @@ const (
 
 // Defaults applied by New to zero fields.
 const (
-	DefaultStopTimeout   = 25 * time.Second
+	// DefaultStopTimeout fits Docker's default stop timeout (10 s) with
+	// StopOverrun and a second to spare.
+	DefaultStopTimeout   = 8 * time.Second
 	DefaultGrace         = 10 * time.Second
 	DefaultBackoffMin    = time.Second
 	DefaultBackoffMax    = 30 * time.Second

@@ -69,8 +69,55 @@ func (s *Supervisor) forceKill() {
 			s.kill(svc)
 		}
 	}
-	s.globalTimer(KillWait, tKillWait)
+	s.globalTimer(s.boundedByStop(KillWait, killWaitEnd), tKillWait)
 	s.advanceShutdown()
+}
+
+// boundedByStop cuts d so that, during a stop, it ends no later than end
+// past the stop deadline (see StopOverrun).
+func (s *Supervisor) boundedByStop(d, end time.Duration) time.Duration {
+	if !s.shutdown {
+		return d
+	}
+	return max(0, min(d, time.Until(s.stopDeadline.Add(end))))
+}
+
+// ExitBy is when kinit must have exited, once Run has returned: the stop
+// deadline plus most of StopOverrun, or a moment from now when Run ended
+// without a stop (the caller's clean-up still gets that much).
+func (s *Supervisor) ExitBy() time.Time {
+	<-s.done
+	if s.shutdown {
+		return s.stopDeadline.Add(exitByEnd)
+	}
+	return time.Now().Add(exitByEnd - drainEnd)
+}
+
+// StopFits says whether every service can have its whole grace within the
+// plan's stop timeout, stopping in reverse dependency order; when not, the
+// message names the longest chain and what to set. kinit still runs such a
+// plan (the graces are shared in proportion, see graceFor): it is a warning.
+func StopFits(p Plan) (ok bool, msg string) {
+	c, err := compile(p)
+	if err != nil {
+		return true, ""
+	}
+	memo := map[*service]time.Duration{}
+	always := func(*service) bool { return true }
+	var worst *service
+	var need time.Duration
+	for _, svc := range c.services {
+		if d := svc.spec.Grace + reserveAfter(svc, always, memo); d > need {
+			worst, need = svc, d
+		}
+	}
+	if worst == nil || need <= c.plan.StopTimeout {
+		return true, ""
+	}
+	return false, fmt.Sprintf("the graces from %q down its dependencies add up to %s, more than the stop timeout %s: "+
+		"kinit will cut them in proportion; to honour them set KINIT_STOP_TIMEOUT=%s and the runtime's stop timeout "+
+		"(docker stop -t, compose stop_grace_period, terminationGracePeriodSeconds) at least %s above it",
+		worst.spec.ID, need, c.plan.StopTimeout, need, StopOverrun)
 }
 
 // giveUp ends Run although processes survived SIGKILL (stuck in the kernel,
@@ -78,7 +125,7 @@ func (s *Supervisor) forceKill() {
 func (s *Supervisor) giveUp() {
 	for _, svc := range s.c.services {
 		if svc.state.running() {
-			s.log.Error(fmt.Sprintf("service %q (pid %d) survived SIGKILL for %s; giving up on it", svc.spec.ID, svc.pid, KillWait))
+			s.log.Error(fmt.Sprintf("service %q (pid %d) survived SIGKILL; giving up on it", svc.spec.ID, svc.pid))
 			s.unclean = true
 			svc.pid = 0
 			s.setDown(svc, stFailed, "survived SIGKILL")

@@ -189,7 +189,7 @@ func (s *Supervisor) drainOutput() {
 	go func() { s.outputs.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(OutputDrain):
+	case <-time.After(s.boundedByStop(OutputDrain, drainEnd)):
 	}
 }
 

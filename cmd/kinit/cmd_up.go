@@ -50,13 +50,6 @@ func cmdUp(args []string) int {
 	if err != nil {
 		return reportProblems(err)
 	}
-	mask := np.plan.Masker()
-	for _, n := range np.notes {
-		log.Warn(n)
-	}
-	for _, w := range np.plan.Warnings {
-		log.Warn(mask.String(w))
-	}
 	// The stop deadline and the shipper's settings come from the
 	// environment too: a bad one is a configuration error found before
 	// anything is written.
@@ -64,6 +57,13 @@ func cmdUp(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig
+	}
+	mask := np.plan.Masker()
+	for _, n := range np.notes {
+		log.Warn(n)
+	}
+	for _, w := range np.plan.Warnings {
+		log.Warn(mask.String(w))
 	}
 	// A kinit answering on the socket runs this node already: refuse
 	// before touching its files (control.Start would only find out after).
@@ -132,9 +132,23 @@ func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []strin
 	reloadDone := startReloader(ctx, sup, np, plan, m, log)
 	code := sup.Run(ctx)
 	cancel()
-	<-metricsDone
-	<-reloadDone
+	// The rest comes out of the stop budget too: a metrics flush to a
+	// hanging Elasticsearch or a stdout nobody reads is cut off at ExitBy.
+	end := sup.ExitBy()
+	waitUntil(metricsDone, end)
+	waitUntil(reloadDone, end)
+	out.Close(time.Until(end))
 	return code
+}
+
+// waitUntil waits for done, but not past end.
+func waitUntil(done <-chan struct{}, end time.Time) {
+	t := time.NewTimer(time.Until(end))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 func socketAnswers(path string) bool {

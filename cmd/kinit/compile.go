@@ -23,6 +23,9 @@ func compileRuntime(np *nodePlan, log *slog.Logger) (supervisor.Plan, *upMetrics
 	if _, err := supervisor.Lanes(plan); err != nil {
 		return plan, nil, err
 	}
+	if ok, msg := supervisor.StopFits(plan); !ok {
+		np.notes = append(np.notes, msg)
+	}
 	m, err := newMetrics(np, log)
 	return plan, m, err
 }
