@@ -1,6 +1,11 @@
 package supervisor
 
-import "time"
+import (
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
 
 func fake[T any](p *T, v T) (restore func()) {
 	old := *p
@@ -18,4 +23,10 @@ func FakeBackoffJitter(f float64) func()            { return fake(&BackoffJitter
 // BackoffDelay exposes the backoff computation to table tests.
 func BackoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
 	return backoffDelay(r, failures, sinceSpawn, wasReady)
+}
+
+// SignalLeader runs signalGroup for a service whose leader is proc and
+// whose recorded pid is pid (a test sets a recycled one).
+func SignalLeader(proc *os.Process, pid int, sig unix.Signal) {
+	signalGroup(&service{proc: proc, pid: pid}, sig)
 }

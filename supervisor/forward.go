@@ -41,7 +41,7 @@ func (s *Supervisor) signalService(svc *service, sig unix.Signal) error {
 		return fmt.Errorf("cannot signal %q: %w (%s)", svc.spec.ID, ErrNotRunning, svc.state.public())
 	}
 	name := sigtab.Name(sig)
-	signalGroup(svc.pid, sig)
+	signalGroup(svc, sig)
 	s.log.Info("sent "+name+" to "+svc.spec.ID+" by request", "service", svc.spec.ID, "signal", name, "pid", svc.pid)
 	return nil
 }
@@ -56,7 +56,7 @@ func (s *Supervisor) forwardSignal(sig unix.Signal) {
 		if !slices.Contains(svc.forward, sig) || (svc.state != stStarting && svc.state != stReady) {
 			continue
 		}
-		signalGroup(svc.pid, sig)
+		signalGroup(svc, sig)
 		to = append(to, fmt.Sprintf("%s (pid %d)", svc.spec.ID, svc.pid))
 		ids = append(ids, svc.spec.ID)
 	}

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/kinit/kinit/supervisor/reaper"
@@ -128,7 +129,7 @@ func (s *Supervisor) spawn(svc *service) {
 	svc.spawns++
 	svc.startedAt, svc.readyAt = now, time.Time{}
 	svc.stable = false
-	pid, exited, err := s.startProcess(svc)
+	proc, exited, err := s.startProcess(svc)
 	if err != nil {
 		code := execFailureCode(err)
 		svc.enter(stStarting, now)
@@ -139,7 +140,8 @@ func (s *Supervisor) spawn(svc *service) {
 		return
 	}
 	svc.enter(stStarting, now)
-	svc.pid = pid
+	pid := proc.Pid
+	svc.pid, svc.proc = pid, proc
 	go func() { s.send(evExit{svc: svc, pid: pid, st: <-exited}) }()
 	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventStarted, Pid: pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("service %q started", svc.spec.ID), "service", svc.spec.ID, "pid", pid, "restarts", svc.restarts)
@@ -185,10 +187,13 @@ func (s *Supervisor) onExit(svc *service, pid int, st reaper.Status) {
 	// Helpers the service forked die with it (the group outlives its
 	// leader only while members remain).
 	_ = unix.Kill(-pid, unix.SIGKILL)
+	if s.opts.OwnsProcess && !s.shutdown {
+		s.killEscapees(svc) // before the next run binds its port
+	}
 	wasReady := svc.state == stReady || !svc.readyAt.IsZero()
 	expected := svc.state == stStopping || svc.state == stKilling
 	clean := cleanEnd(st, svc.stopSignal, expected)
-	svc.pid = 0
+	svc.pid, svc.proc = 0, nil
 	svc.lastExit = &ExitInfo{
 		At: now, Pid: pid, Code: st.ExitCode(), Expected: expected, Clean: clean, Text: st.String(),
 	}
@@ -324,7 +329,7 @@ func (s *Supervisor) beginStop(svc *service, after afterStop) {
 	svc.enter(stStopping, time.Now())
 	svc.after = after
 	svc.probe = nil
-	signalGroup(pid, svc.stopSignal)
+	signalGroup(svc, svc.stopSignal)
 	s.timer(svc, grace, tGrace, 0)
 	s.emit(Event{Service: svc.spec.ID, Kind: EventStopping, Pid: pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("stopping service %q", svc.spec.ID), "service", svc.spec.ID, "pid", pid,
@@ -334,18 +339,27 @@ func (s *Supervisor) beginStop(svc *service, after afterStop) {
 	}
 }
 
-func signalGroup(pgid int, sig unix.Signal) {
-	if pgid > 0 {
-		// ESRCH: the group is gone already; its exit event is on the way.
-		_ = unix.Kill(-pgid, sig)
+// signalGroup sends sig to a running service's process group. The group
+// is named by the leader's pid, a number the kernel may hand to another
+// process once the leader has been reaped; so the leader is first asked
+// through its pidfd (Go's os.Process holds one), which fails once it is
+// reaped, and only then is the number used. While the leader is a zombie
+// or alive, its pid cannot be recycled.
+func signalGroup(svc *service, sig unix.Signal) {
+	if svc.proc == nil || svc.pid <= 0 {
+		return
 	}
+	if svc.proc.Signal(syscall.Signal(0)) != nil {
+		return // reaped already: its exit event is on the way
+	}
+	_ = unix.Kill(-svc.pid, sig)
 }
 
 func (s *Supervisor) kill(svc *service) {
 	after := svc.after
 	svc.enter(stKilling, time.Now())
 	svc.after = after
-	signalGroup(svc.pid, unix.SIGKILL)
+	signalGroup(svc, unix.SIGKILL)
 	s.emit(Event{Service: svc.spec.ID, Kind: EventKilled, Pid: svc.pid, Restarts: svc.restarts})
 }
 

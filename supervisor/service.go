@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"os"
 	"sync"
 	"time"
 
@@ -32,7 +33,8 @@ type service struct {
 	timers []*time.Timer
 
 	pid       int
-	startedAt time.Time // current or last process
+	proc      *os.Process // the leader, for signals by pidfd (signalGroup)
+	startedAt time.Time   // current or last process
 	readyAt   time.Time
 	spawns    int
 	restarts  int // spawns after the first, never reset

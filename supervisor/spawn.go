@@ -18,26 +18,26 @@ import (
 // startProcess executes a service in its own process group, with its
 // credentials, capabilities and no_new_privs, its output on pipes that
 // kinit forwards line by line.
-func (s *Supervisor) startProcess(svc *service) (int, <-chan reaper.Status, error) {
+func (s *Supervisor) startProcess(svc *service) (*os.Process, <-chan reaper.Status, error) {
 	spec := svc.spec
 	path, err := lookPath(spec.Argv[0], spec.Env)
 	if err != nil {
-		return 0, nil, err
+		return nil, nil, err
 	}
-	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: spec.Env, Dir: spec.Dir}
-	if cmd.Env == nil {
-		cmd.Env = []string{} // nil would mean kinit's environment
-	}
+	// A fresh slice (never nil, which would mean kinit's environment) that
+	// also marks every descendant, whatever group or session it moves to.
+	env := append(append(make([]string, 0, len(spec.Env)+1), spec.Env...), serviceVar+"="+spec.ID)
+	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: env, Dir: spec.Dir}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	outR, outW, err := os.Pipe()
 	if err != nil {
-		return 0, nil, fmt.Errorf("cannot create output pipe: %w", err)
+		return nil, nil, fmt.Errorf("cannot create output pipe: %w", err)
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
-		return 0, nil, fmt.Errorf("cannot create output pipe: %w", err)
+		return nil, nil, fmt.Errorf("cannot create output pipe: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
 	exited, err := credsOf(spec).start(cmd)
@@ -46,12 +46,12 @@ func (s *Supervisor) startProcess(svc *service) (int, <-chan reaper.Status, erro
 	if err != nil {
 		outR.Close()
 		errR.Close()
-		return 0, nil, err
+		return nil, nil, err
 	}
 	s.outputs.Add(2)
 	go s.out.pipeOut(outR, spec.ID, "stdout", &s.outputs)
 	go s.out.pipeOut(errR, spec.ID, "stderr", &s.outputs)
-	return cmd.Process.Pid, exited, nil
+	return cmd.Process, exited, nil
 }
 
 // startConfined forks from a thread of its own that first sets

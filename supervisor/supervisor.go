@@ -46,6 +46,12 @@ type Options struct {
 	// OnEvent, when not nil, is called on the loop goroutine for every
 	// lifecycle event. It must not block.
 	OnEvent func(Event)
+	// OwnsProcess says the supervisor owns every process below kinit (PID 1
+	// of the namespace or a subreaper, as `kinit up` is): a service's
+	// escaped helpers are killed when it dies, and whatever is left after
+	// the stop is swept (sweep.go). Off for embedders and unit tests that
+	// run other children beside it.
+	OwnsProcess bool
 }
 
 // Errors returned by the control methods.
@@ -170,6 +176,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		t.Stop()
 	}
 	s.settleAll()
+	if s.opts.OwnsProcess {
+		s.sweep()
+	}
 	s.drainOutput()
 	s.phase = PhaseStopped
 	s.publish()

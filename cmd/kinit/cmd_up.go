@@ -105,7 +105,7 @@ func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []strin
 		m.onEvent(e)
 		table.onEvent(sup, e)
 	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent})
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent, OwnsProcess: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -91,7 +92,7 @@ func Run(cfg Config) (code int, err error) {
 	if err != nil {
 		return startFailure(cfg.Argv[0], err)
 	}
-	pid := cmd.Process.Pid
+	pid, proc := cmd.Process.Pid, cmd.Process
 
 	var grace <-chan time.Time
 	for {
@@ -103,7 +104,7 @@ func Run(cfg Config) (code int, err error) {
 			if !forwarded(sig) {
 				continue // swallowed, see signals.go
 			}
-			signalGroup(pid, sig)
+			signalGroup(proc, sig)
 			if cfg.Grace > 0 && grace == nil && (sig == unix.SIGTERM || sig == unix.SIGINT) {
 				t := time.NewTimer(cfg.Grace)
 				defer t.Stop()
@@ -112,7 +113,7 @@ func Run(cfg Config) (code int, err error) {
 		case <-grace:
 			logf("%q (pid %d) did not exit within %s of the stop signal; sending SIGKILL to its process group",
 				cfg.Argv[0], pid, cfg.Grace)
-			signalGroup(pid, unix.SIGKILL)
+			signalGroup(proc, unix.SIGKILL)
 			grace = nil
 		}
 	}
@@ -154,10 +155,15 @@ func ownsTerminal(fd int) bool {
 }
 
 // signalGroup sends sig to the child's process group, or to the child alone
-// when it has left the group (setsid or setpgid of its own).
-func signalGroup(pid int, sig unix.Signal) {
-	if err := unix.Kill(-pid, sig); err == unix.ESRCH {
-		_ = unix.Kill(pid, sig)
+// when it has left the group (setsid or setpgid of its own). The pid names
+// the group only until the child is reaped; the pidfd Go's os.Process holds
+// says whether it still is, so a recycled number is never signalled.
+func signalGroup(p *os.Process, sig unix.Signal) {
+	if p.Signal(syscall.Signal(0)) != nil {
+		return // reaped: its status is on the way to the loop
+	}
+	if err := unix.Kill(-p.Pid, sig); err == unix.ESRCH {
+		_ = unix.Kill(p.Pid, sig)
 	}
 }
 
