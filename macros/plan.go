@@ -112,6 +112,7 @@ type Probe struct {
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration
+	Health       roles.Health
 }
 
 // File is one rendered file.

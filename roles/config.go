@@ -179,6 +179,19 @@ type Probe struct {
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration
+	Health       Health
+}
+
+// Health is how a ready service keeps being checked with its probe.
+type Health struct {
+	// CheckInterval is the time between checks once ready; 0 turns
+	// checking off.
+	CheckInterval time.Duration
+	// FailureThreshold is how many failed checks in a row make the service
+	// unhealthy; 0 leaves it to the supervisor's default (3).
+	FailureThreshold int
+	// OnUnhealthy is "" (shown as not ready) or "restart".
+	OnUnhealthy string
 }
 
 // Restart is a service's restart policy.

@@ -19,11 +19,13 @@ import (
 
 // Defaults used when neither a service nor [defaults] sets a value.
 const (
-	DefaultWaitTimeout   = 5 * time.Minute
-	DefaultGrace         = 30 * time.Second
-	DefaultInterval      = time.Second
-	DefaultProbeTimeout  = 5 * time.Second
-	DefaultStartTimeout  = 5 * time.Minute
+	DefaultWaitTimeout  = 5 * time.Minute
+	DefaultGrace        = 30 * time.Second
+	DefaultInterval     = time.Second
+	DefaultProbeTimeout = 5 * time.Second
+	DefaultStartTimeout = 5 * time.Minute
+	// DefaultCheckInterval: a ready service is probed again this often.
+	DefaultCheckInterval = 10 * time.Second
 	DefaultBackoffMin    = time.Second
 	DefaultBackoffMax    = 30 * time.Second
 	DefaultResetAfter    = time.Minute
@@ -365,8 +367,33 @@ func (l *loader) defaults(d *rawDefaults) serviceDefaults {
 		Interval:     l.duration(d.Ready.Interval, DefaultInterval, "defaults", "ready", "interval"),
 		Timeout:      l.duration(d.Ready.Timeout, DefaultProbeTimeout, "defaults", "ready", "timeout"),
 		StartTimeout: l.duration(d.Ready.StartTimeout, DefaultStartTimeout, "defaults", "ready", "start_timeout"),
+		Health:       l.health(&d.Ready, Health{CheckInterval: DefaultCheckInterval}, "defaults", "ready"),
 	}
 	return out
+}
+
+// health reads check_interval, failure_threshold and on_unhealthy over base.
+func (l *loader) health(t *rawTiming, base Health, key ...string) Health {
+	h := base
+	at := func(k string) []string { return append(append([]string{}, key...), k) }
+	h.CheckInterval = l.duration(t.CheckInterval, base.CheckInterval, at("check_interval")...)
+	if t.FailureThreshold != nil {
+		if *t.FailureThreshold < 1 {
+			l.errAt(at("failure_threshold"), "failure_threshold must be at least 1, got %d", *t.FailureThreshold)
+		} else {
+			h.FailureThreshold = *t.FailureThreshold
+		}
+	}
+	switch t.OnUnhealthy {
+	case "":
+	case "none":
+		h.OnUnhealthy = ""
+	case "restart":
+		h.OnUnhealthy = "restart"
+	default:
+		l.errAt(at("on_unhealthy"), "on_unhealthy must be \"none\" or \"restart\", got %q", t.OnUnhealthy)
+	}
+	return h
 }
 
 func (l *loader) restart(r *rawRestart, base Restart, key ...string) Restart {
@@ -491,7 +518,8 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		BrokerID: p.BrokerID, Mode: p.Mode,
 		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
 		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
-		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...)}
+		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),
+		Health:       l.health(&p.rawTiming, def.ready.Health, at("ready")...)}
 	l.probe(id, &s.Ready, at("ready"))
 
 	s.Restart = l.restart(&rs.Restart, def.restart, at("restart")...)

@@ -47,9 +47,12 @@ type rawDefaults struct {
 }
 
 type rawTiming struct {
-	Interval     flex `toml:"interval"`
-	Timeout      flex `toml:"timeout"`
-	StartTimeout flex `toml:"start_timeout"`
+	Interval         flex   `toml:"interval"`
+	Timeout          flex   `toml:"timeout"`
+	StartTimeout     flex   `toml:"start_timeout"`
+	CheckInterval    flex   `toml:"check_interval"`
+	FailureThreshold *int   `toml:"failure_threshold"`
+	OnUnhealthy      string `toml:"on_unhealthy"`
 }
 
 type rawRole struct {

@@ -16,6 +16,8 @@ const (
 	EventStopping   EventKind = "stopping"   // stop signal sent
 	EventStopped    EventKind = "stopped"    // down on purpose
 	EventKilled     EventKind = "killed"     // SIGKILL sent to the group
+	EventUnhealthy  EventKind = "unhealthy"  // ready, then failed its checks (Message)
+	EventHealthy    EventKind = "healthy"    // an unhealthy service passed a check
 )
 
 // Event is one lifecycle event, for the metrics shipper and tests.

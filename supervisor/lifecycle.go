@@ -21,6 +21,11 @@ type (
 		svc *service
 		gen uint64
 	}
+	evCheck struct { // one check of a ready service (health.go)
+		svc *service
+		gen uint64
+		err error
+	}
 	evWaitDone struct {
 		svc *service
 		gen uint64
@@ -52,6 +57,10 @@ func (s *Supervisor) handle(ev any) {
 	case evReady:
 		if e.svc.gen == e.gen && e.svc.state == stStarting {
 			s.becomeReady(e.svc)
+		}
+	case evCheck:
+		if e.svc.gen == e.gen && e.svc.state == stReady {
+			s.onCheck(e.svc, e.err)
 		}
 	case evWaitDone:
 		if e.svc.gen == e.gen && e.svc.state == stWaiting {
@@ -111,7 +120,7 @@ func (s *Supervisor) checkWaits(svc *service) {
 	}
 	for i, w := range svc.spec.Waits {
 		if w.Local {
-			if s.c.byID[w.Service].state != stReady {
+			if !s.c.byID[w.Service].readyNow() {
 				return
 			}
 		} else if !svc.waitDone[i] {
@@ -129,6 +138,7 @@ func (s *Supervisor) spawn(svc *service) {
 	svc.spawns++
 	svc.startedAt, svc.readyAt = now, time.Time{}
 	svc.stable = false
+	svc.unhealthy, svc.checkFails = nil, 0
 	proc, exited, err := s.startProcess(svc)
 	if err != nil {
 		code := execFailureCode(err)
@@ -171,6 +181,7 @@ func (s *Supervisor) becomeReady(svc *service) {
 	if allReady {
 		s.logAllReady()
 	}
+	s.startChecks(svc)
 	// After the log line, so that whoever waited for it logs after it.
 	s.settleRun(svc, nil)
 	// Waiting dependents learn it now, from here, not from polling.
@@ -265,7 +276,7 @@ func (s *Supervisor) onRunEnded(svc *service, clean, wasReady bool) {
 	ran := now.Sub(svc.startedAt)
 	// Stable means ready for ResetAfter, not merely alive that long: a
 	// process that never gets ready must use up its budget.
-	if svc.stable || svc.state == stReady && now.Sub(svc.readyAt) >= r.ResetAfter {
+	if svc.stable || svc.readyNow() && now.Sub(svc.readyAt) >= r.ResetAfter {
 		svc.failures = 0
 	}
 	svc.failures++
@@ -393,7 +404,7 @@ func (s *Supervisor) onTimer(e evTimer) {
 		s.beginStop(svc, thenFail)
 	case e.kind == tWaitTimeout && svc.state == stWaiting:
 		w := svc.spec.Waits[e.idx]
-		if w.Local && s.c.byID[w.Service].state == stReady || !w.Local && svc.waitDone[e.idx] {
+		if w.Local && s.c.byID[w.Service].readyNow() || !w.Local && svc.waitDone[e.idx] {
 			return
 		}
 		var detail string

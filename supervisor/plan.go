@@ -145,7 +145,24 @@ type ProbeSpec struct {
 	// ready; past it the process is stopped and counted as a failed run.
 	// 0 means no limit. Not used for remote waits (see WaitSpec.Timeout).
 	StartTimeout time.Duration `json:"start_timeout,omitempty"`
+	// CheckInterval, when above 0, keeps probing a ready service that
+	// often, so that a wedged process stops counting as ready (health.go).
+	// 0 means no checks after ready.
+	CheckInterval time.Duration `json:"check_interval,omitempty"`
+	// FailureThreshold is how many checks in a row must fail before the
+	// service is unhealthy; 0 means DefaultFailureThreshold.
+	FailureThreshold int `json:"failure_threshold,omitempty"`
+	// OnUnhealthy is what an unhealthy service gets: OnUnhealthyNone
+	// ("", shown as not ready) or OnUnhealthyRestart (stopped and counted
+	// as a failed run against its budget).
+	OnUnhealthy string `json:"on_unhealthy,omitempty"`
 }
+
+// What happens to a service that turned unhealthy (ProbeSpec.OnUnhealthy).
+const (
+	OnUnhealthyNone    = ""
+	OnUnhealthyRestart = "restart"
+)
 
 // RestartSpec is a service's restart policy.
 type RestartSpec struct {
@@ -194,4 +211,6 @@ const (
 	DefaultResetAfter    = 60 * time.Second
 	DefaultProbeInterval = time.Second
 	DefaultProbeTimeout  = 2 * time.Second
+	// DefaultFailureThreshold is Kubernetes' failureThreshold default.
+	DefaultFailureThreshold = 3
 )

@@ -41,11 +41,15 @@ type service struct {
 	failures  int // consecutive failed runs, reset by a stable run
 	// stable: this run stayed ready for ResetAfter before it turned
 	// unhealthy (a run still ready is judged when it ends).
-	stable    bool
-	lastExit  *ExitInfo
-	nextStart time.Time
-	after     afterStop
-	message   string // why the service is failed or stopped, for status
+	stable bool
+	// checkFails counts the checks in a row a ready run failed; unhealthy
+	// is set once they reach the threshold (health.go).
+	checkFails int
+	unhealthy  *Unhealthy
+	lastExit   *ExitInfo
+	nextStart  time.Time
+	after      afterStop
+	message    string // why the service is failed or stopped, for status
 
 	// settle receive the outcome of the first run after an Update
 	// (see update.go).
@@ -101,6 +105,17 @@ func (svc *service) context(parent context.Context) context.Context {
 	ctx, cancel := context.WithCancel(parent)
 	svc.cancel = cancel
 	return ctx
+}
+
+// readyNow: running, ready, and not failing its checks.
+func (svc *service) readyNow() bool { return svc.state == stReady && svc.unhealthy == nil }
+
+// public is the state status shows.
+func (svc *service) public() State {
+	if svc.state == stReady && svc.unhealthy != nil {
+		return StateUnhealthy
+	}
+	return svc.state.public()
 }
 
 func (svc *service) policyRestarts(clean bool) bool {

@@ -42,10 +42,12 @@ type ServiceStatus struct {
 	Pid      int       // 0 when no process runs
 	Started  time.Time // start of the running process, zero when none
 	Uptime   time.Duration
-	Ready    bool
+	Ready    bool // ready now: probe passed and checks not failing
 	ReadyAt  time.Time
-	Restarts int // restarts since kinit started
-	Failures int // consecutive failed runs counted against the budget
+	// Unhealthy is set while a ready service fails its checks.
+	Unhealthy *Unhealthy
+	Restarts  int // restarts since kinit started
+	Failures  int // consecutive failed runs counted against the budget
 	// WaitingOn is the first wait not yet satisfied, as a status line
 	// ("waiting on zookeeper: zk-2:2181 not answering, attempt 12, 36s");
 	// while starting, the readiness probe's progress.
@@ -116,15 +118,19 @@ func (s *Supervisor) publish() {
 	p := &published{phase: s.phase, services: make([]publishedService, len(s.c.services))}
 	for i, svc := range s.c.services {
 		st := ServiceStatus{
-			ID: svc.spec.ID, Name: svc.spec.Name, State: svc.state.public(), Since: svc.since,
-			Required: svc.spec.Required, Pid: svc.pid, Ready: svc.state == stReady,
+			ID: svc.spec.ID, Name: svc.spec.Name, State: svc.public(), Since: svc.since,
+			Required: svc.spec.Required, Pid: svc.pid, Ready: svc.readyNow(),
 			Restarts: svc.restarts, Failures: svc.failures, Message: svc.message,
 		}
 		if svc.pid != 0 {
 			st.Started = svc.startedAt
 		}
-		if st.Ready {
+		if svc.state == stReady {
 			st.ReadyAt = svc.readyAt
+		}
+		if u := svc.unhealthy; u != nil {
+			c := *u
+			st.Unhealthy = &c
 		}
 		if svc.lastExit != nil {
 			le := *svc.lastExit
@@ -139,9 +145,9 @@ func (s *Supervisor) publish() {
 				ws := WaitStatus{Service: w.Service, Local: w.Local, Satisfied: svc.waitDone[j], Since: svc.since}
 				if w.Local {
 					dep := s.c.byID[w.Service]
-					ws.Satisfied = dep.state == stReady
+					ws.Satisfied = dep.readyNow()
 					if !ws.Satisfied {
-						ws.Detail = "local instance " + dep.state.public().String()
+						ws.Detail = "local instance " + dep.public().String()
 						if dep.pid != 0 {
 							ws.Detail += fmt.Sprintf(" (pid %d)", dep.pid)
 						}

@@ -25,10 +25,12 @@ const (
 	StateWaiting  State = "waiting"
 	StateStarting State = "starting"
 	StateReady    State = "ready"
-	StateBackoff  State = "backoff"
-	StateStopping State = "stopping"
-	StateStopped  State = "stopped"
-	StateFailed   State = "failed"
+	// StateUnhealthy is a ready service whose checks fail (health.go).
+	StateUnhealthy State = "unhealthy"
+	StateBackoff   State = "backoff"
+	StateStopping  State = "stopping"
+	StateStopped   State = "stopped"
+	StateFailed    State = "failed"
 )
 
 func (s state) public() State {

@@ -219,7 +219,7 @@ func (s *Supervisor) updatePhase() (nowRunning bool) {
 	}
 	if s.phase == PhaseStarting {
 		for _, svc := range s.c.services {
-			if svc.state != stReady {
+			if !svc.readyNow() {
 				return false
 			}
 		}

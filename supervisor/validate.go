@@ -137,6 +137,9 @@ func probeDefaults(p ProbeSpec) ProbeSpec {
 	if p.Timeout == 0 {
 		p.Timeout = DefaultProbeTimeout
 	}
+	if p.FailureThreshold == 0 {
+		p.FailureThreshold = DefaultFailureThreshold
+	}
 	return p
 }
 
@@ -252,8 +255,14 @@ func slicesContains(list []*service, s *service) bool {
 }
 
 func checkProbe(p ProbeSpec) error {
-	if p.Interval < 0 || p.Timeout < 0 || p.StartTimeout < 0 {
+	if p.Interval < 0 || p.Timeout < 0 || p.StartTimeout < 0 || p.CheckInterval < 0 {
 		return errors.New("durations must not be negative")
+	}
+	if p.FailureThreshold < 0 {
+		return fmt.Errorf("failure threshold %d is negative", p.FailureThreshold)
+	}
+	if p.OnUnhealthy != OnUnhealthyNone && p.OnUnhealthy != OnUnhealthyRestart {
+		return fmt.Errorf("on_unhealthy %q: want %q or nothing", p.OnUnhealthy, OnUnhealthyRestart)
 	}
 	switch p.Kind {
 	case ProbeTCP:

@@ -32,8 +32,7 @@ func cmdCheck(args []string) int {
 		return reportProblems(err)
 	}
 	if _, _, err := compileRuntime(np, slog.New(slog.DiscardHandler)); err != nil {
-		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
-		return exitConfig
+		return reportConfigError(err)
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()

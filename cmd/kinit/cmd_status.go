@@ -78,6 +78,10 @@ func printStatus(w io.Writer, st *client.Status, now time.Time) {
 		if waiting == "" && s.Message != "" && (s.State == "failed" || s.State == "stopped") {
 			waiting = s.Message
 		}
+		if u := s.Unhealthy; u != nil {
+			waiting = fmt.Sprintf("unhealthy for %s, %d checks failed: %s",
+				now.Sub(u.Since).Round(time.Second), u.Failures, u.Reason)
+		}
 		if s.State == "backoff" && s.NextStart != nil {
 			waiting = "restart in " + s.NextStart.Sub(now).Round(100*time.Millisecond).String()
 		}

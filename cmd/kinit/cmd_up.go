@@ -55,8 +55,7 @@ func cmdUp(args []string) int {
 	// anything is written.
 	plan, m, err := compileRuntime(np, log)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
-		return exitConfig
+		return reportConfigError(err)
 	}
 	mask := np.plan.Masker()
 	for _, n := range np.notes {

@@ -21,6 +21,9 @@ func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 			ConfigID: n.ConfigID, Cluster: n.Config.Cluster.Name,
 		},
 	}
+	// Every service's user problem at once, each at its key in the file.
+	var problems roles.Collector
+	cfg := n.Config
 	for _, s := range p.Services {
 		spec := supervisor.ServiceSpec{
 			ID: s.ID, Name: s.Name, Argv: s.Command, Env: s.Environ(base), Dir: s.Dir,
@@ -32,7 +35,12 @@ func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 			ForwardSignals: s.ForwardSignals,
 		}
 		if err := credentials(&spec, s.User, s.Group); err != nil {
-			return out, fmt.Errorf("service %q: %w", s.ID, err)
+			key := "user"
+			if s.User == "" {
+				key = "group"
+			}
+			problems.Add(cfg.File, cfg.Line("services", s.ID, key), "service %q: %v", s.ID, err)
+			continue
 		}
 		for _, w := range s.Waits {
 			spec.Waits = append(spec.Waits, waitSpec(w, s.Ready))
@@ -42,7 +50,7 @@ func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 		}
 		out.Services = append(out.Services, spec)
 	}
-	return out, nil
+	return out, problems.Err()
 }
 
 // restartSpec carries the policy over as it is: budget means the same
@@ -61,7 +69,9 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 	ps := &supervisor.ProbeSpec{
 		Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command,
 		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
-		StartTimeout: p.StartTimeout,
+		StartTimeout:  p.StartTimeout,
+		CheckInterval: p.Health.CheckInterval, FailureThreshold: p.Health.FailureThreshold,
+		OnUnhealthy: p.Health.OnUnhealthy,
 	}
 	if p.Kind == supervisor.ProbeKafka {
 		if p.BrokerID > 0 {

@@ -67,7 +67,7 @@ func startNode(t *testing.T, gate string) *node {
 		Services: []supervisor.ServiceSpec{
 			{ID: "zookeeper", Name: "ZooKeeper", Argv: []string{testprog, "-listen", zkAddr}, Required: true,
 				Probe: &supervisor.ProbeSpec{Kind: "tcp", Address: zkAddr}},
-			{ID: "kafka-broker", Argv: []string{testprog}, Waits: []supervisor.WaitSpec{{Service: "zookeeper", Local: true}},
+			{ID: "kafka-broker", Argv: []string{testprog}, Required: true, Waits: []supervisor.WaitSpec{{Service: "zookeeper", Local: true}},
 				Probe: &supervisor.ProbeSpec{Kind: "tcp", Address: gate}},
 		},
 	}
@@ -314,7 +314,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// `kinit health` exits 0 iff every service is ready; `kinit status` shows
+// `kinit health` exits 0 iff every required service is ready; `kinit status` shows
 // the header and the table; start/stop/restart act through the socket.
 func TestCLI(t *testing.T) {
 	gate := freeAddr(t)

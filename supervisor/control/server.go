@@ -136,13 +136,7 @@ func newMux(b Backend) *http.ServeMux {
 		writeJSON(w, http.StatusOK, toWire(b.Snapshot(), time.Now()))
 	})
 	mux.HandleFunc("GET /v1/health", func(w http.ResponseWriter, r *http.Request) {
-		h := healthJSON{Ready: true, NotReady: []string{}}
-		for _, st := range b.Snapshot().Services {
-			if !st.Ready {
-				h.Ready = false
-				h.NotReady = append(h.NotReady, st.ID)
-			}
-		}
+		h := toHealth(b.Snapshot())
 		code := http.StatusOK
 		if !h.Ready {
 			code = http.StatusServiceUnavailable

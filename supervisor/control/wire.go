@@ -37,23 +37,30 @@ type kinitJSON struct {
 }
 
 type serviceJSON struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"`
-	State         string     `json:"state"`
-	Since         time.Time  `json:"since"`
-	Required      bool       `json:"required"`
-	Pid           int        `json:"pid"`
-	StartedAt     *time.Time `json:"started_at,omitempty"`
-	UptimeSeconds float64    `json:"uptime_seconds"`
-	Ready         bool       `json:"ready"`
-	ReadyAt       *time.Time `json:"ready_at,omitempty"`
-	Restarts      int        `json:"restarts"`
-	Failures      int        `json:"failures"`
-	WaitingOn     string     `json:"waiting_on"`
-	Waits         []waitJSON `json:"waits"`
-	LastExit      *exitJSON  `json:"last_exit"`
-	NextStart     *time.Time `json:"next_start,omitempty"`
-	Message       string     `json:"message"`
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	State         string         `json:"state"`
+	Since         time.Time      `json:"since"`
+	Required      bool           `json:"required"`
+	Pid           int            `json:"pid"`
+	StartedAt     *time.Time     `json:"started_at,omitempty"`
+	UptimeSeconds float64        `json:"uptime_seconds"`
+	Ready         bool           `json:"ready"`
+	ReadyAt       *time.Time     `json:"ready_at,omitempty"`
+	Unhealthy     *unhealthyJSON `json:"unhealthy"`
+	Restarts      int            `json:"restarts"`
+	Failures      int            `json:"failures"`
+	WaitingOn     string         `json:"waiting_on"`
+	Waits         []waitJSON     `json:"waits"`
+	LastExit      *exitJSON      `json:"last_exit"`
+	NextStart     *time.Time     `json:"next_start,omitempty"`
+	Message       string         `json:"message"`
+}
+
+type unhealthyJSON struct {
+	Since    time.Time `json:"since"`
+	Reason   string    `json:"reason"`
+	Failures int       `json:"failures"`
 }
 
 type waitJSON struct {
@@ -80,9 +87,14 @@ type sectionJSON struct {
 	Fields map[string]string `json:"fields"`
 }
 
+// healthJSON: ready is every required service ready now (readiness);
+// live is kinit answering with nothing failed for good (liveness).
 type healthJSON struct {
 	Ready    bool     `json:"ready"`
 	NotReady []string `json:"not_ready"`
+	Live     bool     `json:"live"`
+	Failed   []string `json:"failed"`
+	Phase    string   `json:"phase"`
 }
 
 type actionJSON struct {
@@ -93,6 +105,28 @@ type actionJSON struct {
 
 type errorJSON struct {
 	Error string `json:"error"`
+}
+
+func toHealth(sn supervisor.Snapshot) healthJSON {
+	h := healthJSON{Ready: sn.Phase != supervisor.PhaseStopping && sn.Phase != supervisor.PhaseStopped,
+		NotReady: []string{}, Live: true, Failed: []string{}, Phase: string(sn.Phase)}
+	// A role without a required service (a schema registry node) would
+	// otherwise be ready while nothing is: then every service counts.
+	anyRequired := false
+	for _, st := range sn.Services {
+		anyRequired = anyRequired || st.Required
+	}
+	for _, st := range sn.Services {
+		if (st.Required || !anyRequired) && !st.Ready {
+			h.Ready = false
+			h.NotReady = append(h.NotReady, st.ID)
+		}
+		if st.State == supervisor.StateFailed {
+			h.Live = false
+			h.Failed = append(h.Failed, st.ID)
+		}
+	}
+	return h
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -129,6 +163,9 @@ func toWire(sn supervisor.Snapshot, now time.Time) statusJSON {
 				Service: w.Service, Local: w.Local, Satisfied: w.Satisfied, Since: w.Since.UTC(),
 				Attempts: w.Attempts, Detail: w.Detail,
 			})
+		}
+		if u := st.Unhealthy; u != nil {
+			s.Unhealthy = &unhealthyJSON{Since: u.Since.UTC(), Reason: u.Reason, Failures: u.Failures}
 		}
 		if le := st.LastExit; le != nil {
 			s.LastExit = &exitJSON{

@@ -55,6 +55,39 @@ func TestConfigErrorsExit78(t *testing.T) {
 	expectNothingHappened(t, n, before)
 }
 
+// TestUserErrorsAllAtOnce: users and groups are resolved after the config
+// loaded; an unknown one of every service is reported, each at its key's
+// line, and nothing starts (exit 78). Before, the first one stopped kinit,
+// with no line.
+func TestUserErrorsAllAtOnce(t *testing.T) {
+	t.Parallel()
+	n := newNode(t, "badusers/kinit.toml")
+	before := listing(t, n.dir)
+	up := n.upOnce()
+	check := n.cli("check")
+	for name, res := range map[string]result{"up": up, "check": check} {
+		if res.code != 78 {
+			t.Errorf("kinit %s: exit %d, want 78\nstderr:\n%s", name, res.code, res.stderr)
+		}
+	}
+	got := strings.ReplaceAll(up.stderr, filepath.Dir(n.config)+"/", "")
+	for _, want := range []string{
+		`kinit: kinit.toml:17: service "a": unknown user "kinit-no-such-user-a"`,
+		`kinit: kinit.toml:22: service "b": unknown user "kinit-no-such-user-b"`,
+		`kinit: kinit.toml:27: service "c": unknown group "kinit-no-such-group"`,
+	} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if check.stderr != up.stderr {
+		t.Errorf("kinit check and kinit up report differently:\ncheck:\n%s\nup:\n%s", check.stderr, up.stderr)
+	}
+	if after := listing(t, n.dir); !slices.Equal(before, after) {
+		t.Errorf("the node's directory changed:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
 // TestEnvErrorsExit78: settings kinit reads from its own environment are
 // configuration too: `kinit check` refuses them, and `kinit up` does before
 // anything is written or started.

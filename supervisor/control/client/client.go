@@ -68,6 +68,7 @@ type Service struct {
 	UptimeSeconds float64    `json:"uptime_seconds"`
 	Ready         bool       `json:"ready"`
 	ReadyAt       *time.Time `json:"ready_at,omitempty"`
+	Unhealthy     *Unhealthy `json:"unhealthy"`
 	Restarts      int        `json:"restarts"`
 	Failures      int        `json:"failures"`
 	WaitingOn     string     `json:"waiting_on"`
@@ -75,6 +76,13 @@ type Service struct {
 	LastExit      *Exit      `json:"last_exit"`
 	NextStart     *time.Time `json:"next_start,omitempty"`
 	Message       string     `json:"message"`
+}
+
+// Unhealthy is set while a ready service fails its checks.
+type Unhealthy struct {
+	Since    time.Time `json:"since"`
+	Reason   string    `json:"reason"`
+	Failures int       `json:"failures"`
 }
 
 // Wait is one wait of a waiting service.
@@ -106,8 +114,11 @@ type Section struct {
 
 // Health is GET /v1/health.
 type Health struct {
-	Ready    bool     `json:"ready"`
+	Ready    bool     `json:"ready"` // every required service ready now
 	NotReady []string `json:"not_ready"`
+	Live     bool     `json:"live"` // nothing failed for good
+	Failed   []string `json:"failed"`
+	Phase    string   `json:"phase"`
 }
 
 // Error is an error answer of the server.
