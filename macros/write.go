@@ -1,13 +1,13 @@
 package macros
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"syscall"
+
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // WriteOptions say where and how Plan.Write writes.
@@ -25,7 +25,7 @@ type WriteOptions struct {
 
 // Write writes every rendered file atomically (temp file in the same
 // directory, fsync, rename, fsync of the directory) with its mode and, with
-// Chown, its owner. A file whose content, mode and owner already match is not
+// Chown, its owner, following no symlink a service user could have made. A file whose content, mode and owner already match is not
 // touched. It returns the destinations it wrote or fixed.
 func (p *Plan) Write(o WriteOptions) ([]string, error) {
 	var changed []string
@@ -61,19 +61,18 @@ func (p *Plan) Write(o WriteOptions) ([]string, error) {
 	return changed, nil
 }
 
+// makeDir creates a service's directory; like every write here it never
+// follows a symlink its service could have planted (internal/safefs).
 func makeDir(dir, owner, group string, chown bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	uid, gid := -1, -1
+	if chown {
+		var err error
+		if uid, gid, err = lookupOwner(owner, group); err != nil {
+			return fmt.Errorf("cannot create %s: %w", dir, err)
+		}
+	}
+	if err := safefs.MakeDir(dir, uid, gid); err != nil {
 		return fmt.Errorf("cannot create %s: %w", dir, err)
-	}
-	if !chown {
-		return nil
-	}
-	uid, gid, err := lookupOwner(owner, group)
-	if err != nil {
-		return fmt.Errorf("cannot create %s: %w", dir, err)
-	}
-	if err := os.Chown(dir, uid, gid); err != nil {
-		return fmt.Errorf("cannot chown %s: %w", dir, err)
 	}
 	return nil
 }
@@ -109,69 +108,5 @@ func lookupOwner(owner, group string) (int, int, error) {
 
 // writeFile reports whether it changed anything on disk.
 func writeFile(dst string, content []byte, mode os.FileMode, uid, gid int) (bool, error) {
-	if cur, err := os.ReadFile(dst); err == nil && bytes.Equal(cur, content) {
-		fi, err := os.Stat(dst)
-		if err != nil {
-			return false, err
-		}
-		st, _ := fi.Sys().(*syscall.Stat_t)
-		modeOK := fi.Mode().Perm() == mode.Perm()
-		ownerOK := st == nil || ((uid < 0 || int(st.Uid) == uid) && (gid < 0 || int(st.Gid) == gid))
-		if modeOK && ownerOK {
-			return false, nil
-		}
-		if !modeOK {
-			if err := os.Chmod(dst, mode.Perm()); err != nil {
-				return false, err
-			}
-		}
-		if !ownerOK {
-			if err := os.Chown(dst, uid, gid); err != nil {
-				return false, err
-			}
-		}
-		return true, nil
-	}
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".kinit-*")
-	if err != nil {
-		return false, err
-	}
-	name := tmp.Name()
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(content); err != nil {
-		return false, err
-	}
-	if err := tmp.Chmod(mode.Perm()); err != nil {
-		return false, err
-	}
-	if uid >= 0 || gid >= 0 {
-		if err := tmp.Chown(uid, gid); err != nil {
-			return false, err
-		}
-	}
-	if err := tmp.Sync(); err != nil {
-		return false, err
-	}
-	if err := tmp.Close(); err != nil {
-		return false, err
-	}
-	if err := os.Rename(name, dst); err != nil {
-		return false, err
-	}
-	done = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return true, nil
+	return safefs.WriteFile(dst, content, mode, uid, gid)
 }

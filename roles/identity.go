@@ -1,7 +1,6 @@
 package roles
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kinit/kinit/internal/javaprops"
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // Identity order (UNIQUE_SELF_NODE_INT), first match wins:
@@ -230,57 +230,15 @@ func (n *Node) PersistID() ([]string, error) {
 	want := []byte(strconv.Itoa(n.ID) + "\n")
 	var written []string
 	for _, path := range n.IDFiles() {
-		if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, want) {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return written, fmt.Errorf("cannot create data dir: %w", err)
-		}
-		if err := writeFileAtomic(path, want, 0o644); err != nil {
+		// The data dir belongs to the service: safefs follows no link
+		// its user could have planted there.
+		changed, err := safefs.WriteFile(path, want, 0o644, -1, -1)
+		if err != nil {
 			return written, fmt.Errorf("cannot persist node id: %w", err)
 		}
-		written = append(written, path)
+		if changed {
+			written = append(written, path)
+		}
 	}
 	return written, nil
-}
-
-// writeFileAtomic writes through a temp file in the same directory, fsyncs
-// it, renames it over path and fsyncs the directory.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
