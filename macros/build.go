@@ -86,6 +86,7 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 		StopSignal: s.StopSignal, Signal: s.Signal, Grace: s.Grace, Required: s.Required,
 		ForwardSignals: append([]string(nil), s.ForwardSignals...),
 		RestartWith:    append([]string(nil), s.RestartWith...), Ports: map[string]int{},
+		EnvPrefix: s.EnvPrefix, PassEnv: append([]string(nil), s.PassEnv...),
 		MemoryShare: ss.Share, HeapBytes: ss.HeapBytes, CPUs: b.plan.Sizing.ActiveProcessorCount,
 		DataDir: n.DataDirs[s.ID]}
 	for k, v := range n.Ports[s.ID] {

@@ -307,10 +307,35 @@ func inode(t *testing.T, path string) uint64 {
 	return fi.Sys().(*syscall.Stat_t).Ino
 }
 
+// Each service gets the common variables, those of its own prefix and
+// those it passes, then its own Env over them; never kinit's secrets and
+// never another service's variables. Before, every service got the whole
+// container environment.
 func TestEnviron(t *testing.T) {
-	s := &Service{Env: map[string]string{"KAFKA_HEAP_OPTS": "-Xmx1g", "LOG_DIR": "/l"}}
-	got := s.Environ([]string{"PATH=/bin", "KAFKA_HEAP_OPTS=old", "KINIT_ES_API_KEY=k", "KINIT_ROLE=broker"})
-	if strings.Join(got, " ") != "PATH=/bin KINIT_ROLE=broker KAFKA_HEAP_OPTS=-Xmx1g LOG_DIR=/l" {
-		t.Errorf("environ %v", got)
+	base := []string{"PATH=/bin", "LC_ALL=C.UTF-8", "KAFKA_HEAP_OPTS=old", "KINIT_ES_API_KEY=k", "KINIT_ROLE=broker",
+		"KAFKA_SSL_KEYSTORE_PASSWORD=broker-secret", "ZOOKEEPER_TICK_TIME=3000", "JMX_PORT=9999", "AWS_SECRET_ACCESS_KEY=x",
+		"SCHEMA_REGISTRY_OPTS=a", "SCHEMA_REGISTRY_HEAP_OPTS=b"}
+	tests := []struct {
+		name string
+		svc  *Service
+		want string
+	}{
+		{"broker", &Service{EnvPrefix: "KAFKA_", Env: map[string]string{"KAFKA_HEAP_OPTS": "-Xmx1g", "LOG_DIR": "/l"}},
+			"PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker KAFKA_SSL_KEYSTORE_PASSWORD=broker-secret KAFKA_HEAP_OPTS=-Xmx1g LOG_DIR=/l"},
+		{"zookeeper", &Service{EnvPrefix: "ZOOKEEPER_", PassEnv: []string{"JMX_PORT"}, Env: map[string]string{"KAFKA_OPTS": "-x"}},
+			"PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker ZOOKEEPER_TICK_TIME=3000 JMX_PORT=9999 KAFKA_OPTS=-x"},
+		{"prefix pattern", &Service{PassEnv: []string{"SCHEMA_REGISTRY_*"}},
+			"PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker SCHEMA_REGISTRY_OPTS=a SCHEMA_REGISTRY_HEAP_OPTS=b"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(tt.svc.Environ(base), " "); got != tt.want {
+			t.Errorf("%s:\n got  %s\n want %s", tt.name, got, tt.want)
+		}
+	}
+	// KINIT_PASS_ENV widens it for every service of the node.
+	node := append([]string{"KINIT_PASS_ENV=JMX_PORT, AWS_*"}, base...)
+	got := strings.Join((&Service{}).Environ(node), " ")
+	if want := "PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker JMX_PORT=9999 AWS_SECRET_ACCESS_KEY=x"; got != want {
+		t.Errorf("with KINIT_PASS_ENV:\n got  %s\n want %s", got, want)
 	}
 }

@@ -30,7 +30,11 @@ type Service struct {
 	// Env holds the variables kinit sets for this service. A variable the
 	// container's environment also sets keeps the container's value, so
 	// operators can override anything (e.g. KAFKA_HEAP_OPTS) with `-e`.
-	Env          map[string]string
+	Env map[string]string
+	// EnvPrefix and PassEnv choose which container variables it receives
+	// besides Env (Environ).
+	EnvPrefix    string
+	PassEnv      []string
 	Dir          string
 	User, Group  string
 	Capabilities []string
@@ -54,13 +58,15 @@ type Service struct {
 	ForwardSignals []string
 }
 
-// Environ returns the child environment: base (normally os.Environ()) with
-// the service's variables set over it, minus kinit's own secrets.
+// Environ returns the child environment: the variables of base (normally
+// os.Environ()) the service may see (passesEnv), with the service's own
+// set over them, minus kinit's own secrets.
 func (s *Service) Environ(base []string) []string {
 	out := make([]string, 0, len(base)+len(s.Env))
+	node := nodePassEnv(base)
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, over := s.Env[k]; over || isKinitSecret(k) {
+		if _, over := s.Env[k]; over || isKinitSecret(k) || !s.passesEnv(k, node) {
 			continue
 		}
 		out = append(out, kv)

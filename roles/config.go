@@ -131,7 +131,11 @@ type Service struct {
 	Capabilities []string // normalised to CAP_…
 	Env          map[string]string
 
-	EnvPrefix      string // KAFKA_, ZOOKEEPER_, …: env overrides for the properties template
+	EnvPrefix string // KAFKA_, ZOOKEEPER_, …: env overrides for the properties template
+	// PassEnv names more container variables the service receives, on
+	// top of its EnvPrefix ones and the common allowlist (macros/envpass.go);
+	// "NAME_*" passes a prefix.
+	PassEnv        []string
 	PropertyPrefix string // prepended to mapped keys that are not known as they are
 	KnownKeys      string // name of the known-key list ("" = by Kind)
 

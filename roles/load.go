@@ -482,6 +482,12 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	} else {
 		s.EnvPrefix = kindPrefix[s.Kind]
 	}
+	for _, name := range rs.PassEnv {
+		if !reEnvName.MatchString(strings.TrimSuffix(name, "*")) {
+			l.errAt(at("pass_env"), "service %q: pass_env %q is not a variable name (or a prefix ending in *)", id, name)
+		}
+	}
+	s.PassEnv = rs.PassEnv
 	if s.EnvPrefix != "" && (!reEnvName.MatchString(s.EnvPrefix) || !strings.HasSuffix(s.EnvPrefix, "_")) {
 		l.errAt(at("env_prefix"), "service %q: env_prefix %q must be a variable name prefix ending in _", id, s.EnvPrefix)
 	}

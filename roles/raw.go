@@ -86,6 +86,7 @@ type rawService struct {
 	Capabilities []string           `toml:"capabilities"`
 	Env          map[string]string  `toml:"env"`
 	EnvPrefix    *string            `toml:"env_prefix"`
+	PassEnv      []string           `toml:"pass_env"`
 	PropPrefix   string             `toml:"property_prefix"`
 	KnownKeys    string             `toml:"known_keys"`
 	Wait         []string           `toml:"wait"`

@@ -17,8 +17,8 @@ import (
 const deadline = 90 * time.Second
 
 // markerVar names the variable that carries a test's unique marker. kinit
-// passes its environment on to the services, and testprog to its orphans,
-// so every process a test causes carries it.
+// passes it on to the services (KINIT_PASS_ENV), and testprog to its
+// orphans, so every process a test causes carries it.
 const markerVar = "UPTEST_MARKER"
 
 // node is the setting of one kinit: a config from testdata, a temp dir for
@@ -96,6 +96,8 @@ func (n *node) environ() []string {
 		}
 		env = append(env, kv)
 	}
+	// The marker is no service's variable: pass it to all of them.
+	env = append(env, "KINIT_PASS_ENV="+markerVar)
 	for k, v := range n.env {
 		env = append(env, k+"="+v)
 	}
