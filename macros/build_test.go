@@ -339,3 +339,29 @@ func TestEnviron(t *testing.T) {
 		t.Errorf("with KINIT_PASS_ENV:\n got  %s\n want %s", got, want)
 	}
 }
+
+// An -Xmx set by hand above the service's memory share is flagged, naming
+// where it came from; one within the share, and kinit's own sizing, are not.
+// (A container-wide KAFKA_HEAP_OPTS also reaches ZooKeeper, whose share is
+// smaller: it is flagged there too, rightly.)
+func TestHeapAboveShareFlagged(t *testing.T) {
+	lim := Limits{MemoryBytes: 2 << 30, CPUs: 2} // the broker's share: 45% = 921 MiB
+	for _, tt := range []struct {
+		heap, want string
+	}{
+		{"-Xms1g -Xmx4g", "service kafka-broker: KAFKA_HEAP_OPTS in the environment sets -Xmx 4096 MiB, more than its memory share 921 MiB"},
+		{"-Xmx4g -Xmx512m", ""}, // the JVM takes the last one
+		{"", ""},
+	} {
+		env := roles.Env{"KINIT_CONFIG_ID": "standalone", "KINIT_FQDN": "s"}
+		if tt.heap != "" {
+			env["KAFKA_HEAP_OPTS"] = tt.heap
+		}
+		p := plan(t, env, lim)
+		got := strings.Join(p.Warnings, "\n")
+		broker := strings.Contains(got, "service kafka-broker: KAFKA_HEAP_OPTS")
+		if tt.want == "" && broker || tt.want != "" && !strings.Contains(got, tt.want) || tt.heap == "" && strings.Contains(got, "-Xmx") {
+			t.Errorf("KAFKA_HEAP_OPTS=%q: warnings\n%s\nwant %q", tt.heap, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/kinit/kinit/roles"
 )
@@ -113,6 +114,66 @@ func (b *builder) size(lim Limits) {
 					strconv.FormatFloat(ss.HeapRatio, 'f', -1, 64), roles.MiB(s.HeapMin))
 			}
 		}
+		if ss.Share > 0 && sz.MemoryBytes > 0 {
+			b.checkHeapOpts(s, ss)
+		}
 		sz.Services = append(sz.Services, ss)
 	}
+}
+
+// checkHeapOpts flags an -Xmx, set by hand in the environment or in the
+// service's env table, above the service's memory share: the JVM may then
+// grow past what the container gives this service and be OOM-killed, taking
+// the other services' memory first. A warning, not an error: the operator
+// may have sized the container for it.
+func (b *builder) checkHeapOpts(s *roles.Service, ss ServiceSizing) {
+	for _, k := range sortedKeys(s.Env) {
+		v, where := s.Env[k], fmt.Sprintf("%s:%d: %s", b.node.Config.File, b.node.Config.Line("services", s.ID, "env", k), k)
+		if ev, set := b.env.Lookup(k); set {
+			v, where = ev, k+" in the environment"
+		}
+		if strings.Contains(v, "@@") {
+			continue // kinit's own sizing
+		}
+		xmx, ok := maxHeap(v)
+		if !ok || xmx <= ss.MemoryBytes {
+			continue
+		}
+		b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf(
+			"service %s: %s sets -Xmx %s, more than its memory share %s (%s of %s from %s): the JVM can outgrow it and the container be OOM-killed",
+			s.ID, where, roles.MiB(xmx), roles.MiB(ss.MemoryBytes), roles.Percent(ss.Share), roles.MiB(b.plan.Sizing.MemoryBytes), b.plan.Sizing.MemorySource))
+	}
+}
+
+// maxHeap reads the last -Xmx of JVM options (the JVM takes the last one):
+// -Xmx4g, -Xmx512m, -Xmx1048576k, -Xmx1073741824.
+func maxHeap(opts string) (int64, bool) {
+	var out int64
+	found := false
+	for _, f := range strings.Fields(opts) {
+		v, ok := strings.CutPrefix(f, "-Xmx")
+		if !ok || v == "" {
+			continue
+		}
+		mult := int64(1)
+		switch v[len(v)-1] {
+		case 'k', 'K':
+			mult = 1 << 10
+		case 'm', 'M':
+			mult = 1 << 20
+		case 'g', 'G':
+			mult = 1 << 30
+		case 't', 'T':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			v = v[:len(v)-1]
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			continue
+		}
+		out, found = n*mult, true
+	}
+	return out, found
 }

@@ -1,6 +1,8 @@
 package macros
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,5 +58,48 @@ func TestCheckValue(t *testing.T) {
 		if got := checkValue(rules, c.key, c.v); got != c.want {
 			t.Errorf("checkValue(%s, %q) = %q, want %q", c.key, c.v, got, c.want)
 		}
+	}
+}
+
+// A bad value in a properties template is reported at its template line,
+// with the value after macro expansion, and stops the build (exit 78).
+func TestTemplateValueAtLine(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := "broker.id=1\n# a comment\nlog.retention.hours=-5x\nnum.network.threads=@@THREADS@@\n"
+	if err := os.WriteFile(filepath.Join(dir, "server.properties"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := roles.Parse(filepath.Join(dir, "k.toml"), []byte(`
+[vars]
+template_dir = "@@CONFIG_DIR@@"
+threads = "lots"
+[roles.node]
+[services.kafka-broker]
+kind = "kafka"
+command = ["/kafka"]
+data_dir = "/d"
+[[services.kafka-broker.templates]]
+src = "server.properties"
+dst = "/etc/kafka/server.properties"
+properties = true
+[configs.default.roles]
+node = ["kafka-broker"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := roles.Resolve(cfg, roles.Env{"KINIT_FQDN": "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(n, Options{Limits: goldenLimits})
+	src := filepath.Join(dir, "server.properties")
+	for _, want := range []string{src + `:3: log.retention.hours = "-5x"`, src + `:4: num.network.threads = "lots"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in:\n%v", want, err)
+		}
+	}
+	if err != nil && !roles.IsConfigError(err) {
+		t.Errorf("not a configuration error (exit 78): %v", err)
 	}
 }
