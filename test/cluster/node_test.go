@@ -111,12 +111,14 @@ type status struct {
 }
 
 type serviceStatus struct {
-	ID        string `json:"id"`
-	State     string `json:"state"`
-	Pid       int    `json:"pid"`
-	Restarts  int    `json:"restarts"`
-	Ready     bool   `json:"ready"`
-	WaitingOn string `json:"waiting_on"`
+	ID        string    `json:"id"`
+	State     string    `json:"state"`
+	Pid       int       `json:"pid"`
+	Restarts  int       `json:"restarts"`
+	Ready     bool      `json:"ready"`
+	StartedAt time.Time `json:"started_at"`
+	ReadyAt   time.Time `json:"ready_at"`
+	WaitingOn string    `json:"waiting_on"`
 	Waits     []struct {
 		Service   string `json:"service"`
 		Local     bool   `json:"local"`

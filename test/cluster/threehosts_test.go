@@ -3,16 +3,19 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kinit/kinit/test/nethost"
 )
@@ -32,7 +35,12 @@ import (
 //     ZooKeeper follower, broker 2 registered, meta.properties unchanged,
 //     every replica back in sync, and a consumer reading through host 2
 //     from partitions host 2 leads gets every record written before,
-//     during and after its outage.
+//     during and after its outage;
+//  5. a change to the ZooKeeper template every node reads (one config
+//     directory, as a ConfigMap mounted on each) restarts the three
+//     ZooKeepers one at a time: never fewer than two serving, the RF=3
+//     topic takes every acks=all write meanwhile, each node's file is
+//     rewritten only for its own restart.
 func TestThreeHosts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
@@ -42,9 +50,13 @@ func TestThreeHosts(t *testing.T) {
 	for _, h := range c.Hosts {
 		members = append(members, fmt.Sprintf("%d@%s", h.Index, h.FQDN))
 	}
+	// One copy of the shipped config for all three, so step 5 can change
+	// it under every node at once.
+	cm := copyConfig(t)
 	nodes := make([]*node, len(c.Hosts))
 	for i, h := range c.Hosts {
 		nodes[i] = newNode(t, c, h,
+			"KINIT_CONFIG="+filepath.Join(cm, "kinit.toml"),
 			"KINIT_CONFIG_ID=default",
 			"KINIT_ROLE=zookeeper",
 			"KINIT_NODES=zookeeper="+strings.Join(members, ","),
@@ -172,6 +184,188 @@ func TestThreeHosts(t *testing.T) {
 	if got[led] < len(all)/partitions {
 		t.Errorf("partition %d (led by broker 2) gave %d records; want %d", led, got[led], len(all)/partitions)
 	}
+
+	// 5. One change to every node's ZooKeeper settings at once.
+	rolling := rollZooKeeper(ctx, t, c, nodes, cm, p1, topic, partitions)
+	mark("zookeeper settings changed on every node: restarted one at a time, quorum and writes kept")
+	consumeAll(ctx, t, c, seed3, topic, append(all, rolling...))
+}
+
+// rollZooKeeper edits the ZooKeeper template in cm, watches the ensemble
+// and writes to topic until every node restarted its ZooKeeper with the
+// new file, and returns what it wrote.
+func rollZooKeeper(ctx context.Context, t *testing.T, c *nethost.Cluster, nodes []*node, cm string,
+	p *kgo.Client, topic string, partitions int32) []string {
+	t.Helper()
+	restarts := map[int]int{}
+	for i, n := range nodes {
+		restarts[i] = n.waitReady(ctx, t).service("zookeeper").Restarts
+	}
+	tmpl := filepath.Join(cm, "templates", "zookeeper.properties")
+	old, err := os.ReadFile(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(old), "autopurge.snapRetainCount=3", "autopurge.snapRetainCount=4", 1)
+	if changed == string(old) {
+		t.Fatal("the ZooKeeper template has no autopurge.snapRetainCount=3 to change")
+	}
+
+	// The watchers: live ZooKeepers, and acks=all writes, without a pause
+	// until the roll is over. Live is what ruok says (the server runs);
+	// srvr's "serving" also drops for the second of the election after a
+	// leader restarts, which no restart order avoids, so that is only
+	// logged.
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	minLive, minServing, lowLive := len(nodes), len(nodes), []string{}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for wctx.Err() == nil {
+			var live []string
+			serving := 0
+			for _, h := range c.Hosts {
+				addr := h.FQDN + ":2181"
+				if zkLive(wctx, c, addr) {
+					live = append(live, h.Name)
+				}
+				if m, err := c.ZooKeeperMode(wctx, addr); err == nil && (m == "leader" || m == "follower") {
+					serving++
+				}
+			}
+			if wctx.Err() != nil {
+				return
+			}
+			if len(live) < minLive {
+				minLive, lowLive = len(live), live
+			}
+			minServing = min(minServing, serving)
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	// Writes stop between two batches, never in the middle of one: a
+	// record in flight when the roll ends would be written but not
+	// counted.
+	var written []string
+	var writeErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; wctx.Err() == nil; i++ {
+			batch := values(fmt.Sprintf("rolling-%d", i), int(partitions))
+			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			err := produce(pctx, p, topic, partitions, batch)
+			cancel()
+			if err != nil {
+				writeErr = fmt.Errorf("write %d during the roll: %w", i, err)
+				return
+			}
+			written = append(written, batch...)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+
+	next := tmpl + ".new"
+	if err := os.WriteFile(next, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, tmpl); err != nil {
+		t.Fatal(err)
+	}
+	type run struct {
+		id             int
+		started, ready time.Time
+	}
+	var runs []run
+	for i, n := range nodes {
+		st := n.waitStatus(ctx, t, "zookeeper restarted with the new settings", func(s *status) bool {
+			z := s.service("zookeeper")
+			return z.Restarts > restarts[i] && z.Ready
+		})
+		z := st.service("zookeeper")
+		runs = append(runs, run{id: st.Node.ID, started: z.StartedAt, ready: z.ReadyAt})
+		props := readProps(t, filepath.Join(n.host.Dir, "etc", "kafka", "zookeeper.properties"))
+		if props["autopurge.snapRetainCount"] != "4" {
+			t.Errorf("%s: zookeeper.properties has snapRetainCount %q after its restart; want 4", n.host.Name, props["autopurge.snapRetainCount"])
+		}
+		if i == 0 {
+			// Node 3's turn is two staggers (30 s) away: its running
+			// ZooKeeper still has the file it was started with.
+			last := nodes[len(nodes)-1]
+			if v := readProps(t, filepath.Join(last.host.Dir, "etc", "kafka", "zookeeper.properties"))["autopurge.snapRetainCount"]; v != "3" {
+				t.Errorf("%s: zookeeper.properties rewritten (snapRetainCount %q) long before its own restart", last.host.Name, v)
+			}
+		}
+	}
+	stop()
+	wg.Wait()
+
+	if minLive < 2 {
+		t.Errorf("the ensemble fell below quorum during the roll: only %v running", lowLive)
+	}
+	if writeErr != nil {
+		t.Error(writeErr)
+	}
+	if len(written) == 0 {
+		t.Error("no write went through during the roll")
+	}
+	slices.SortFunc(runs, func(a, b run) int { return a.started.Compare(b.started) })
+	for i := 1; i < len(runs); i++ {
+		if runs[i].started.Before(runs[i-1].ready) {
+			t.Errorf("zookeeper %d restarted at %s, before zookeeper %d was ready again (%s)",
+				runs[i].id, runs[i].started.Format(time.RFC3339Nano), runs[i-1].id, runs[i-1].ready.Format(time.RFC3339Nano))
+		}
+	}
+	for _, r := range runs {
+		t.Logf("roll: zookeeper %d restarted %s, ready %s", r.id, r.started.Format("15:04:05.000"), r.ready.Format("15:04:05.000"))
+	}
+	t.Logf("roll: %d records written, at least %d ZooKeepers running and %d serving throughout", len(written), minLive, minServing)
+	return written
+}
+
+// zkLive: the server at addr answers ruok with imok (it runs, whether or
+// not it serves right now).
+func zkLive(ctx context.Context, c *nethost.Cluster, addr string) bool {
+	dctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	conn, err := c.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := io.WriteString(conn, "ruok"); err != nil {
+		return false
+	}
+	out, _ := io.ReadAll(conn)
+	return string(out) == "imok"
+}
+
+// copyConfig copies the shipped kinit.toml and its templates into a
+// directory of the test's.
+func copyConfig(t *testing.T) string {
+	t.Helper()
+	src := filepath.Dir(configPath(t))
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 func serviceIDs(st *status) []string {
