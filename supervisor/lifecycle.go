@@ -199,7 +199,12 @@ func (s *Supervisor) onExit(svc *service, pid int, st reaper.Status) {
 	// leader only while members remain).
 	_ = unix.Kill(-pid, unix.SIGKILL)
 	if s.opts.OwnsProcess && !s.shutdown {
-		s.killEscapees(svc) // before the next run binds its port
+		// Before the next run binds its port: every process left in the
+		// service's cgroup, and any marked one outside it.
+		if s.cg != nil {
+			s.cg.kill(svc.cgroup)
+		}
+		s.killEscapees(svc)
 	}
 	wasReady := svc.state == stReady || !svc.readyAt.IsZero()
 	expected := svc.state == stStopping || svc.state == stKilling

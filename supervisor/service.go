@@ -34,6 +34,7 @@ type service struct {
 
 	pid       int
 	proc      *os.Process // the leader, for signals by pidfd (signalGroup)
+	cgroup    string      // this run's cgroup below the supervisor's (cgroups.go)
 	startedAt time.Time   // current or last process
 	readyAt   time.Time
 	spawns    int

@@ -29,6 +29,17 @@ func (s *Supervisor) startProcess(svc *service) (*os.Process, <-chan reaper.Stat
 	env := append(append(make([]string, 0, len(spec.Env)+1), spec.Env...), serviceVar+"="+spec.ID)
 	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: env, Dir: spec.Dir}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if s.cg != nil {
+		// Born in its cgroup (clone3 CLONE_INTO_CGROUP): no moment in
+		// kinit's, so nothing it forks can slip out before a move.
+		svc.cgroup = runName(spec.ID, svc.spawns)
+		fd, err := s.cg.open(svc.cgroup)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cannot create its cgroup: %w", err)
+		}
+		defer unix.Close(fd)
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot create output pipe: %w", err)

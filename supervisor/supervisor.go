@@ -52,6 +52,9 @@ type Options struct {
 	// the stop is swept (sweep.go). Off for embedders and unit tests that
 	// run other children beside it.
 	OwnsProcess bool
+	// SharedCgroup keeps the services in kinit's own cgroup even where
+	// OwnsProcess could give each its own (cgroups.go).
+	SharedCgroup bool
 }
 
 // Errors returned by the control methods.
@@ -82,6 +85,7 @@ type Supervisor struct {
 	holds     sync.Map // service id -> note set by Hold
 
 	// Loop-owned.
+	cg           *cgroups // per-service cgroups, nil where kinit cannot make them
 	ctx          context.Context
 	cancel       context.CancelFunc
 	phase        Phase
@@ -149,6 +153,13 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	defer close(s.done)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	defer s.cancel()
+	if s.opts.OwnsProcess && !s.opts.SharedCgroup {
+		var err error
+		if s.cg, err = openCgroups(); err != nil {
+			s.log.Info("services share kinit's cgroup ("+err.Error()+"); escaped helpers are found by their KINIT_SERVICE variable",
+				"err", err.Error())
+		}
+	}
 	s.log.Info("starting services", "services", len(s.c.services), "lanes", fmt.Sprint(s.c.lanes))
 	for _, svc := range s.c.services {
 		s.beginWaiting(svc)
@@ -178,6 +189,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	s.settleAll()
 	if s.opts.OwnsProcess {
 		s.sweep()
+	}
+	if s.cg != nil {
+		s.cg.remove(s.log)
 	}
 	s.drainOutput()
 	s.phase = PhaseStopped

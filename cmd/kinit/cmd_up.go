@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/kinit/kinit/macros"
@@ -104,7 +105,8 @@ func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []strin
 		m.onEvent(e)
 		table.onEvent(sup, e)
 	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent, OwnsProcess: true})
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent,
+		OwnsProcess: true, SharedCgroup: strings.EqualFold(os.Getenv("KINIT_CGROUPS"), "off")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig

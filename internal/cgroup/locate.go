@@ -52,9 +52,9 @@ func locate(root string) (hierarchy, error) {
 		case 2:
 			for _, mb := range members {
 				if len(mb.controllers) == 0 {
-					if _, seen := h.places[""]; !seen {
-						h.places[""] = place{2, h.dirUnder(m, mb.path), m.point}
-					}
+					// The last cgroup2 mount wins: one mounted over an
+					// earlier one (or over its parent) hides it.
+					h.places[""] = place{2, h.dirUnder(m, mb.path), m.point}
 				}
 			}
 		case 1:
@@ -224,4 +224,19 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// OwnV2 is the directory of this process's cgroup in the v2 hierarchy
+// (under root, "/" outside tests), when a cgroup2 filesystem is mounted
+// where the process can see it.
+func OwnV2(root string) (string, bool) {
+	h, err := locate(root)
+	if err != nil {
+		return "", false
+	}
+	p, ok := h.places[""]
+	if !ok {
+		return "", false
+	}
+	return filepath.Join(root, p.dir), true
 }

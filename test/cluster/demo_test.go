@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,10 +90,20 @@ func TestDemo(t *testing.T) {
 			}
 		}
 		// The second terminal: the printed command, from outside the host.
+		// `kinit health` passes once the required ZooKeeper and broker
+		// are; the demo is ready when all four are (status "ready").
 		for {
-			cmd := exec.CommandContext(ctx, kinitBin(t), "health")
+			cmd := exec.CommandContext(ctx, kinitBin(t), "status", "--json")
 			cmd.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
-			if cmd.Run() == nil {
+			var st struct {
+				Ready bool `json:"ready"`
+			}
+			if out, err := cmd.Output(); err == nil && json.Unmarshal(out, &st) == nil && st.Ready {
+				health := exec.CommandContext(ctx, kinitBin(t), "health")
+				health.Env = cmd.Env
+				if out, err := health.CombinedOutput(); err != nil {
+					t.Errorf("run %d: kinit health with every service ready: %v %s", run, err, out)
+				}
 				break
 			}
 			select {

@@ -1,9 +1,13 @@
 package up
 
 import (
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/internal/cgroup"
 	"github.com/kinit/kinit/supervisor/control/client"
 	"golang.org/x/sys/unix"
 )
@@ -19,6 +23,7 @@ func TestEscapedProcesses(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			n := newNode(t, "escape/kinit.toml").withPorts("main")
+			n.env["KINIT_CGROUPS"] = "off" // the KINIT_SERVICE mark alone
 			record := filepath.Join(n.dir, "signals")
 			n.env["KINIT_RECORD_FILE"] = record
 			r := n.start(m)
@@ -62,4 +67,74 @@ func escapee(t *testing.T, n *node) int {
 		return found == 1
 	})
 	return pid
+}
+
+// Where kinit can create cgroups (here: cgroup2 mounted in kinit's mount
+// namespace, as in a container with a writable cgroupfs), each service is
+// born in its own, so even a helper that left the process group and
+// cleared its environment is killed with its service before the restart.
+// Without cgroups such a helper is found only by the end-of-stop sweep.
+func TestEscapeeKilledByCgroup(t *testing.T) {
+	n := newNode(t, "escape-cgroup/kinit.toml").withPorts("main")
+	n.wrap = []string{"/bin/sh", "-c", `mount -t cgroup2 none /sys/fs/cgroup && exec "$@"`, "sh"}
+	r := n.start(asPID1)
+	st := n.waitStatus("main ready", allReady("main"))
+	cg := cgroupOf(t, r.hostPid(svc(st, "main").Pid))
+	if !strings.HasPrefix(cg, "/kinit-") || !strings.HasSuffix(cg, "/main.1") {
+		t.Fatalf("main runs in cgroup %q; want /kinit-…/main.1", cg)
+	}
+	t.Cleanup(func() { removeCgroups(filepath.Dir(cg)) })
+	first := escapee(t, n)
+	if got := cgroupOf(t, first); got != cg {
+		t.Errorf("the escapee runs in cgroup %q, not its service's %q", got, cg)
+	}
+
+	r.kill(svc(st, "main").Pid, unix.SIGKILL)
+	n.waitStatus("main restarted", func(st *client.Status) bool {
+		return svc(st, "main").Restarts == 1 && svc(st, "main").Ready
+	})
+	waitUntil(t, "the first run's escapee to be gone", func() bool {
+		p, ok := readProc(first)
+		return !ok || p.state == 'Z'
+	})
+	r.signal(unix.SIGTERM)
+	if code := r.wait(); code != 0 && code != 1 {
+		t.Errorf("kinit exited %d", code)
+	}
+	if left := marked(n.marker); len(left) > 0 {
+		t.Errorf("processes left after kinit exited: %v", left)
+	}
+}
+
+// removeCgroups removes what a failed run left of kinit's cgroups (the
+// test's own cgroup2 mount shares the host's hierarchy): each is empty once
+// its processes are gone.
+func removeCgroups(rel string) {
+	own, ok := cgroup.OwnV2("/")
+	if !ok {
+		return
+	}
+	dir := filepath.Join(own, rel)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.IsDir() {
+			_ = unix.Rmdir(filepath.Join(dir, e.Name()))
+		}
+	}
+	_ = unix.Rmdir(dir)
+}
+
+// cgroupOf is pid's cgroup v2 path ("0::/path" of /proc/PID/cgroup).
+func cgroupOf(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if p, ok := strings.CutPrefix(l, "0::"); ok {
+			return p
+		}
+	}
+	return ""
 }
