@@ -3,10 +3,10 @@ package macros
 import (
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
-	"strconv"
+	"strings"
 
+	"github.com/kinit/kinit/internal/owner"
 	"github.com/kinit/kinit/internal/safefs"
 )
 
@@ -25,7 +25,8 @@ type WriteOptions struct {
 
 // Write writes every rendered file atomically (temp file in the same
 // directory, fsync, rename, fsync of the directory) with its mode and, with
-// Chown, its owner, following no symlink a service user could have made. A file whose content, mode and owner already match is not
+// Chown, its owner, following no symlink a service user could have made
+// (internal/safefs). A file whose content, mode and owner already match is not
 // touched. It returns the destinations it wrote or fixed.
 func (p *Plan) Write(o WriteOptions) ([]string, error) {
 	var changed []string
@@ -63,11 +64,11 @@ func (p *Plan) Write(o WriteOptions) ([]string, error) {
 
 // makeDir creates a service's directory; like every write here it never
 // follows a symlink its service could have planted (internal/safefs).
-func makeDir(dir, owner, group string, chown bool) error {
+func makeDir(dir, ownerName, group string, chown bool) error {
 	uid, gid := -1, -1
 	if chown {
 		var err error
-		if uid, gid, err = lookupOwner(owner, group); err != nil {
+		if uid, gid, err = lookupOwner(ownerName, group); err != nil {
 			return fmt.Errorf("cannot create %s: %w", dir, err)
 		}
 	}
@@ -77,33 +78,19 @@ func makeDir(dir, owner, group string, chown bool) error {
 	return nil
 }
 
-// lookupOwner resolves user and group names (or numbers); "" means leave
-// unchanged (-1).
-func lookupOwner(owner, group string) (int, int, error) {
-	uid, gid := -1, -1
-	if owner != "" {
-		if n, err := strconv.Atoi(owner); err == nil {
-			uid = n
-		} else {
-			u, err := user.Lookup(owner)
-			if err != nil {
-				return 0, 0, fmt.Errorf("unknown user %q", owner)
-			}
-			uid, _ = strconv.Atoi(u.Uid)
-		}
+// lookupOwner resolves a file's owner and group through the one lookup
+// (internal/owner); what is not given stays unchanged (-1). A named owner
+// does not bring its primary group: the group key says the group.
+func lookupOwner(ownerName, group string) (int, int, error) {
+	id, err := owner.Resolve(ownerName, group)
+	if err != nil {
+		return 0, 0, err
 	}
-	if group != "" {
-		if n, err := strconv.Atoi(group); err == nil {
-			gid = n
-		} else {
-			g, err := user.LookupGroup(group)
-			if err != nil {
-				return 0, 0, fmt.Errorf("unknown group %q", group)
-			}
-			gid, _ = strconv.Atoi(g.Gid)
-		}
+	gid := -1
+	if group != "" || strings.Contains(ownerName, ":") {
+		gid = id.GID
 	}
-	return uid, gid, nil
+	return id.UID, gid, nil
 }
 
 // writeFile reports whether it changed anything on disk.

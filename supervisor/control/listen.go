@@ -8,19 +8,13 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/kinit/kinit/supervisor/control/client"
 )
 
-// DefaultSocket is where the control socket lives unless KINIT_SOCKET
-// says otherwise.
-const DefaultSocket = "/run/kinit/kinit.sock"
-
-// SocketPath is KINIT_SOCKET or DefaultSocket.
-func SocketPath() string {
-	if p := os.Getenv("KINIT_SOCKET"); p != "" {
-		return p
-	}
-	return DefaultSocket
-}
+// SocketPath is where the server listens: KINIT_SOCKET, else the default.
+// The client owns the rule, so both ends always agree.
+func SocketPath() string { return client.SocketPath() }
 
 // ErrInUse means a live kinit already answers on the socket.
 var ErrInUse = errors.New("another kinit is serving this socket")

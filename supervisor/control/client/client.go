@@ -17,7 +17,8 @@ import (
 	"time"
 )
 
-// DefaultSocket is used when KINIT_SOCKET is not set.
+// DefaultSocket is used when KINIT_SOCKET is not set: the one default of
+// both ends (the server's control.SocketPath reads it from here).
 const DefaultSocket = "/run/kinit/kinit.sock"
 
 // SocketPath is KINIT_SOCKET or DefaultSocket.
