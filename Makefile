@@ -21,6 +21,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # The README's test command. Installs what it needs first (idempotent), then
 # lint, every Go test (unit, PID-1, integration with real ZooKeeper/Kafka) with

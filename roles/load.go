@@ -590,7 +590,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		if c.File == "" {
 			l.errAt(at("id_check", idx(i)), "service %q: id_check needs a file", id)
 		}
-		s.IDChecks = append(s.IDChecks, IDCheck{File: c.File, Key: c.Key})
+		s.IDChecks = append(s.IDChecks, IDCheck(c))
 	}
 	if len(rs.IDCheck) > 0 && rs.DataDir == "" {
 		l.errAt(at("id_check"), "service %q: id_check needs data_dir", id)

@@ -106,8 +106,6 @@ type harness struct {
 
 type option func(*supervisor.Options)
 
-func jsonOutput(o *supervisor.Options) { o.LogFormat = supervisor.LogJSON }
-
 func start(t *testing.T, plan supervisor.Plan, opts ...option) *harness {
 	t.Helper()
 	h := &harness{t: t, rec: newRecorder(), out: &testkit.Buffer{}, logs: &testkit.Buffer{}, code: make(chan int, 1)}

@@ -201,13 +201,3 @@ func checkOrphansReaped(t *testing.T, r *run, st *client.Status) {
 		}
 	}
 }
-
-func countPrefix(ls []string, prefix string) int {
-	n := 0
-	for _, l := range ls {
-		if strings.HasPrefix(l, prefix) {
-			n++
-		}
-	}
-	return n
-}

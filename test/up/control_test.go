@@ -65,7 +65,7 @@ func TestHealthAndControl(t *testing.T) {
 
 	// restart c while b is down: c stops and waits on b.
 	expectCLI(t, n, 0, "c: restart requested", "restart", "c")
-	st = n.waitStatus("c waiting on b", func(st *client.Status) bool {
+	n.waitStatus("c waiting on b", func(st *client.Status) bool {
 		c := svc(st, "c")
 		return c.State == "waiting" && strings.Contains(c.WaitingOn, "b")
 	})
