@@ -226,14 +226,7 @@ macro = "GET_NODE_FQDN"
 [configs.default.roles]
 node = ["app"]
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := roles.Resolve(cfg, roles.Env{"KINIT_FQDN": "a"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Build(n, Options{Limits: goldenLimits})
+	err = buildErr(t, cfg, err)
 	src := filepath.Join(dir, "app.conf")
 	for _, want := range []string{
 		src + ":2: unknown macro @@NOPE@@",
@@ -244,6 +237,21 @@ node = ["app"]
 			t.Errorf("want %q in:\n%v", want, err)
 		}
 	}
+}
+
+// buildErr resolves a parsed test config on node "a" and returns what
+// Build says.
+func buildErr(t *testing.T, cfg *roles.Config, err error) error {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := roles.Resolve(cfg, roles.Env{"KINIT_FQDN": "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(n, Options{Limits: goldenLimits})
+	return err
 }
 
 func TestWrite(t *testing.T) {

@@ -85,14 +85,7 @@ properties = true
 [configs.default.roles]
 node = ["kafka-broker"]
 `))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := roles.Resolve(cfg, roles.Env{"KINIT_FQDN": "a"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Build(n, Options{Limits: goldenLimits})
+	err = buildErr(t, cfg, err)
 	src := filepath.Join(dir, "server.properties")
 	for _, want := range []string{src + `:3: log.retention.hours = "-5x"`, src + `:4: num.network.threads = "lots"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {

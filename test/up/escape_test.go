@@ -30,14 +30,7 @@ func TestEscapedProcesses(t *testing.T) {
 			st := n.waitStatus("main ready", allReady("main"))
 			first := escapee(t, n)
 
-			r.kill(svc(st, "main").Pid, unix.SIGKILL)
-			n.waitStatus("main restarted", func(st *client.Status) bool {
-				return svc(st, "main").Restarts == 1 && svc(st, "main").Ready
-			})
-			waitUntil(t, "the first run's escapee to be gone", func() bool {
-				p, ok := readProc(first)
-				return !ok || p.state == 'Z'
-			})
+			killAndAwaitEscapee(t, n, r, st, first)
 			second := escapee(t, n)
 			if second == first {
 				t.Fatalf("the restart started no new escapee")
@@ -51,6 +44,20 @@ func TestEscapedProcesses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// killAndAwaitEscapee kills main's process and waits for its restart and
+// for the escapee of the killed run to be gone.
+func killAndAwaitEscapee(t *testing.T, n *node, r *run, st *client.Status, escapee int) {
+	t.Helper()
+	r.kill(svc(st, "main").Pid, unix.SIGKILL)
+	n.waitStatus("main restarted", func(st *client.Status) bool {
+		return svc(st, "main").Restarts == 1 && svc(st, "main").Ready
+	})
+	waitUntil(t, "the first run's escapee to be gone", func() bool {
+		p, ok := readProc(escapee)
+		return !ok || p.state == 'Z'
+	})
 }
 
 // escapee is the pid of the one running escapee of n, once there is one.
@@ -89,14 +96,7 @@ func TestEscapeeKilledByCgroup(t *testing.T) {
 		t.Errorf("the escapee runs in cgroup %q, not its service's %q", got, cg)
 	}
 
-	r.kill(svc(st, "main").Pid, unix.SIGKILL)
-	n.waitStatus("main restarted", func(st *client.Status) bool {
-		return svc(st, "main").Restarts == 1 && svc(st, "main").Ready
-	})
-	waitUntil(t, "the first run's escapee to be gone", func() bool {
-		p, ok := readProc(first)
-		return !ok || p.state == 'Z'
-	})
+	killAndAwaitEscapee(t, n, r, st, first)
 	r.signal(unix.SIGTERM)
 	if code := r.wait(); code != 0 && code != 1 {
 		t.Errorf("kinit exited %d", code)
