@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -13,7 +14,7 @@ import (
 // shipper. `kinit check` and `kinit up` share it, so check passes exactly
 // when up would go live. Nothing is started and nothing written.
 func compileRuntime(np *nodePlan, log *slog.Logger) (supervisor.Plan, *upMetrics, error) {
-	plan, err := supervisorPlan(np.plan, os.Environ())
+	plan, err := node.SupervisorPlan(np.plan, os.Environ())
 	if err != nil {
 		return plan, nil, err
 	}

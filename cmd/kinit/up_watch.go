@@ -16,6 +16,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/metrics"
@@ -28,7 +29,7 @@ var reloadDebounce = 500 * time.Millisecond
 
 // reloader applies changes to the config file, the nodes file and the
 // templates while kinit up runs (docs/runtime.md). It compiles a change
-// the way kinit up compiles at start (loadNodePlan, supervisorPlan); an
+// the way kinit up compiles at start (loadNodePlan, node.SupervisorPlan); an
 // invalid one is logged and ignored. A valid one writes the rendered files
 // that changed and hands the changed services to the supervisor, which
 // restarts them one at a time in start order.
@@ -173,7 +174,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		r.reject(roles.Problems(err))
 		return false
 	}
-	plan, err := supervisorPlan(np.plan, os.Environ())
+	plan, err := node.SupervisorPlan(np.plan, os.Environ())
 	if err == nil {
 		err = supervisor.Validate(plan)
 	}

@@ -1,4 +1,9 @@
-package main
+// Package node turns a node's rendered plan into what the supervisor runs:
+// the one translation between the config's model (roles, macros) and the
+// supervisor's input. It holds the domain rules of that step (probe modes,
+// credentials, the gate before a broker whose killed predecessor is still
+// registered), so that cmd/kinit only calls it.
+package node
 
 import (
 	"fmt"
@@ -10,10 +15,12 @@ import (
 	"github.com/kinit/kinit/supervisor"
 )
 
-// supervisorPlan turns the rendered node plan into the supervisor's input.
-// The two types are kept apart on purpose: roles/macros describe what the
-// config says, the supervisor only what it has to run.
-func supervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
+// SupervisorPlan turns the rendered node plan into the supervisor's input,
+// with base (normally os.Environ()) as the container's environment. The
+// two types are kept apart on purpose: roles/macros describe what the
+// config says, the supervisor only what it has to run. Every unknown user
+// or group is reported at once, at its kinit.toml line.
+func SupervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
 	n := p.Node
 	out := supervisor.Plan{
 		Node: supervisor.NodeInfo{
