@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/test/kafkahome"
 )
 
@@ -72,16 +72,6 @@ func (p *proc) stop(t *testing.T, sig syscall.Signal) int {
 		t.Fatalf("%s did not exit after %v", p.name, sig)
 	}
 	return p.cmd.ProcessState.ExitCode()
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func writeFile(t *testing.T, path, body string) string {
@@ -139,7 +129,8 @@ func TestLaunchersAndStandins(t *testing.T) {
 	env = append(env, "LOG_DIR="+filepath.Join(dir, "logs"))
 
 	began := time.Now()
-	zkPort, brokerPort, srPort, c3Port := freePort(t), freePort(t), freePort(t), freePort(t)
+	ports := testkit.FreePorts(t, 4)
+	zkPort, brokerPort, srPort, c3Port := ports[0], ports[1], ports[2], ports[3]
 	zkProps := writeFile(t, filepath.Join(dir, "zookeeper.properties"), fmt.Sprintf(
 		"dataDir=%s/zookeeper\nclientPort=%d\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n", dir, zkPort))
 	zk := start(t, "zookeeper", append(env, "KAFKA_HEAP_OPTS=-Xms128m -Xmx128m"), filepath.Join(home, "bin/zookeeper-server-start"), zkProps)
@@ -214,7 +205,7 @@ group.initial.rebalance.delay.ms=0
 func TestStandinWithoutBrokers(t *testing.T) {
 	home := kafkahome.Dir(t)
 	dir := t.TempDir()
-	dead := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	dead := fmt.Sprintf("127.0.0.1:%d", testkit.FreePorts(t, 1)[0])
 	tests := []struct {
 		name, launcher, props string
 	}{

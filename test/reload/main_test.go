@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,8 +112,9 @@ func (n *node) start(config string) {
 		"KINIT_FQDN=node-1.test", "KINIT_NODE_ID=1", "KINIT_TEMPLATE_DIR=" + n.tmpl,
 		"KINIT_TESTPROG=" + testprogBin, "KINIT_ETC_DIR=" + n.etc, "KINIT_RECORD_FILE=" + n.rec,
 	}
-	for _, id := range []string{"A", "B", "C"} {
-		env = append(env, "KINIT_PORT_"+id+"="+freePort(t))
+	ports := testkit.FreePorts(t, 3)
+	for i, id := range []string{"A", "B", "C"} {
+		env = append(env, "KINIT_PORT_"+id+"="+strconv.Itoa(ports[i]))
 	}
 	env = append(env, n.env...)
 	for _, kv := range os.Environ() {
@@ -262,16 +262,6 @@ func (n *node) stop() {
 	if n.code != 0 {
 		t.Errorf("kinit exited with code %d\n%s", n.code, n.dump())
 	}
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
 // environ reads a process's environment from /proc.

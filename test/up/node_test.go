@@ -3,13 +3,14 @@ package up
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // deadline only keeps a broken kinit from hanging the suite: the tests wait
@@ -77,8 +78,9 @@ func newNode(t *testing.T, config string) *node {
 
 // withPorts gives each service a free loopback port (KINIT_PORT_<ID>).
 func (n *node) withPorts(ids ...string) *node {
-	for _, id := range ids {
-		p := freePort(n.t)
+	ports := testkit.FreePorts(n.t, len(ids))
+	for i, id := range ids {
+		p := ports[i]
 		n.ports[id] = p
 		n.env["KINIT_PORT_"+strings.ToUpper(id)] = strconv.Itoa(p)
 	}
@@ -111,19 +113,6 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 		}
 	}
 	return false
-}
-
-// freePort asks the kernel for a free port on 127.0.0.1. Another process
-// could take it before kinit's service binds it; on a test machine that
-// only shows as a service that cannot listen (and a clear failure).
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // startMarks returns the service names of the "start NAME …" lines
