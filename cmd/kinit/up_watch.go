@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -94,7 +92,7 @@ func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *nodePlan
 		r.ids = append(r.ids, s.ID)
 	}
 	sort.Strings(r.ids)
-	r.files = fileDigests(np.plan)
+	r.files = node.FileDigests(np.plan)
 	r.remember(np)
 	r.rewatch(np)
 	go func() {
@@ -157,14 +155,6 @@ func (r *reloader) relevant(ev fsnotify.Event) bool {
 	return d.any || d.names[base] || base == "..data"
 }
 
-// change is what a reload does to one service.
-type change struct {
-	spec    supervisor.ServiceSpec
-	files   map[string]string
-	restart bool
-	why     []string // what changed, for the log
-}
-
 // reload compiles the files as they are now and applies the difference.
 // It reports whether a newer change arrived while it waited, which the
 // caller applies next.
@@ -211,13 +201,13 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	changes := r.diff(np, plan)
+	changes := node.Diff(node.Given{Specs: r.specs, Files: r.files}, np.plan, plan)
 	var restart []string
 	restarts := map[string]bool{}
 	for _, c := range changes {
-		if c.restart {
-			restart = append(restart, c.spec.ID)
-			restarts[c.spec.ID] = true
+		if c.Restart {
+			restart = append(restart, c.Spec.ID)
+			restarts[c.Spec.ID] = true
 		}
 	}
 	// The files of a service that restarts are written just before its
@@ -232,8 +222,8 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		return false
 	}
 	for _, c := range changes {
-		if c.restart {
-			written = append(written, changedFiles(r.files[c.spec.ID], c.files)...)
+		if c.Restart {
+			written = append(written, node.ChangedFiles(r.files[c.Spec.ID], c.Files)...)
 		}
 	}
 	if len(written) == 0 && len(changes) == 0 {
@@ -247,38 +237,38 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	r.log.Info("config reloaded: "+reason, "files_changed", len(written), "files", strings.Join(written, ","))
 	r.m.reloaded(written, reason)
 	for _, c := range changes {
-		if !c.restart {
-			if _, err := r.sup.Update(ctx, c.spec, false); err != nil {
-				r.log.Warn(fmt.Sprintf("cannot update service %q: %v", c.spec.ID, err))
+		if !c.Restart {
+			if _, err := r.sup.Update(ctx, c.Spec, false); err != nil {
+				r.log.Warn(fmt.Sprintf("cannot update service %q: %v", c.Spec.ID, err))
 				continue
 			}
-			r.specs[c.spec.ID], r.files[c.spec.ID] = c.spec, c.files
+			r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
 			continue
 		}
-		again, ok := r.waitSpare(ctx, np.node, np.plan.Service(c.spec.ID))
+		again, ok := r.waitSpare(ctx, np.node, np.plan.Service(c.Spec.ID))
 		if again {
 			return true
 		}
 		if !ok {
 			return false
 		}
-		if _, err := writeFiles(np.plan, func(id string) bool { return id == c.spec.ID }); err != nil {
-			r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.spec.ID, err), "service", c.spec.ID)
+		if _, err := writeFiles(np.plan, func(id string) bool { return id == c.Spec.ID }); err != nil {
+			r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.Spec.ID, err), "service", c.Spec.ID)
 			return false
 		}
-		r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.spec.ID, strings.Join(c.why, "; ")), "service", c.spec.ID)
-		outcome, err := r.sup.Update(ctx, c.spec, true)
+		r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.Spec.ID, strings.Join(c.Why, "; ")), "service", c.Spec.ID)
+		outcome, err := r.sup.Update(ctx, c.Spec, true)
 		if err != nil {
 			if errors.Is(err, supervisor.ErrShuttingDown) || ctx.Err() != nil {
 				return false
 			}
-			r.log.Warn(fmt.Sprintf("cannot restart service %q: %v", c.spec.ID, err))
+			r.log.Warn(fmt.Sprintf("cannot restart service %q: %v", c.Spec.ID, err))
 			continue
 		}
-		r.specs[c.spec.ID], r.files[c.spec.ID] = c.spec, c.files
+		r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
 		// One at a time: the next service restarts once this one is ready
 		// again (or will not be, for now).
-		if again := r.await(ctx, c.spec.ID, outcome); again {
+		if again := r.await(ctx, c.Spec.ID, outcome); again {
 			return true
 		}
 	}
@@ -427,106 +417,6 @@ func (r *reloader) remember(np *nodePlan) {
 	for _, f := range np.plan.Files {
 		r.dsts[filepath.Clean(f.Dst)] = true
 	}
-}
-
-// diff compares the new plan with what each service was last given, in
-// start order. A service restarts when its rendered files, command,
-// environment, working directory, credentials or capabilities changed;
-// other changes (probe, restart policy, stop signal, grace, forwarded
-// signals, remote wait targets) are taken without a restart and apply at
-// its next start.
-func (r *reloader) diff(np *nodePlan, plan supervisor.Plan) []change {
-	specs := map[string]supervisor.ServiceSpec{}
-	for _, s := range plan.Services {
-		specs[s.ID] = s
-	}
-	digests := fileDigests(np.plan)
-	var out []change
-	for _, s := range np.plan.Services {
-		spec, old := specs[s.ID], r.specs[s.ID]
-		c := change{spec: spec, files: digests[s.ID]}
-		if files := changedFiles(r.files[s.ID], c.files); len(files) > 0 {
-			c.why = append(c.why, "rendered "+strings.Join(files, ", "))
-		}
-		if !slices.Equal(old.Argv, spec.Argv) {
-			c.why = append(c.why, "command")
-		}
-		if names := changedEnv(old.Env, spec.Env); len(names) > 0 {
-			c.why = append(c.why, "environment ("+strings.Join(names, ", ")+")")
-		}
-		if old.Dir != spec.Dir {
-			c.why = append(c.why, "working directory")
-		}
-		if !reflect.DeepEqual(old.UID, spec.UID) || !reflect.DeepEqual(old.GID, spec.GID) || !slices.Equal(old.Groups, spec.Groups) {
-			c.why = append(c.why, "user or group")
-		}
-		if !slices.Equal(old.Capabilities, spec.Capabilities) {
-			c.why = append(c.why, "capabilities")
-		}
-		c.restart = len(c.why) > 0
-		if c.restart || !reflect.DeepEqual(old, spec) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// fileDigests maps each service to its rendered files' digests.
-func fileDigests(p *macros.Plan) map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for _, s := range p.Services {
-		out[s.ID] = map[string]string{}
-	}
-	for _, f := range p.Files {
-		sum := sha256.Sum256(f.Content)
-		out[f.Service][f.Dst] = fmt.Sprintf("%x %o %s:%s", sum, f.Mode, f.Owner, f.Group)
-	}
-	return out
-}
-
-// changedFiles lists destinations added, removed or rendered differently.
-func changedFiles(old, cur map[string]string) []string {
-	var out []string
-	for dst, d := range cur {
-		if old[dst] != d {
-			out = append(out, dst)
-		}
-	}
-	for dst := range old {
-		if _, ok := cur[dst]; !ok {
-			out = append(out, dst)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// changedEnv names the variables set, unset or changed; values are not
-// shown (they may be secrets).
-func changedEnv(old, cur []string) []string {
-	om, cm := envMap(old), envMap(cur)
-	var out []string
-	for k, v := range cm {
-		if ov, ok := om[k]; !ok || ov != v {
-			out = append(out, k)
-		}
-	}
-	for k := range om {
-		if _, ok := cm[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func envMap(list []string) map[string]string {
-	m := make(map[string]string, len(list))
-	for _, kv := range list {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
-	}
-	return m
 }
 
 // rewatch watches the directories of the config file, the nodes file and

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -118,32 +117,6 @@ node = ["app"]
 		if got := r.relevant(fsnotify.Event{Name: p(tt.name), Op: tt.op}); got != tt.want {
 			t.Errorf("%s %s: relevant %v, want %v", tt.op, tt.name, got, tt.want)
 		}
-	}
-}
-
-func TestChangedEnv(t *testing.T) {
-	tests := []struct {
-		old, cur []string
-		want     []string
-	}{
-		{[]string{"A=1", "B=2"}, []string{"B=2", "A=1"}, nil},
-		{[]string{"A=1", "B=2"}, []string{"A=1", "B=3"}, []string{"B"}},
-		{[]string{"A=1"}, []string{"A=1", "C="}, []string{"C"}},
-		{[]string{"A=1", "D=x"}, []string{"A=1"}, []string{"D"}},
-		{[]string{"SECRET=a"}, []string{"SECRET=b", "A=1"}, []string{"A", "SECRET"}},
-	}
-	for _, tt := range tests {
-		if got := changedEnv(tt.old, tt.cur); !slices.Equal(got, tt.want) {
-			t.Errorf("changedEnv(%v, %v) = %v, want %v", tt.old, tt.cur, got, tt.want)
-		}
-	}
-}
-
-func TestChangedFiles(t *testing.T) {
-	old := map[string]string{"/a": "1", "/b": "2", "/gone": "3"}
-	cur := map[string]string{"/a": "1", "/b": "9", "/new": "4"}
-	if got, want := changedFiles(old, cur), []string{"/b", "/gone", "/new"}; !slices.Equal(got, want) {
-		t.Errorf("changedFiles = %v, want %v", got, want)
 	}
 }
 

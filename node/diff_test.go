@@ -1,0 +1,89 @@
+package node
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/supervisor"
+)
+
+// What a reload does to each service, for each kind of change: restart
+// for what the running process was started with, update in place for what
+// only the next start or the supervisor reads, nothing when nothing moved.
+func TestDiff(t *testing.T) {
+	uid, other := 1000, 1001
+	base := supervisor.ServiceSpec{ID: "zk", Argv: []string{"zk", "a.conf"}, Env: []string{"A=1", "SECRET=s"}, Dir: "/d",
+		UID: &uid, Grace: 10 * time.Second, Probe: &supervisor.ProbeSpec{Kind: "tcp", Address: "127.0.0.1:2181"}}
+	file := &macros.File{Service: "zk", Dst: "/etc/zk.conf", Content: []byte("tickTime=2000\n"), Mode: 0o644}
+	lastFiles := FileDigests(&macros.Plan{Services: []*macros.Service{{ID: "zk"}}, Files: []*macros.File{file}})
+
+	tests := []struct {
+		name    string
+		edit    func(*supervisor.ServiceSpec, *macros.File)
+		changed bool
+		restart bool
+		why     []string
+	}{
+		{"nothing", func(*supervisor.ServiceSpec, *macros.File) {}, false, false, nil},
+		{"rendered file", func(_ *supervisor.ServiceSpec, f *macros.File) { f.Content = []byte("tickTime=3000\n") },
+			true, true, []string{"rendered /etc/zk.conf"}},
+		{"file mode", func(_ *supervisor.ServiceSpec, f *macros.File) { f.Mode = 0o600 }, true, true, []string{"rendered /etc/zk.conf"}},
+		{"command", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Argv = []string{"zk", "b.conf"} }, true, true, []string{"command"}},
+		{"environment, names only", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Env = []string{"A=1", "SECRET=t", "B=2"} },
+			true, true, []string{"environment (B, SECRET)"}},
+		{"working directory", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Dir = "/e" }, true, true, []string{"working directory"}},
+		{"user", func(s *supervisor.ServiceSpec, _ *macros.File) { s.UID = &other }, true, true, []string{"user or group"}},
+		{"capabilities", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Capabilities = []string{"CAP_NET_BIND_SERVICE"} },
+			true, true, []string{"capabilities"}},
+		{"grace: no restart", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Grace = 20 * time.Second }, true, false, nil},
+		{"probe: no restart", func(s *supervisor.ServiceSpec, _ *macros.File) {
+			s.Probe = &supervisor.ProbeSpec{Kind: "tcp", Address: "127.0.0.1:2182"}
+		}, true, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			spec, f := base, *file
+			tt.edit(&spec, &f)
+			p := &macros.Plan{Services: []*macros.Service{{ID: "zk"}}, Files: []*macros.File{&f}}
+			got := Diff(Given{Specs: map[string]supervisor.ServiceSpec{"zk": base}, Files: lastFiles}, p,
+				supervisor.Plan{Services: []supervisor.ServiceSpec{spec}})
+			if !tt.changed {
+				if len(got) != 0 {
+					t.Fatalf("changes %+v, want none", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Restart != tt.restart || !slices.Equal(got[0].Why, tt.why) || got[0].Spec.ID != "zk" {
+				t.Fatalf("changes %+v, want restart %v why %v", got, tt.restart, tt.why)
+			}
+		})
+	}
+}
+
+func TestChangedEnv(t *testing.T) {
+	tests := []struct {
+		old, cur []string
+		want     []string
+	}{
+		{[]string{"A=1", "B=2"}, []string{"B=2", "A=1"}, nil},
+		{[]string{"A=1", "B=2"}, []string{"A=1", "B=3"}, []string{"B"}},
+		{[]string{"A=1"}, []string{"A=1", "C="}, []string{"C"}},
+		{[]string{"A=1", "D=x"}, []string{"A=1"}, []string{"D"}},
+		{[]string{"SECRET=a"}, []string{"SECRET=b", "A=1"}, []string{"A", "SECRET"}},
+	}
+	for _, tt := range tests {
+		if got := changedEnv(tt.old, tt.cur); !slices.Equal(got, tt.want) {
+			t.Errorf("changedEnv(%v, %v) = %v, want %v", tt.old, tt.cur, got, tt.want)
+		}
+	}
+}
+
+func TestChangedFiles(t *testing.T) {
+	old := map[string]string{"/a": "1", "/b": "2", "/gone": "3"}
+	cur := map[string]string{"/a": "1", "/b": "9", "/new": "4"}
+	if got, want := ChangedFiles(old, cur), []string{"/b", "/gone", "/new"}; !slices.Equal(got, want) {
+		t.Errorf("ChangedFiles = %v, want %v", got, want)
+	}
+}
