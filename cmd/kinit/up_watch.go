@@ -293,16 +293,16 @@ func writeFiles(p *macros.Plan, only func(id string) bool) ([]string, error) {
 }
 
 // waitSpare holds the restart of a clustered service until the cluster
-// can spare it (up_spare.go), showing why in its status. Node id N first
+// can spare it (node/spare.go), showing why in its status. Node id N first
 // waits N-1 staggers, so nodes that see one change at once go one after
 // the other. A service that is not ready costs the cluster nothing and
 // goes at once. again reports a newer change (applied next); ok is false
 // when kinit is stopping.
-func (r *reloader) waitSpare(ctx context.Context, node *roles.Node, s *macros.Service) (again, ok bool) {
+func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Service) (again, ok bool) {
 	if s == nil {
 		return false, true
 	}
-	check := spareCheckFor(node, s)
+	check := node.SpareCheckFor(n, s)
 	if check == nil {
 		return false, true
 	}
@@ -310,7 +310,7 @@ func (r *reloader) waitSpare(ctx context.Context, node *roles.Node, s *macros.Se
 		return false, true
 	}
 	defer r.sup.Hold(s.ID, "")
-	delay := time.Duration(node.ID-1) * spareStagger
+	delay := time.Duration(n.ID-1) * node.SpareStagger
 	if delay > 0 {
 		r.sup.Hold(s.ID, fmt.Sprintf("waiting: restart of %s staggered by node id, %s", s.ID, delay))
 	}
@@ -350,7 +350,7 @@ func (r *reloader) waitSpare(ctx context.Context, node *roles.Node, s *macros.Se
 				held = why
 			}
 			r.sup.Hold(s.ID, fmt.Sprintf("waiting: cluster cannot spare %s (%s)", s.ID, why))
-			next.Reset(spareRetry)
+			next.Reset(node.SpareRetry)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -17,23 +17,23 @@ import (
 )
 
 var (
-	// spareStagger is how long node id N waits, times N-1, before its
+	// SpareStagger is how long node id N waits, times N-1, before its
 	// first check: a change every node sees at once must not have them
 	// all check, pass and restart in the same second.
-	spareStagger = 15 * time.Second
-	// spareRetry is how often a held restart asks the cluster again.
-	spareRetry = time.Second
+	SpareStagger = 15 * time.Second
+	// SpareRetry is how often a held restart asks the cluster again.
+	SpareRetry = time.Second
 	// spareAsk bounds one question to one member.
 	spareAsk = 3 * time.Second
 )
 
-// spareCheck asks the cluster whether it can spare this node's instance of
+// SpareCheck asks the cluster whether it can spare this node's instance of
 // a service; why says what it is waiting for.
-type spareCheck func(ctx context.Context) (ok bool, why string)
+type SpareCheck func(ctx context.Context) (ok bool, why string)
 
-// spareCheckFor returns the check for a clustered service (a ZooKeeper or a
+// SpareCheckFor returns the check for a clustered service (a ZooKeeper or a
 // Kafka broker with other members), nil for any other.
-func spareCheckFor(node *roles.Node, s *macros.Service) spareCheck {
+func SpareCheckFor(node *roles.Node, s *macros.Service) SpareCheck {
 	members := node.MembersRunning(s.ID)
 	if len(members) < 2 {
 		return nil
