@@ -1,0 +1,90 @@
+// [defaults]: the values every service starts from (restart policy,
+// probe timing and health checks, grace, stop signal).
+
+package roles
+
+import "time"
+
+// serviceDefaults are the [defaults] table after conversion.
+type serviceDefaults struct {
+	waitTimeout time.Duration
+	grace       time.Duration
+	signal      string
+	restart     Restart
+	ready       Probe
+}
+
+func (l *loader) defaults(d *rawDefaults) serviceDefaults {
+	out := serviceDefaults{
+		waitTimeout: l.duration(d.WaitTimeout, DefaultWaitTimeout, "defaults", "wait_timeout"),
+		grace:       l.duration(d.Grace, DefaultGrace, "defaults", "grace"),
+		signal:      "SIGTERM",
+	}
+	if d.StopSignal != "" {
+		name, _, err := ParseSignal(d.StopSignal)
+		if err != nil {
+			l.errAt([]string{"defaults", "stop_signal"}, "stop_signal: %v", err)
+		} else {
+			out.signal = name
+		}
+	}
+	base := Restart{Policy: "on-failure", BackoffMin: DefaultBackoffMin, BackoffMax: DefaultBackoffMax,
+		ResetAfter: DefaultResetAfter}
+	out.restart = l.restart(&d.Restart, base, "defaults", "restart")
+	out.ready = Probe{
+		Interval:     l.duration(d.Ready.Interval, DefaultInterval, "defaults", "ready", "interval"),
+		Timeout:      l.duration(d.Ready.Timeout, DefaultProbeTimeout, "defaults", "ready", "timeout"),
+		StartTimeout: l.duration(d.Ready.StartTimeout, DefaultStartTimeout, "defaults", "ready", "start_timeout"),
+		Health:       l.health(&d.Ready, Health{CheckInterval: DefaultCheckInterval}, "defaults", "ready"),
+	}
+	return out
+}
+
+// health reads check_interval, failure_threshold and on_unhealthy over base.
+func (l *loader) health(t *rawTiming, base Health, key ...string) Health {
+	h := base
+	at := func(k string) []string { return append(append([]string{}, key...), k) }
+	h.CheckInterval = l.duration(t.CheckInterval, base.CheckInterval, at("check_interval")...)
+	if t.FailureThreshold != nil {
+		if *t.FailureThreshold < 1 {
+			l.errAt(at("failure_threshold"), "failure_threshold must be at least 1, got %d", *t.FailureThreshold)
+		} else {
+			h.FailureThreshold = *t.FailureThreshold
+		}
+	}
+	switch t.OnUnhealthy {
+	case "":
+	case "none":
+		h.OnUnhealthy = ""
+	case "restart":
+		h.OnUnhealthy = "restart"
+	default:
+		l.errAt(at("on_unhealthy"), "on_unhealthy must be \"none\" or \"restart\", got %q", t.OnUnhealthy)
+	}
+	return h
+}
+
+func (l *loader) restart(r *rawRestart, base Restart, key ...string) Restart {
+	out := base
+	if r.Policy != "" {
+		switch r.Policy {
+		case "always", "on-failure", "never":
+			out.Policy = r.Policy
+		default:
+			l.errAt(append(key, "policy"), "restart policy must be always, on-failure or never, got %q", r.Policy)
+		}
+	}
+	out.BackoffMin = l.duration(r.BackoffMin, base.BackoffMin, append(key, "backoff_min")...)
+	out.BackoffMax = l.duration(r.BackoffMax, base.BackoffMax, append(key, "backoff_max")...)
+	out.ResetAfter = l.duration(r.ResetAfter, base.ResetAfter, append(key, "reset_after")...)
+	if r.Budget != nil {
+		out.Budget = *r.Budget
+		if *r.Budget < 0 {
+			l.errAt(append(key, "budget"), "restart budget must not be negative, got %d", *r.Budget)
+		}
+	}
+	if out.BackoffMax < out.BackoffMin {
+		l.errAt(append(key, "backoff_max"), "backoff_max %v is below backoff_min %v", out.BackoffMax, out.BackoffMin)
+	}
+	return out
+}

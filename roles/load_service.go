@@ -1,0 +1,267 @@
+// [services.ID]: one service, its probe and its templates.
+
+package roles
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/kinit/kinit/internal/sigtab"
+)
+
+var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, "schema-registry": true, "control-center": true}
+
+// Default env prefixes by kind (the Confluent image convention).
+var kindPrefix = map[string]string{
+	"zookeeper": "ZOOKEEPER_", "kafka": "KAFKA_", "schema-registry": "SCHEMA_REGISTRY_", "control-center": "CONTROL_CENTER_",
+}
+
+func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Service {
+	key := []string{"services", id}
+	at := func(k ...string) []string { return append(append([]string(nil), key...), k...) }
+	s := &Service{ID: id, Name: rs.Name, Kind: rs.Kind, Port: rs.Port, Ports: rs.Ports,
+		Command: rs.Command, Dir: rs.Dir, User: rs.User, Group: rs.Group, Env: rs.Env,
+		PropertyPrefix: rs.PropPrefix, KnownKeys: rs.KnownKeys, Required: rs.Required,
+		RestartWith: rs.RestartWith, DataDir: rs.DataDir, Line: l.line(key...)}
+	if !reID.MatchString(id) {
+		l.errAt(key, "service id %q must be lower case letters, digits, - and _", id)
+	}
+	if s.Name == "" {
+		s.Name = id
+	}
+	if !kinds[s.Kind] {
+		l.errAt(at("kind"), "service %q: unknown kind %q (want zookeeper, kafka, schema-registry, control-center or none)", id, s.Kind)
+	}
+	if s.Ports == nil {
+		s.Ports = map[string]int{}
+	}
+	if s.Env == nil {
+		s.Env = map[string]string{}
+	}
+	if rs.Port < 0 || rs.Port > 65535 {
+		l.errAt(at("port"), "service %q: port %d is outside 1..65535", id, rs.Port)
+	}
+	for name, p := range rs.Ports {
+		if !rePortName.MatchString(name) {
+			l.errAt(at("ports", name), "service %q: port name %q must be lower case", id, name)
+		}
+		if p < 1 || p > 65535 {
+			l.errAt(at("ports", name), "service %q: port %s = %d is outside 1..65535", id, name, p)
+		}
+	}
+	if len(rs.Command) == 0 || rs.Command[0] == "" {
+		l.errAt(key, "service %q: command is required", id)
+	}
+	for _, c := range rs.Capabilities {
+		name, err := parseCapability(c)
+		if err != nil {
+			l.errAt(at("capabilities"), "service %q: %v", id, err)
+			continue
+		}
+		s.Capabilities = append(s.Capabilities, name)
+	}
+	for k := range rs.Env {
+		if !reEnvName.MatchString(k) {
+			l.errAt(at("env", k), "service %q: %q is not a valid environment variable name", id, k)
+		}
+	}
+	if rs.EnvPrefix != nil {
+		s.EnvPrefix = *rs.EnvPrefix
+	} else {
+		s.EnvPrefix = kindPrefix[s.Kind]
+	}
+	for _, name := range rs.PassEnv {
+		if !reEnvName.MatchString(strings.TrimSuffix(name, "*")) {
+			l.errAt(at("pass_env"), "service %q: pass_env %q is not a variable name (or a prefix ending in *)", id, name)
+		}
+	}
+	s.PassEnv = rs.PassEnv
+	if s.EnvPrefix != "" && (!reEnvName.MatchString(s.EnvPrefix) || !strings.HasSuffix(s.EnvPrefix, "_")) {
+		l.errAt(at("env_prefix"), "service %q: env_prefix %q must be a variable name prefix ending in _", id, s.EnvPrefix)
+	}
+	if s.KnownKeys == "" {
+		s.KnownKeys = s.Kind
+	}
+
+	for _, w := range rs.Wait {
+		ws := WaitSpec{Service: w, Timeout: def.waitTimeout}
+		if rw, ok := rs.Waits[w]; ok {
+			ws.Timeout = l.duration(rw.Timeout, def.waitTimeout, at("waits", w, "timeout")...)
+			if rw.Min.set {
+				m, err := parseMin(rw.Min)
+				if err != nil {
+					l.errAt(at("waits", w, "min"), "service %q: waits.%s.min: %v", id, w, err)
+				}
+				ws.Min = m
+			}
+		}
+		s.Waits = append(s.Waits, ws)
+	}
+	for w := range rs.Waits {
+		found := false
+		for _, x := range rs.Wait {
+			found = found || x == w
+		}
+		if !found {
+			l.errAt(at("waits", w), "service %q: waits.%s tunes a wait that is not in wait = [...]", id, w)
+		}
+	}
+
+	p := rs.Ready
+	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command, ZKConnect: p.ZKConnect,
+		BrokerID: p.BrokerID, Mode: p.Mode,
+		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
+		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
+		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),
+		Health:       l.health(&p.rawTiming, def.ready.Health, at("ready")...)}
+	l.probe(id, &s.Ready, at("ready"))
+
+	s.Restart = l.restart(&rs.Restart, def.restart, at("restart")...)
+	s.StopSignal = def.signal
+	if rs.StopSignal != "" {
+		name, sig, err := ParseSignal(rs.StopSignal)
+		if err != nil {
+			l.errAt(at("stop_signal"), "service %q: stop_signal: %v", id, err)
+		}
+		s.StopSignal, s.Signal = name, sig
+	}
+	if s.Signal == 0 {
+		_, s.Signal, _ = ParseSignal(s.StopSignal)
+	}
+	for _, f := range rs.ForwardSigs {
+		sig, err := sigtab.Parse(f)
+		switch {
+		case err != nil:
+			l.errAt(at("forward_signals"), "service %q: forward_signals: %v", id, err)
+		case !sig.Forward:
+			l.errAt(at("forward_signals"), "service %q: forward_signals: %s cannot be forwarded (only %s can; SIGTERM and SIGINT stop kinit)",
+				id, sig.Name, strings.Join(sigtab.Forwardable(), ", "))
+		case !slices.Contains(s.ForwardSignals, sig.Name):
+			s.ForwardSignals = append(s.ForwardSignals, sig.Name)
+		}
+	}
+	s.Grace = l.duration(rs.Grace, def.grace, at("grace")...)
+
+	if rs.MemoryShare.set {
+		v, err := parseShare(rs.MemoryShare)
+		if err != nil {
+			l.errAt(at("memory_share"), "service %q: memory_share: %v", id, err)
+		}
+		s.MemoryShare = v
+	}
+	s.HeapRatio = l.cfg.Resources.HeapRatio
+	if rs.HeapRatio != nil {
+		s.HeapRatio = *rs.HeapRatio
+		if *rs.HeapRatio <= 0 || *rs.HeapRatio > 1 {
+			l.errAt(at("heap_ratio"), "service %q: heap_ratio must be in (0, 1], got %v", id, *rs.HeapRatio)
+		}
+	}
+	for _, h := range []struct {
+		f    flex
+		dst  *int64
+		name string
+	}{{rs.HeapMin, &s.HeapMin, "heap_min"}, {rs.HeapMax, &s.HeapMax, "heap_max"}} {
+		if !h.f.set {
+			continue
+		}
+		n, err := parseSizeFlex(h.f)
+		if err != nil {
+			l.errAt(at(h.name), "service %q: %s: %v", id, h.name, err)
+		}
+		*h.dst = n
+	}
+	if s.HeapMax > 0 && s.HeapMin > s.HeapMax {
+		l.errAt(at("heap_min"), "service %q: heap_min %s is above heap_max %s", id, MiB(s.HeapMin), MiB(s.HeapMax))
+	}
+
+	for i, c := range rs.IDCheck {
+		if c.File == "" {
+			l.errAt(at("id_check", idx(i)), "service %q: id_check needs a file", id)
+		}
+		s.IDChecks = append(s.IDChecks, IDCheck(c))
+	}
+	if len(rs.IDCheck) > 0 && rs.DataDir == "" {
+		l.errAt(at("id_check"), "service %q: id_check needs data_dir", id)
+	}
+
+	props := 0
+	for i, t := range rs.Templates {
+		tk := at("templates", idx(i))
+		tp := Template{Src: t.Src, Dst: t.Dst, Owner: t.Owner, Group: t.Group, Mode: 0o644, Properties: t.Properties, Line: l.line(tk...)}
+		if t.Src == "" || filepath.IsAbs(t.Src) || strings.HasPrefix(filepath.Clean(t.Src), "..") {
+			l.errAt(append(tk, "src"), "service %q: template src %q must be a path inside the template dir", id, t.Src)
+		}
+		if t.Dst == "" || !(strings.HasPrefix(t.Dst, "/") || strings.HasPrefix(t.Dst, "@@")) {
+			l.errAt(append(tk, "dst"), "service %q: template dst %q must be an absolute path", id, t.Dst)
+		}
+		if t.Mode.set {
+			m, err := parseMode(t.Mode)
+			if err != nil {
+				l.errAt(append(tk, "mode"), "service %q: template %s: %v", id, t.Src, err)
+			}
+			tp.Mode = m
+		}
+		if t.Properties {
+			props++
+			if props == 2 {
+				l.errAt(append(tk, "properties"), "service %q: only one template may take the env overrides (properties = true)", id)
+			}
+		}
+		s.Templates = append(s.Templates, tp)
+	}
+	return s
+}
+
+var probeKinds = map[string]bool{"": true, "none": true, "tcp": true, "zookeeper": true, "kafka": true, "http": true, "exec": true}
+
+func (l *loader) probe(id string, p *Probe, key []string) {
+	if !probeKinds[p.Kind] {
+		l.errAt(append(key, "kind"), "service %q: unknown probe kind %q (want tcp, zookeeper, kafka, http, exec or none)", id, p.Kind)
+		return
+	}
+	if p.Kind == "" {
+		p.Kind = "none"
+	}
+	need := func(ok bool, field string) {
+		if !ok {
+			l.errAt(key, "service %q: %s probe needs %s", id, p.Kind, field)
+		}
+	}
+	switch p.Kind {
+	case "tcp":
+		need(p.Address != "", "address")
+	case "zookeeper":
+		need(p.Address != "", "address")
+		if p.Mode == "" {
+			p.Mode = "ruok"
+		}
+		if p.Mode != "ruok" && p.Mode != "srvr" && p.Mode != "session" {
+			l.errAt(append(key, "mode"), "service %q: zookeeper probe mode must be ruok, srvr or session, got %q", id, p.Mode)
+		}
+	case "kafka":
+		if p.Mode == "" {
+			p.Mode = "zk"
+		}
+		switch p.Mode {
+		case "zk":
+			need(p.ZKConnect != "", "zk_connect")
+		case "kraft":
+			need(p.Address != "", "address")
+		default:
+			l.errAt(append(key, "mode"), "service %q: kafka probe mode must be zk or kraft, got %q", id, p.Mode)
+		}
+		need(p.BrokerID != "", "broker_id")
+	case "http":
+		need(p.URL != "", "url")
+	case "exec":
+		need(len(p.Command) > 0, "command")
+	}
+	if p.Timeout > 0 && p.Interval > 0 && p.StartTimeout > 0 && p.StartTimeout < p.Timeout {
+		l.errAt(append(key, "start_timeout"), "service %q: start_timeout %v is shorter than the probe timeout %v", id, p.StartTimeout, p.Timeout)
+	}
+}
+
+// MiB formats bytes as whole MiB for messages.
+func MiB(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
