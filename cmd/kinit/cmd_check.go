@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+
+	"github.com/kinit/kinit/node"
 )
 
 func init() {
@@ -27,7 +29,7 @@ func cmdCheck(args []string) int {
 	if fs.NArg() > 0 {
 		return usageError("check takes no arguments")
 	}
-	np, err := loadNodePlan(*config)
+	np, err := node.Load(*config)
 	if err != nil {
 		return reportProblems(err)
 	}
@@ -36,14 +38,14 @@ func cmdCheck(args []string) int {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	fmt.Fprintf(w, "config %s: ok\n", np.config.File)
-	for _, n := range np.notes {
+	fmt.Fprintf(w, "config %s: ok\n", np.Config.File)
+	for _, n := range np.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	np.plan.Describe(w)
+	np.Plan.Describe(w)
 	if !*noFiles {
 		fmt.Fprintln(w, "rendered files")
-		np.plan.DescribeFiles(w)
+		np.Plan.DescribeFiles(w)
 	}
 	return exitOK
 }

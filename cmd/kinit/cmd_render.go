@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/node"
 )
 
 func init() {
@@ -32,12 +33,12 @@ func cmdRender(args []string) int {
 	if fs.NArg() > 0 {
 		return usageError("render takes no arguments")
 	}
-	np, err := loadNodePlan(*config)
+	np, err := node.Load(*config)
 	if err != nil {
 		return reportProblems(err)
 	}
-	for _, w := range np.plan.Warnings {
-		fmt.Fprintln(os.Stderr, "kinit: warning: "+np.plan.Masker().String(w))
+	for _, w := range np.Plan.Warnings {
+		fmt.Fprintln(os.Stderr, "kinit: warning: "+np.Plan.Masker().String(w))
 	}
 	opts := macros.WriteOptions{Chown: os.Geteuid() == 0}
 	if *out != "" {
@@ -47,7 +48,7 @@ func cmdRender(args []string) int {
 		}
 		opts = macros.WriteOptions{Root: abs}
 	}
-	changed, err := np.plan.Write(opts)
+	changed, err := np.Plan.Write(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitFailed
@@ -56,7 +57,7 @@ func cmdRender(args []string) int {
 	for _, c := range changed {
 		written[c] = true
 	}
-	for _, f := range np.plan.Files {
+	for _, f := range np.Plan.Files {
 		state := "unchanged"
 		if written[f.Dst] {
 			state = "written"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control"
 	"github.com/kinit/kinit/supervisor/reaper"
@@ -47,7 +48,7 @@ func cmdUp(args []string) int {
 	slog.SetDefault(log)
 
 	// Compile.
-	np, err := loadNodePlan(*config)
+	np, err := node.Load(*config)
 	if err != nil {
 		return reportProblems(err)
 	}
@@ -58,11 +59,11 @@ func cmdUp(args []string) int {
 	if err != nil {
 		return reportConfigError(err)
 	}
-	mask := np.plan.Masker()
-	for _, n := range np.notes {
+	mask := np.Plan.Masker()
+	for _, n := range np.Notes {
 		log.Warn(n)
 	}
-	for _, w := range np.plan.Warnings {
+	for _, w := range np.Plan.Warnings {
 		log.Warn(mask.String(w))
 	}
 	// A kinit answering on the socket runs this node already: refuse
@@ -71,17 +72,17 @@ func cmdUp(args []string) int {
 		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit is serving %s; nothing was started or written\n", socket)
 		return exitTempFail
 	}
-	if _, err := np.node.PersistID(); err != nil {
+	if _, err := np.Node.PersistID(); err != nil {
 		log.Error("cannot persist the node id", "err", err.Error())
 		return exitFailed
 	}
-	changed, err := np.plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
+	changed, err := np.Plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
 	if err != nil {
 		log.Error(err.Error())
 		return exitFailed
 	}
-	log.Info("node resolved", "role", np.node.Role, "id", np.node.ID, "fqdn", np.node.FQDN,
-		"config", np.node.ConfigID, "files_changed", len(changed))
+	log.Info("node resolved", "role", np.Node.Role, "id", np.Node.ID, "fqdn", np.Node.FQDN,
+		"config", np.Node.ConfigID, "files_changed", len(changed))
 
 	// Go live.
 	if err := reaper.Run(func(st reaper.Status) {
@@ -93,7 +94,7 @@ func cmdUp(args []string) int {
 	return supervise(plan, np, m, changed, log, out, format)
 }
 
-func supervise(plan supervisor.Plan, np *nodePlan, m *upMetrics, changed []string, log *slog.Logger, out *supervisor.Stdout, format string) int {
+func supervise(plan supervisor.Plan, np *node.Rendered, m *upMetrics, changed []string, log *slog.Logger, out *supervisor.Stdout, format string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 

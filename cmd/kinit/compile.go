@@ -8,13 +8,13 @@ import (
 	"github.com/kinit/kinit/supervisor"
 )
 
-// compileRuntime finishes what loadNodePlan started with the settings that
+// compileRuntime finishes what node.Load started with the settings that
 // come from kinit's own environment rather than the config: the supervisor
 // plan (validated, start lanes computed), the stop deadline and the metrics
 // shipper. `kinit check` and `kinit up` share it, so check passes exactly
 // when up would go live. Nothing is started and nothing written.
-func compileRuntime(np *nodePlan, log *slog.Logger) (supervisor.Plan, *upMetrics, error) {
-	plan, err := node.SupervisorPlan(np.plan, os.Environ())
+func compileRuntime(np *node.Rendered, log *slog.Logger) (supervisor.Plan, *upMetrics, error) {
+	plan, err := node.SupervisorPlan(np.Plan, os.Environ())
 	if err != nil {
 		return plan, nil, err
 	}
@@ -25,7 +25,7 @@ func compileRuntime(np *nodePlan, log *slog.Logger) (supervisor.Plan, *upMetrics
 		return plan, nil, err
 	}
 	if ok, msg := supervisor.StopFits(plan); !ok {
-		np.notes = append(np.notes, msg)
+		np.Notes = append(np.Notes, msg)
 	}
 	m, err := newMetrics(np, log)
 	return plan, m, err

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/metrics"
 )
@@ -22,7 +23,7 @@ type upMetrics struct {
 	names map[string]string // service id -> service.name, as the samples carry it
 }
 
-func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
+func newMetrics(np *node.Rendered, log *slog.Logger) (*upMetrics, error) {
 	cfg, err := metrics.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -31,14 +32,14 @@ func newMetrics(np *nodePlan, log *slog.Logger) (*upMetrics, error) {
 		return nil, err
 	}
 	m := &upMetrics{types: map[string]string{}, names: map[string]string{}}
-	for _, s := range np.plan.Services {
+	for _, s := range np.Plan.Services {
 		m.types[s.ID] = s.Kind
 		m.names[s.ID] = s.Name
 	}
 	hostname, _ := os.Hostname()
 	node := metrics.Node{
-		Name: np.node.FQDN, Hostname: hostname, Role: np.node.Role,
-		NodeID: strconv.Itoa(np.node.ID), ConfigID: np.node.ConfigID, Cluster: np.node.Config.Cluster.Name,
+		Name: np.Node.FQDN, Hostname: hostname, Role: np.Node.Role,
+		NodeID: strconv.Itoa(np.Node.ID), ConfigID: np.Node.ConfigID, Cluster: np.Node.Config.Cluster.Name,
 	}
 	m.c, err = metrics.New(cfg, node, m.services, metrics.WithLogger(log))
 	if err != nil {

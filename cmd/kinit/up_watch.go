@@ -27,7 +27,7 @@ var reloadDebounce = 500 * time.Millisecond
 
 // reloader applies changes to the config file, the nodes file and the
 // templates while kinit up runs (docs/runtime.md). It compiles a change
-// the way kinit up compiles at start (loadNodePlan, node.SupervisorPlan); an
+// the way kinit up compiles at start (node.Load, node.SupervisorPlan); an
 // invalid one is logged and ignored. A valid one writes the rendered files
 // that changed and hands the changed services to the supervisor, which
 // restarts them one at a time in start order.
@@ -68,7 +68,7 @@ type watchDir struct {
 
 // startReloader starts watching unless KINIT_RELOAD=off. The returned
 // channel is closed once the reloader has stopped, after ctx ends.
-func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *nodePlan, plan supervisor.Plan, m *upMetrics, log *slog.Logger) <-chan struct{} {
+func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *node.Rendered, plan supervisor.Plan, m *upMetrics, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	if strings.EqualFold(os.Getenv("KINIT_RELOAD"), "off") {
 		log.Info("KINIT_RELOAD=off: changes to the config and templates apply at the next start")
@@ -82,8 +82,8 @@ func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *nodePlan
 		return done
 	}
 	r := &reloader{
-		sup: sup, m: m, log: log, config: np.config.File,
-		role: np.node.Role, id: np.node.ID, configID: np.node.ConfigID,
+		sup: sup, m: m, log: log, config: np.Config.File,
+		role: np.Node.Role, id: np.Node.ID, configID: np.Node.ConfigID,
 		specs: map[string]supervisor.ServiceSpec{}, files: map[string]map[string]string{},
 		seen: map[string]bool{}, w: w, dirs: map[string]*watchDir{}, noDir: map[string]bool{},
 	}
@@ -92,7 +92,7 @@ func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *nodePlan
 		r.ids = append(r.ids, s.ID)
 	}
 	sort.Strings(r.ids)
-	r.files = node.FileDigests(np.plan)
+	r.files = node.FileDigests(np.Plan)
 	r.remember(np)
 	r.rewatch(np)
 	go func() {
@@ -159,12 +159,12 @@ func (r *reloader) relevant(ev fsnotify.Event) bool {
 // It reports whether a newer change arrived while it waited, which the
 // caller applies next.
 func (r *reloader) reload(ctx context.Context) (again bool) {
-	np, err := loadNodePlan(r.config)
+	np, err := node.Load(r.config)
 	if err != nil {
 		r.reject(roles.Problems(err))
 		return false
 	}
-	plan, err := node.SupervisorPlan(np.plan, os.Environ())
+	plan, err := node.SupervisorPlan(np.Plan, os.Environ())
 	if err == nil {
 		err = supervisor.Validate(plan)
 	}
@@ -172,9 +172,9 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		r.reject([]error{err})
 		return false
 	}
-	if np.node.Role != r.role || np.node.ID != r.id || np.node.ConfigID != r.configID {
+	if np.Node.Role != r.role || np.Node.ID != r.id || np.Node.ConfigID != r.configID {
 		r.reject([]error{fmt.Errorf("the node would become %s %d (config %s) instead of %s %d (config %s); the identity of a running node never changes, restart the container to change it",
-			np.node.Role, np.node.ID, np.node.ConfigID, r.role, r.id, r.configID)})
+			np.Node.Role, np.Node.ID, np.Node.ConfigID, r.role, r.id, r.configID)})
 		return false
 	}
 	var ids []string
@@ -201,7 +201,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	changes := node.Diff(node.Given{Specs: r.specs, Files: r.files}, np.plan, plan)
+	changes := node.Diff(node.Given{Specs: r.specs, Files: r.files}, np.Plan, plan)
 	var restart []string
 	restarts := map[string]bool{}
 	for _, c := range changes {
@@ -213,7 +213,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// The files of a service that restarts are written just before its
 	// own restart: until then it runs, and may restart on its own, with
 	// the files it started with. The rest are written now.
-	written, err := writeFiles(np.plan, func(id string) bool { return !restarts[id] })
+	written, err := writeFiles(np.Plan, func(id string) bool { return !restarts[id] })
 	if err != nil {
 		// Files written so far stay; no service is restarted, so each
 		// keeps running with what it started with. The next change to
@@ -245,14 +245,14 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 			r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
 			continue
 		}
-		again, ok := r.waitSpare(ctx, np.node, np.plan.Service(c.Spec.ID))
+		again, ok := r.waitSpare(ctx, np.Node, np.Plan.Service(c.Spec.ID))
 		if again {
 			return true
 		}
 		if !ok {
 			return false
 		}
-		if _, err := writeFiles(np.plan, func(id string) bool { return id == c.Spec.ID }); err != nil {
+		if _, err := writeFiles(np.Plan, func(id string) bool { return id == c.Spec.ID }); err != nil {
 			r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.Spec.ID, err), "service", c.Spec.ID)
 			return false
 		}
@@ -404,9 +404,9 @@ func (r *reloader) reject(problems []error) {
 
 // remember logs the plan's warnings that were not logged before and keeps
 // the rendered destinations, whose writes are kinit's own.
-func (r *reloader) remember(np *nodePlan) {
-	mask := np.plan.Masker()
-	for _, w := range append(append([]string(nil), np.notes...), np.plan.Warnings...) {
+func (r *reloader) remember(np *node.Rendered) {
+	mask := np.Plan.Masker()
+	for _, w := range append(append([]string(nil), np.Notes...), np.Plan.Warnings...) {
 		if !r.seen[w] && r.live {
 			r.log.Warn(mask.String(w))
 		}
@@ -414,7 +414,7 @@ func (r *reloader) remember(np *nodePlan) {
 	}
 	r.live = true
 	r.dsts = map[string]bool{}
-	for _, f := range np.plan.Files {
+	for _, f := range np.Plan.Files {
 		r.dsts[filepath.Clean(f.Dst)] = true
 	}
 }
@@ -423,7 +423,7 @@ func (r *reloader) remember(np *nodePlan) {
 // the templates of np, and stops watching those it no longer needs.
 // Directories, not files: editors and Kubernetes replace a file by a
 // rename or a symlink swap, which a watch on the file itself would miss.
-func (r *reloader) rewatch(np *nodePlan) {
+func (r *reloader) rewatch(np *node.Rendered) {
 	want := map[string]*watchDir{}
 	add := func(dir, name string, any bool) {
 		dir = filepath.Clean(dir)
@@ -451,19 +451,19 @@ func (r *reloader) rewatch(np *nodePlan) {
 			}
 		}
 	}
-	file(np.config.File)
-	if src := np.node.NodesSource; src != "" && src != roles.EnvNodes {
+	file(np.Config.File)
+	if src := np.Node.NodesSource; src != "" && src != roles.EnvNodes {
 		file(src)
 	}
-	tdir := np.node.Vars["TEMPLATE_DIR"]
+	tdir := np.Node.Vars["TEMPLATE_DIR"]
 	if tdir == "" {
-		tdir = filepath.Join(np.config.Dir, "templates")
+		tdir = filepath.Join(np.Config.Dir, "templates")
 	}
 	tdirs := map[string]bool{}
 	if a, err := filepath.Abs(tdir); err == nil {
 		tdirs[a] = true
 	}
-	for _, f := range np.plan.Files {
+	for _, f := range np.Plan.Files {
 		if a, err := filepath.Abs(f.Src); err == nil {
 			tdirs[filepath.Dir(a)] = true
 		}

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"testing"
@@ -6,9 +6,9 @@ import (
 	"github.com/kinit/kinit/roles"
 )
 
-const cgroupFixtures = "../../internal/cgroup/testdata/"
+const cgroupFixtures = "../internal/cgroup/testdata/"
 
-// The CLI glue reads the container's limits from cgroup fixture trees (v1,
+// Load reads the container's limits from cgroup fixture trees (v1,
 // v2, unlimited) and from the live machine, and sizing follows them.
 func TestContainerLimits(t *testing.T) {
 	tests := []struct {
@@ -34,22 +34,5 @@ func TestContainerLimits(t *testing.T) {
 	live, note := containerLimits(roles.Env{})
 	if note != "" || live.MemoryBytes <= 0 || live.CPUs <= 0 {
 		t.Errorf("live machine: %+v %s", live, note)
-	}
-}
-
-func TestSizingFromCgroupV1(t *testing.T) {
-	setEnv(t, map[string]string{"KINIT_CONFIG": "../../rootfs/etc/kinit/kinit.toml", "KINIT_CONFIG_ID": "standalone",
-		"KINIT_FQDN": "demo", "KINIT_DATA_DIR": t.TempDir(), "KINIT_CGROUP_ROOT": cgroupFixtures + "v1", "KINIT_FLAVOR": "large"})
-	np, err := loadNodePlan("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sz := np.plan.Sizing
-	if sz.MemoryBytes != 2<<30 || sz.MemorySource != "cgroup" || sz.ActiveProcessorCount != 1 {
-		t.Errorf("sizing %+v", sz)
-	}
-	kb := np.plan.Service("kafka-broker")
-	if kb.HeapBytes != 460<<20 || kb.Env["KAFKA_HEAP_OPTS"] != "-Xms460m -Xmx460m" || kb.Env["KAFKA_OPTS"] != "-XX:ActiveProcessorCount=1" {
-		t.Errorf("kafka-broker heap %d env %v", kb.HeapBytes>>20, kb.Env)
 	}
 }

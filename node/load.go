@@ -1,0 +1,70 @@
+package node
+
+import (
+	"fmt"
+
+	"github.com/kinit/kinit/internal/cgroup"
+	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/roles"
+)
+
+// Rendered is a node resolved and rendered in memory: what check, render
+// and up all start from. Nothing of it is written yet.
+type Rendered struct {
+	Env    roles.Env
+	Config *roles.Config
+	Node   *roles.Node
+	Plan   *macros.Plan
+	Notes  []string // things worth printing that are not errors
+}
+
+// ConfigPath is the --config flag, else KINIT_CONFIG, else
+// /etc/kinit/kinit.toml.
+func ConfigPath(flagValue string, env roles.Env) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if p := env.Get(roles.EnvConfig); p != "" {
+		return p
+	}
+	return roles.DefaultConfigPath
+}
+
+// Load loads the config (configFlag, see ConfigPath), resolves this node
+// from kinit's environment, reads the container's limits and renders the
+// plan. Every problem is reported at once (roles.Problems).
+func Load(configFlag string) (*Rendered, error) {
+	r := &Rendered{Env: roles.OSEnv()}
+	cfg, err := roles.Load(ConfigPath(configFlag, r.Env))
+	if err != nil {
+		return nil, err
+	}
+	r.Config = cfg
+	if r.Node, err = roles.Resolve(cfg, r.Env); err != nil {
+		return nil, err
+	}
+	limits, note := containerLimits(r.Env)
+	if note != "" {
+		r.Notes = append(r.Notes, note)
+	}
+	if r.Plan, err = macros.Build(r.Node, macros.Options{Env: r.Env, Limits: limits}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// containerLimits reads the cgroup limits (KINIT_CGROUP_ROOT points at
+// another root, for tests). A failure is not fatal: sizing then relies on a
+// flavor, and says so.
+func containerLimits(env roles.Env) (macros.Limits, string) {
+	root := env.Get("KINIT_CGROUP_ROOT")
+	if root == "" {
+		root = "/"
+	}
+	l, _, err := cgroup.Effective(root)
+	if err != nil {
+		return macros.Limits{Source: "unknown"}, fmt.Sprintf("cannot read the container's limits: %v", err)
+	}
+	return macros.Limits{MemoryBytes: l.MemoryBytes, CPUs: l.CPUs, MemoryFromHost: l.MemoryFromHost,
+		CPUsFromHost: l.CPUsFromHost, Source: l.Source}, ""
+}
