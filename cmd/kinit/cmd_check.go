@@ -33,7 +33,7 @@ func cmdCheck(args []string) int {
 	if err != nil {
 		return reportProblems(err)
 	}
-	if _, _, err := compileRuntime(np, slog.New(slog.DiscardHandler)); err != nil {
+	if _, _, err := node.Compile(np, slog.New(slog.DiscardHandler)); err != nil {
 		return reportConfigError(err)
 	}
 	w := bufio.NewWriter(os.Stdout)

@@ -55,7 +55,7 @@ func cmdUp(args []string) int {
 	// The stop deadline and the shipper's settings come from the
 	// environment too: a bad one is a configuration error found before
 	// anything is written.
-	plan, m, err := compileRuntime(np, log)
+	plan, m, err := node.Compile(np, log)
 	if err != nil {
 		return reportConfigError(err)
 	}
@@ -94,7 +94,7 @@ func cmdUp(args []string) int {
 	return supervise(plan, np, m, changed, log, out, format)
 }
 
-func supervise(plan supervisor.Plan, np *node.Rendered, m *upMetrics, changed []string, log *slog.Logger, out *supervisor.Stdout, format string) int {
+func supervise(plan supervisor.Plan, np *node.Rendered, m *node.Metrics, changed []string, log *slog.Logger, out *supervisor.Stdout, format string) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -103,7 +103,7 @@ func supervise(plan supervisor.Plan, np *node.Rendered, m *upMetrics, changed []
 	table := &readyTable{socket: socket, out: out, off: format == supervisor.LogJSON}
 	var sup *supervisor.Supervisor
 	onEvent := func(e supervisor.Event) {
-		m.onEvent(e)
+		m.OnEvent(e)
 		table.onEvent(sup, e)
 	}
 	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent,
@@ -112,8 +112,8 @@ func supervise(plan supervisor.Plan, np *node.Rendered, m *upMetrics, changed []
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig
 	}
-	m.attach(sup)
-	m.rendered(changed)
+	m.Attach(sup)
+	m.Rendered(changed)
 
 	srv, err := control.Start(socket, sup, log)
 	if err != nil {
@@ -130,8 +130,8 @@ func supervise(plan supervisor.Plan, np *node.Rendered, m *upMetrics, changed []
 
 	stopSignals := supervisor.HandleSignals(sup)
 	defer stopSignals()
-	metricsDone := m.run(ctx)
-	reloadDone := startReloader(ctx, sup, np, plan, m, log)
+	metricsDone := m.Run(ctx)
+	reloadDone := node.StartReloader(ctx, sup, np, plan, m, log)
 	code := sup.Run(ctx)
 	cancel()
 	// The rest comes out of the stop budget too: a metrics flush to a
@@ -168,18 +168,4 @@ func logLevel() slog.Level {
 		return slog.LevelInfo
 	}
 	return l
-}
-
-// stopTimeout is KINIT_STOP_TIMEOUT: set it a few seconds below the
-// runtime's own limit (docker stop -t, terminationGracePeriodSeconds).
-func stopTimeout() (time.Duration, error) {
-	v := os.Getenv("KINIT_STOP_TIMEOUT")
-	if v == "" {
-		return 0, nil // the supervisor's default
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("KINIT_STOP_TIMEOUT=%q: want a positive duration such as 55s", v)
-	}
-	return d, nil
 }

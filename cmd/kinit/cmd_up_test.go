@@ -37,7 +37,7 @@ func TestSocketTakenAfterRender(t *testing.T) {
 	ran := filepath.Join(dir, "ran")
 	plan := supervisor.Plan{Services: []supervisor.ServiceSpec{{ID: "a", Argv: []string{"/usr/bin/touch", ran}}}}
 	out := supervisor.NewStdout(io.Discard, supervisor.LogText)
-	code := supervise(plan, &node.Rendered{}, &upMetrics{}, nil, slog.New(slog.DiscardHandler), out, supervisor.LogText)
+	code := supervise(plan, &node.Rendered{}, &node.Metrics{}, nil, slog.New(slog.DiscardHandler), out, supervisor.LogText)
 	if code != exitTempFail {
 		t.Errorf("exit %d, want %d (another kinit took the socket)", code, exitTempFail)
 	}

@@ -1,20 +1,21 @@
-package main
+package node
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
-	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
 )
 
-// compileRuntime finishes what node.Load started with the settings that
+// Compile finishes what Load started with the settings that
 // come from kinit's own environment rather than the config: the supervisor
 // plan (validated, start lanes computed), the stop deadline and the metrics
 // shipper. `kinit check` and `kinit up` share it, so check passes exactly
 // when up would go live. Nothing is started and nothing written.
-func compileRuntime(np *node.Rendered, log *slog.Logger) (supervisor.Plan, *upMetrics, error) {
-	plan, err := node.SupervisorPlan(np.Plan, os.Environ())
+func Compile(np *Rendered, log *slog.Logger) (supervisor.Plan, *Metrics, error) {
+	plan, err := SupervisorPlan(np.Plan, os.Environ())
 	if err != nil {
 		return plan, nil, err
 	}
@@ -29,4 +30,18 @@ func compileRuntime(np *node.Rendered, log *slog.Logger) (supervisor.Plan, *upMe
 	}
 	m, err := newMetrics(np, log)
 	return plan, m, err
+}
+
+// stopTimeout is KINIT_STOP_TIMEOUT: set it a few seconds below the
+// runtime's own limit (docker stop -t, terminationGracePeriodSeconds).
+func stopTimeout() (time.Duration, error) {
+	v := os.Getenv("KINIT_STOP_TIMEOUT")
+	if v == "" {
+		return 0, nil // the supervisor's default
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("KINIT_STOP_TIMEOUT=%q: want a positive duration such as 55s", v)
+	}
+	return d, nil
 }

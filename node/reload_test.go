@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"log/slog"
@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/fsnotify/fsnotify"
-	"github.com/kinit/kinit/node"
 )
 
 // The reloader watches directories, not files: the config's (and, for a
@@ -47,7 +46,7 @@ node = ["app"]
 	}
 	t.Setenv("KINIT_FQDN", "node-1.test")
 	t.Setenv("KINIT_NODES_FILE", filepath.Join(root, "nodes/members"))
-	np, err := node.Load(filepath.Join(root, "etc/kinit.toml"))
+	np, err := Load(filepath.Join(root, "etc/kinit.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}

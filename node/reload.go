@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/kinit/kinit/macros"
-	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/metrics"
@@ -27,7 +26,7 @@ var reloadDebounce = 500 * time.Millisecond
 
 // reloader applies changes to the config file, the nodes file and the
 // templates while kinit up runs (docs/runtime.md). It compiles a change
-// the way kinit up compiles at start (node.Load, node.SupervisorPlan); an
+// the way kinit up compiles at start (Load, SupervisorPlan); an
 // invalid one is logged and ignored. A valid one writes the rendered files
 // that changed and hands the changed services to the supervisor, which
 // restarts them one at a time in start order.
@@ -37,7 +36,7 @@ var reloadDebounce = 500 * time.Millisecond
 // a newer change cuts the wait short and is applied next.
 type reloader struct {
 	sup    *supervisor.Supervisor
-	m      *upMetrics
+	m      *Metrics
 	log    *slog.Logger
 	config string // config path, as kinit up loaded it
 
@@ -66,9 +65,9 @@ type watchDir struct {
 	names map[string]bool
 }
 
-// startReloader starts watching unless KINIT_RELOAD=off. The returned
+// StartReloader starts watching unless KINIT_RELOAD=off. The returned
 // channel is closed once the reloader has stopped, after ctx ends.
-func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *node.Rendered, plan supervisor.Plan, m *upMetrics, log *slog.Logger) <-chan struct{} {
+func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered, plan supervisor.Plan, m *Metrics, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	if strings.EqualFold(os.Getenv("KINIT_RELOAD"), "off") {
 		log.Info("KINIT_RELOAD=off: changes to the config and templates apply at the next start")
@@ -92,7 +91,7 @@ func startReloader(ctx context.Context, sup *supervisor.Supervisor, np *node.Ren
 		r.ids = append(r.ids, s.ID)
 	}
 	sort.Strings(r.ids)
-	r.files = node.FileDigests(np.Plan)
+	r.files = FileDigests(np.Plan)
 	r.remember(np)
 	r.rewatch(np)
 	go func() {
@@ -159,12 +158,12 @@ func (r *reloader) relevant(ev fsnotify.Event) bool {
 // It reports whether a newer change arrived while it waited, which the
 // caller applies next.
 func (r *reloader) reload(ctx context.Context) (again bool) {
-	np, err := node.Load(r.config)
+	np, err := Load(r.config)
 	if err != nil {
 		r.reject(roles.Problems(err))
 		return false
 	}
-	plan, err := node.SupervisorPlan(np.Plan, os.Environ())
+	plan, err := SupervisorPlan(np.Plan, os.Environ())
 	if err == nil {
 		err = supervisor.Validate(plan)
 	}
@@ -201,7 +200,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	changes := node.Diff(node.Given{Specs: r.specs, Files: r.files}, np.Plan, plan)
+	changes := Diff(Given{Specs: r.specs, Files: r.files}, np.Plan, plan)
 	var restart []string
 	restarts := map[string]bool{}
 	for _, c := range changes {
@@ -223,7 +222,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	}
 	for _, c := range changes {
 		if c.Restart {
-			written = append(written, node.ChangedFiles(r.files[c.Spec.ID], c.Files)...)
+			written = append(written, ChangedFiles(r.files[c.Spec.ID], c.Files)...)
 		}
 	}
 	if len(written) == 0 && len(changes) == 0 {
@@ -302,7 +301,7 @@ func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Servi
 	if s == nil {
 		return false, true
 	}
-	check := node.SpareCheckFor(n, s)
+	check := SpareCheckFor(n, s)
 	if check == nil {
 		return false, true
 	}
@@ -310,7 +309,7 @@ func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Servi
 		return false, true
 	}
 	defer r.sup.Hold(s.ID, "")
-	delay := time.Duration(n.ID-1) * node.SpareStagger
+	delay := time.Duration(n.ID-1) * SpareStagger
 	if delay > 0 {
 		r.sup.Hold(s.ID, fmt.Sprintf("waiting: restart of %s staggered by node id, %s", s.ID, delay))
 	}
@@ -350,7 +349,7 @@ func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Servi
 				held = why
 			}
 			r.sup.Hold(s.ID, fmt.Sprintf("waiting: cluster cannot spare %s (%s)", s.ID, why))
-			next.Reset(node.SpareRetry)
+			next.Reset(SpareRetry)
 		}
 	}
 }
@@ -404,7 +403,7 @@ func (r *reloader) reject(problems []error) {
 
 // remember logs the plan's warnings that were not logged before and keeps
 // the rendered destinations, whose writes are kinit's own.
-func (r *reloader) remember(np *node.Rendered) {
+func (r *reloader) remember(np *Rendered) {
 	mask := np.Plan.Masker()
 	for _, w := range append(append([]string(nil), np.Notes...), np.Plan.Warnings...) {
 		if !r.seen[w] && r.live {
@@ -423,7 +422,7 @@ func (r *reloader) remember(np *node.Rendered) {
 // the templates of np, and stops watching those it no longer needs.
 // Directories, not files: editors and Kubernetes replace a file by a
 // rename or a symlink swap, which a watch on the file itself would miss.
-func (r *reloader) rewatch(np *node.Rendered) {
+func (r *reloader) rewatch(np *Rendered) {
 	want := map[string]*watchDir{}
 	add := func(dir, name string, any bool) {
 		dir = filepath.Clean(dir)
@@ -497,7 +496,7 @@ func (r *reloader) rewatch(np *node.Rendered) {
 }
 
 // reloaded ships the config-reloaded lifecycle event.
-func (m *upMetrics) reloaded(files []string, reason string) {
+func (m *Metrics) reloaded(files []string, reason string) {
 	if m.c == nil {
 		return
 	}

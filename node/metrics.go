@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -8,22 +8,21 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/metrics"
 )
 
-// upMetrics connects the supervisor to the metrics collector. With metrics
+// Metrics connects the supervisor to the metrics collector. With metrics
 // off (no KINIT_ES_URLS) the collector is nil and every method is a no-op:
 // no goroutine or timer runs.
-type upMetrics struct {
+type Metrics struct {
 	c     *metrics.Collector
 	sup   *supervisor.Supervisor
 	types map[string]string // service id -> service.type
 	names map[string]string // service id -> service.name, as the samples carry it
 }
 
-func newMetrics(np *node.Rendered, log *slog.Logger) (*upMetrics, error) {
+func newMetrics(np *Rendered, log *slog.Logger) (*Metrics, error) {
 	cfg, err := metrics.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -31,7 +30,7 @@ func newMetrics(np *node.Rendered, log *slog.Logger) (*upMetrics, error) {
 	if cfg.QueueSize, err = queueSize(os.Getenv("KINIT_ES_QUEUE_SIZE"), cfg.QueueSize); err != nil {
 		return nil, err
 	}
-	m := &upMetrics{types: map[string]string{}, names: map[string]string{}}
+	m := &Metrics{types: map[string]string{}, names: map[string]string{}}
 	for _, s := range np.Plan.Services {
 		m.types[s.ID] = s.Kind
 		m.names[s.ID] = s.Name
@@ -61,7 +60,7 @@ func queueSize(v string, def int) (int, error) {
 	return n, nil
 }
 
-func (m *upMetrics) attach(sup *supervisor.Supervisor) {
+func (m *Metrics) Attach(sup *supervisor.Supervisor) {
 	m.sup = sup
 	if m.c == nil {
 		return
@@ -69,7 +68,7 @@ func (m *upMetrics) attach(sup *supervisor.Supervisor) {
 	sup.AddSection("metrics", func() map[string]string { return shipperFields(m.c.State()) })
 }
 
-func (m *upMetrics) run(ctx context.Context) <-chan struct{} {
+func (m *Metrics) Run(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
 	if m.c == nil {
 		close(done)
@@ -84,7 +83,7 @@ func (m *upMetrics) run(ctx context.Context) <-chan struct{} {
 
 // services is called by the collector each interval; Snapshot reads the
 // last published copy and never waits on the supervisor's loop.
-func (m *upMetrics) services() []metrics.Service {
+func (m *Metrics) services() []metrics.Service {
 	sn := m.sup.Snapshot()
 	out := make([]metrics.Service, 0, len(sn.Services))
 	for _, s := range sn.Services {
@@ -96,7 +95,7 @@ func (m *upMetrics) services() []metrics.Service {
 	return out
 }
 
-func (m *upMetrics) rendered(files []string) {
+func (m *Metrics) Rendered(files []string) {
 	if m.c == nil || len(files) == 0 {
 		return
 	}
@@ -105,7 +104,7 @@ func (m *upMetrics) rendered(files []string) {
 
 // onEvent runs on the supervisor's loop goroutine; Collector.Event never
 // blocks.
-func (m *upMetrics) onEvent(e supervisor.Event) {
+func (m *Metrics) OnEvent(e supervisor.Event) {
 	if m.c == nil {
 		return
 	}
