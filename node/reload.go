@@ -59,12 +59,6 @@ type reloader struct {
 	noDir map[string]bool // directories that could not be watched (warned once)
 }
 
-// watchDir is a watched directory and the entries in it that matter.
-type watchDir struct {
-	any   bool // a template directory: every entry
-	names map[string]bool
-}
-
 // StartReloader starts watching unless KINIT_RELOAD=off. The returned
 // channel is closed once the reloader has stopped, after ctx ends.
 func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered, plan supervisor.Plan, m *Metrics, log *slog.Logger) <-chan struct{} {
@@ -133,25 +127,6 @@ func (r *reloader) run(ctx context.Context) {
 			}
 		}
 	}
-}
-
-// relevant reports whether an event touches a watched file. A change of
-// mode or times only (chmod, touch) changes nothing kinit renders.
-func (r *reloader) relevant(ev fsnotify.Event) bool {
-	if ev.Op == fsnotify.Chmod {
-		return false
-	}
-	name := filepath.Clean(ev.Name)
-	base := filepath.Base(name)
-	if r.dsts[name] || strings.Contains(base, ".kinit-") {
-		return false
-	}
-	d := r.dirs[filepath.Dir(name)]
-	if d == nil {
-		return false
-	}
-	// ..data is the symlink a Kubernetes ConfigMap volume swaps.
-	return d.any || d.names[base] || base == "..data"
 }
 
 // reload compiles the files as they are now and applies the difference.
@@ -291,104 +266,6 @@ func writeFiles(p *macros.Plan, only func(id string) bool) ([]string, error) {
 	return sub.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
 }
 
-// waitSpare holds the restart of a clustered service until the cluster
-// can spare it (node/spare.go), showing why in its status. Node id N first
-// waits N-1 staggers, so nodes that see one change at once go one after
-// the other. A service that is not ready costs the cluster nothing and
-// goes at once. again reports a newer change (applied next); ok is false
-// when kinit is stopping.
-func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Service) (again, ok bool) {
-	if s == nil {
-		return false, true
-	}
-	check := SpareCheckFor(n, s)
-	if check == nil {
-		return false, true
-	}
-	if st, _ := r.sup.Snapshot().Service(s.ID); !st.Ready {
-		return false, true
-	}
-	defer r.sup.Hold(s.ID, "")
-	delay := time.Duration(n.ID-1) * SpareStagger
-	if delay > 0 {
-		r.sup.Hold(s.ID, fmt.Sprintf("waiting: restart of %s staggered by node id, %s", s.ID, delay))
-	}
-	next := time.NewTimer(delay)
-	defer next.Stop()
-	held := ""
-	for {
-		select {
-		case <-ctx.Done():
-			return false, false
-		case ev, open := <-r.w.Events:
-			if !open {
-				return false, false
-			}
-			if r.relevant(ev) {
-				r.log.Info(fmt.Sprintf("newer config change while the restart of service %q is held; applying it first", s.ID), "file", ev.Name)
-				return true, false
-			}
-		case err, open := <-r.w.Errors:
-			if !open {
-				return false, false
-			}
-			r.log.Warn("cannot follow config changes: " + err.Error())
-		case <-next.C:
-			spared, why := check(ctx)
-			if ctx.Err() != nil {
-				return false, false
-			}
-			if spared {
-				if held != "" {
-					r.log.Info(fmt.Sprintf("the cluster can spare service %q now", s.ID), "service", s.ID)
-				}
-				return false, true
-			}
-			if why != held {
-				r.log.Info(fmt.Sprintf("the cluster cannot spare service %q yet (%s); holding its restart", s.ID, why), "service", s.ID)
-				held = why
-			}
-			r.sup.Hold(s.ID, fmt.Sprintf("waiting: cluster cannot spare %s (%s)", s.ID, why))
-			next.Reset(SpareRetry)
-		}
-	}
-}
-
-// await waits for the outcome of a restart. A newer change to the watched
-// files ends the wait: it is applied next (reported as true).
-func (r *reloader) await(ctx context.Context, id string, outcome <-chan error) (again bool) {
-	for {
-		select {
-		case err := <-outcome:
-			switch {
-			case err == nil:
-				r.log.Info(fmt.Sprintf("service %q is ready again after the config change", id), "service", id)
-			case errors.Is(err, supervisor.ErrShuttingDown):
-			case errors.Is(err, supervisor.ErrServiceDown):
-				r.log.Info(fmt.Sprintf("service %q: %v", id, err), "service", id)
-			default:
-				r.log.Warn(fmt.Sprintf("service %q did not come back after the config change: %v", id, err), "service", id)
-			}
-			return false
-		case <-ctx.Done():
-			return false
-		case ev, ok := <-r.w.Events:
-			if !ok {
-				return false
-			}
-			if r.relevant(ev) {
-				r.log.Info(fmt.Sprintf("newer config change while service %q restarts; applying it first", id), "file", ev.Name)
-				return true
-			}
-		case err, ok := <-r.w.Errors:
-			if !ok {
-				return false
-			}
-			r.log.Warn("cannot follow config changes: " + err.Error())
-		}
-	}
-}
-
 // reject logs why a change is ignored, every problem with its file:line.
 func (r *reloader) reject(problems []error) {
 	for _, p := range problems {
@@ -415,83 +292,6 @@ func (r *reloader) remember(np *Rendered) {
 	r.dsts = map[string]bool{}
 	for _, f := range np.Plan.Files {
 		r.dsts[filepath.Clean(f.Dst)] = true
-	}
-}
-
-// rewatch watches the directories of the config file, the nodes file and
-// the templates of np, and stops watching those it no longer needs.
-// Directories, not files: editors and Kubernetes replace a file by a
-// rename or a symlink swap, which a watch on the file itself would miss.
-func (r *reloader) rewatch(np *Rendered) {
-	want := map[string]*watchDir{}
-	add := func(dir, name string, any bool) {
-		dir = filepath.Clean(dir)
-		d := want[dir]
-		if d == nil {
-			d = &watchDir{names: map[string]bool{}}
-			want[dir] = d
-		}
-		d.any = d.any || any
-		if name != "" {
-			d.names[name] = true
-		}
-	}
-	file := func(p string) {
-		if a, err := filepath.Abs(p); err == nil {
-			p = a
-		}
-		add(filepath.Dir(p), filepath.Base(p), false)
-		// A plain symlink to a file elsewhere: watch the target too. A
-		// ConfigMap's target lives in a ..<timestamp> directory that the
-		// next update deletes; its ..data swap is seen in the first one.
-		if real, err := filepath.EvalSymlinks(p); err == nil && real != p {
-			if d := filepath.Dir(real); !strings.HasPrefix(filepath.Base(d), "..") {
-				add(d, filepath.Base(real), false)
-			}
-		}
-	}
-	file(np.Config.File)
-	if src := np.Node.NodesSource; src != "" && src != roles.EnvNodes {
-		file(src)
-	}
-	tdir := np.Node.Vars["TEMPLATE_DIR"]
-	if tdir == "" {
-		tdir = filepath.Join(np.Config.Dir, "templates")
-	}
-	tdirs := map[string]bool{}
-	if a, err := filepath.Abs(tdir); err == nil {
-		tdirs[a] = true
-	}
-	for _, f := range np.Plan.Files {
-		if a, err := filepath.Abs(f.Src); err == nil {
-			tdirs[filepath.Dir(a)] = true
-		}
-	}
-	for dir := range tdirs {
-		add(dir, "", true)
-		// A template directory replaced as a whole (rm -r, cp -r) is
-		// seen from its parent; the reload then watches the new one.
-		add(filepath.Dir(dir), filepath.Base(dir), false)
-	}
-	for dir := range r.dirs {
-		if want[dir] == nil {
-			_ = r.w.Remove(dir)
-			delete(r.dirs, dir)
-		}
-	}
-	for dir, d := range want {
-		// Added again even when watched: a directory deleted and created
-		// anew needs a new watch, and adding an existing one is harmless.
-		if err := r.w.Add(dir); err != nil {
-			if !r.noDir[dir] {
-				r.log.Warn(fmt.Sprintf("cannot watch %s; changes there apply at the next start", dir), "err", err.Error())
-				r.noDir[dir] = true
-			}
-			delete(r.dirs, dir)
-			continue
-		}
-		delete(r.noDir, dir)
-		r.dirs[dir] = d
 	}
 }
 
