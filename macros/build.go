@@ -189,7 +189,7 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
 	}
 	if target.Kind == "kafka" && target.Ready.Kind == "kafka" {
 		out.Mode = target.Ready.Mode
-		if out.Mode == "zk" {
+		if out.Mode == roles.ModeZK {
 			if v, ok := sc.lookup("ZOOKEEPER_SERVICE_STRING"); ok {
 				out.ZKConnect = v
 			} else {

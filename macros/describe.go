@@ -165,9 +165,9 @@ func (pr Probe) String() string {
 	case "tcp":
 		what = "tcp " + pr.Address
 	case "zookeeper":
-		what = "zookeeper " + pr.Address + " (" + pr.Mode + ")"
+		what = "zookeeper " + pr.Address + " (" + string(pr.Mode) + ")"
 	case "kafka":
-		if pr.Mode == "zk" {
+		if pr.Mode == roles.ModeZK {
 			what = fmt.Sprintf("kafka broker %d registered in %s (zk mode), port %s", pr.BrokerID, pr.ZKConnect, pr.Address)
 		} else {
 			what = fmt.Sprintf("kafka broker %d in metadata from %s (kraft mode)", pr.BrokerID, pr.Address)

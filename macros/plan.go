@@ -95,7 +95,7 @@ type Wait struct {
 	// For Kind kafka in zk mode: brokers count as ready when registered
 	// under /brokers/ids in this ensemble.
 	ZKConnect string
-	Mode      string
+	Mode      roles.ProbeMode
 }
 
 // Target is one remote member running a waited-for service.
@@ -114,7 +114,7 @@ type Probe struct {
 	Command      []string
 	ZKConnect    string
 	BrokerID     int
-	Mode         string // kafka: zk|kraft; zookeeper: ruok|srvr|session
+	Mode         roles.ProbeMode
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration

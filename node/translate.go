@@ -85,12 +85,12 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 			id := p.BrokerID
 			ps.BrokerID = &id
 		}
-		if p.Mode == "kraft" {
+		if p.Mode == roles.ModeKRaft {
 			ps.KRaft = true
 			ps.Bootstrap = []string{p.Address}
 		}
 	}
-	if p.Kind == supervisor.ProbeZooKeeper && p.Mode == "session" {
+	if p.Kind == supervisor.ProbeZooKeeper && p.Mode == roles.ModeSession {
 		// A session through the connect string instead of four-letter words.
 		ps.ZKConnect, ps.Address = p.Address, ""
 	}
@@ -109,7 +109,7 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 	case supervisor.ProbeKafka:
 		ps := supervisor.ProbeSpec{Kind: w.Kind, ZKConnect: w.ZKConnect, MinBrokers: w.MinReady,
 			Interval: interval, Timeout: timeout}
-		if w.Mode == "kraft" {
+		if w.Mode == roles.ModeKRaft {
 			ps.KRaft = true
 			for _, t := range w.Targets {
 				ps.Bootstrap = append(ps.Bootstrap, t.Address)
@@ -135,7 +135,7 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 // the restart budget. `kinit status` shows the gate while it holds.
 func staleRegistrationGate(s *macros.Service) (supervisor.WaitSpec, bool) {
 	p := s.Ready
-	if p.Kind != supervisor.ProbeKafka || p.Mode == "kraft" || p.BrokerID <= 0 || p.ZKConnect == "" {
+	if p.Kind != supervisor.ProbeKafka || p.Mode == roles.ModeKRaft || p.BrokerID <= 0 || p.ZKConnect == "" {
 		return supervisor.WaitSpec{}, false
 	}
 	id := p.BrokerID

@@ -179,7 +179,7 @@ type Probe struct {
 	Command      []string
 	ZKConnect    string // kafka in zk mode
 	BrokerID     string // kafka: expanded to an integer
-	Mode         string // kafka: zk|kraft; zookeeper: ruok|srvr|session
+	Mode         ProbeMode
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration
@@ -197,6 +197,19 @@ type Health struct {
 	// OnUnhealthy is "" (shown as not ready) or "restart".
 	OnUnhealthy string
 }
+
+// ProbeMode says how a kafka or zookeeper probe asks; the loader fills in
+// the default of its kind, so later steps never read an empty one.
+type ProbeMode string
+
+// Probe modes.
+const (
+	ModeZK      ProbeMode = "zk"      // kafka: the broker is registered in ZooKeeper
+	ModeKRaft   ProbeMode = "kraft"   // kafka: a Metadata request lists it
+	ModeRuok    ProbeMode = "ruok"    // zookeeper: ruok and srvr four-letter words
+	ModeSrvr    ProbeMode = "srvr"    // zookeeper: srvr only
+	ModeSession ProbeMode = "session" // zookeeper: a session through the connect string
+)
 
 // Restart is a service's restart policy.
 type Restart struct {

@@ -111,7 +111,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 
 	p := rs.Ready
 	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command, ZKConnect: p.ZKConnect,
-		BrokerID: p.BrokerID, Mode: p.Mode,
+		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode),
 		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
 		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
 		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),
@@ -235,19 +235,19 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 	case "zookeeper":
 		need(p.Address != "", "address")
 		if p.Mode == "" {
-			p.Mode = "ruok"
+			p.Mode = ModeRuok
 		}
-		if p.Mode != "ruok" && p.Mode != "srvr" && p.Mode != "session" {
+		if p.Mode != ModeRuok && p.Mode != ModeSrvr && p.Mode != ModeSession {
 			l.errAt(append(key, "mode"), "service %q: zookeeper probe mode must be ruok, srvr or session, got %q", id, p.Mode)
 		}
 	case "kafka":
 		if p.Mode == "" {
-			p.Mode = "zk"
+			p.Mode = ModeZK
 		}
 		switch p.Mode {
-		case "zk":
+		case ModeZK:
 			need(p.ZKConnect != "", "zk_connect")
-		case "kraft":
+		case ModeKRaft:
 			need(p.Address != "", "address")
 		default:
 			l.errAt(append(key, "mode"), "service %q: kafka probe mode must be zk or kraft, got %q", id, p.Mode)
