@@ -3,7 +3,6 @@ package supervisor
 import (
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	"github.com/kinit/kinit/supervisor/reaper"
@@ -39,17 +38,6 @@ type (
 	}
 )
 
-type timerKind int
-
-const (
-	tBackoff       timerKind = iota // restart due
-	tGrace                          // stop signal grace over: SIGKILL
-	tStartDeadline                  // probe's start timeout
-	tWaitTimeout                    // one wait's deadline (idx)
-	tStopDeadline                   // overall stop deadline
-	tKillWait                       // processes survived SIGKILL
-)
-
 func (s *Supervisor) handle(ev any) {
 	switch e := ev.(type) {
 	case evExit:
@@ -72,18 +60,6 @@ func (s *Supervisor) handle(ev any) {
 	case evSignal:
 		s.forwardSignal(e.sig)
 	}
-}
-
-// timer arms a timer whose event is dropped once svc left its state.
-func (s *Supervisor) timer(svc *service, d time.Duration, kind timerKind, idx int) {
-	gen := svc.gen
-	t := time.AfterFunc(d, func() { s.send(evTimer{svc: svc, gen: gen, kind: kind, idx: idx}) })
-	svc.timers = append(svc.timers, t)
-}
-
-func (s *Supervisor) globalTimer(d time.Duration, kind timerKind) {
-	t := time.AfterFunc(d, func() { s.send(evTimer{kind: kind}) })
-	s.globalTimers = append(s.globalTimers, t)
 }
 
 // beginWaiting (re)starts a service's waits; with nothing to wait for it
@@ -319,106 +295,4 @@ func (s *Supervisor) setDown(svc *service, st state, msg string) {
 		kind = EventFailed
 	}
 	s.emit(Event{Service: svc.spec.ID, Kind: kind, Restarts: svc.restarts, Message: msg})
-}
-
-// followers stops the running dependents that asked to restart with dep;
-// they wait for it again and start once it is ready.
-func (s *Supervisor) followers(dep *service) {
-	for _, d := range dep.dependents {
-		if !slicesContains(d.restartWith, dep) {
-			continue
-		}
-		switch d.state {
-		case stStarting, stReady:
-			s.log.Info(fmt.Sprintf("restarting %q with %q", d.spec.ID, dep.spec.ID), "service", d.spec.ID)
-			s.beginStop(d, thenRestart)
-		case stBackoff:
-			s.beginWaiting(d)
-		}
-	}
-}
-
-// beginStop sends the stop signal to a running service's process group.
-func (s *Supervisor) beginStop(svc *service, after afterStop) {
-	grace := s.graceFor(svc)
-	pid := svc.pid
-	svc.enter(stStopping, time.Now())
-	svc.after = after
-	svc.probe = nil
-	signalGroup(svc, svc.stopSignal)
-	s.timer(svc, grace, tGrace, 0)
-	s.emit(Event{Service: svc.spec.ID, Kind: EventStopping, Pid: pid, Restarts: svc.restarts})
-	s.log.Info(fmt.Sprintf("stopping service %q", svc.spec.ID), "service", svc.spec.ID, "pid", pid,
-		"signal", unix.SignalName(svc.stopSignal), "grace", grace.String())
-	if !s.shutdown {
-		s.followers(svc)
-	}
-}
-
-// signalGroup sends sig to a running service's process group. The group
-// is named by the leader's pid, a number the kernel may hand to another
-// process once the leader has been reaped; so the leader is first asked
-// through its pidfd (Go's os.Process holds one), which fails once it is
-// reaped, and only then is the number used. While the leader is a zombie
-// or alive, its pid cannot be recycled.
-func signalGroup(svc *service, sig unix.Signal) {
-	if svc.proc == nil || svc.pid <= 0 {
-		return
-	}
-	if svc.proc.Signal(syscall.Signal(0)) != nil {
-		return // reaped already: its exit event is on the way
-	}
-	_ = unix.Kill(-svc.pid, sig)
-}
-
-func (s *Supervisor) kill(svc *service) {
-	after := svc.after
-	svc.enter(stKilling, time.Now())
-	svc.after = after
-	signalGroup(svc, unix.SIGKILL)
-	s.emit(Event{Service: svc.spec.ID, Kind: EventKilled, Pid: svc.pid, Restarts: svc.restarts})
-}
-
-func (s *Supervisor) onTimer(e evTimer) {
-	if e.svc == nil {
-		switch e.kind {
-		case tStopDeadline:
-			if !s.forced {
-				s.log.Warn("stop deadline passed; killing the remaining services", "deadline", s.c.plan.StopTimeout.String())
-				s.forceKill()
-			}
-		case tKillWait:
-			s.giveUp()
-		}
-		return
-	}
-	svc := e.svc
-	if svc.gen != e.gen {
-		return
-	}
-	switch {
-	case e.kind == tBackoff && svc.state == stBackoff:
-		s.beginWaiting(svc)
-	case e.kind == tGrace && svc.state == stStopping:
-		s.log.Warn(fmt.Sprintf("service %q did not stop within its grace period; killing it", svc.spec.ID),
-			"service", svc.spec.ID, "pid", svc.pid)
-		s.kill(svc)
-	case e.kind == tStartDeadline && svc.state == stStarting:
-		s.log.Warn(fmt.Sprintf("service %q not ready after %s; stopping it", svc.spec.ID, svc.spec.Probe.StartTimeout),
-			"service", svc.spec.ID)
-		s.beginStop(svc, thenFail)
-	case e.kind == tWaitTimeout && svc.state == stWaiting:
-		w := svc.spec.Waits[e.idx]
-		if w.Local && s.c.byID[w.Service].readyNow() || !w.Local && svc.waitDone[e.idx] {
-			return
-		}
-		var detail string
-		if w.Local {
-			detail = "local instance " + s.c.byID[w.Service].state.public().String()
-		} else {
-			_, attempts, d := svc.waitProg[e.idx].read()
-			detail = fmt.Sprintf("%s, %d attempts", d, attempts)
-		}
-		s.fail(svc, fmt.Sprintf("wait on %s timed out after %s (%s)", w.Service, w.Timeout, detail))
-	}
 }
