@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/roles"
@@ -56,7 +56,7 @@ func TestSupervisorPlanForShippedConfigs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden(t, filepath.Join("testdata", cid+"-"+role+".json"), string(got)+"\n")
+				testkit.Golden(t, filepath.Join("testdata", cid+"-"+role+".json"), string(got)+"\n", *update)
 			})
 		}
 	}
@@ -87,21 +87,4 @@ func render(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role 
 		t.Fatal(err)
 	}
 	return p
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./node -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs; got:\n%s", path, got)
-	}
 }

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -17,14 +17,7 @@ func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test needs root to switch users (CI runs as root)")
 	}
-	dir, err := os.MkdirTemp("", "kinit-creds-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir := testkit.SharedTempDir(t, "kinit-creds-")
 	nobody, nogroup := 65534, 65534
 	tests := []struct {
 		name string
@@ -60,16 +53,7 @@ func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
 			if e.ExitCode != 0 {
 				t.Fatalf("creds exited %d; output:\n%s", e.ExitCode, h.out)
 			}
-			b, err := os.ReadFile(report)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]string{}
-			for _, l := range strings.Split(string(b), "\n") {
-				if k, v, ok := strings.Cut(l, ":"); ok {
-					got[k] = strings.TrimSpace(v)
-				}
-			}
+			got := testkit.StatusFields(t, report)
 			for k, v := range tt.want {
 				if got[k] != v {
 					t.Errorf("%s: %q, want %q", k, got[k], v)
@@ -85,14 +69,7 @@ func TestExecProbeRunsWithServiceCredentials(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test needs root to switch users (CI runs as root)")
 	}
-	dir, err := os.MkdirTemp("", "kinit-probe-creds-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir := testkit.SharedTempDir(t, "kinit-probe-creds-")
 	report := filepath.Join(dir, "probe")
 	nobody, nogroup := 65534, 65534
 	s := svc("probed", "-exit-after", "1h")
@@ -103,16 +80,7 @@ func TestExecProbeRunsWithServiceCredentials(t *testing.T) {
 		Interval: 50 * time.Millisecond, Timeout: 5 * time.Second, StartTimeout: time.Minute}
 	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
 	h.rec.wait(t, 0, "probed", supervisor.EventReady)
-	b, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok {
-			got[k] = strings.TrimSpace(v)
-		}
-	}
+	got := testkit.StatusFields(t, report)
 	want := map[string]string{
 		"Uid": "65534\t65534\t65534\t65534", "Gid": "65534\t65534\t65534\t65534", "Groups": "4242",
 		"NoNewPrivs": "1", "CapInh": "0000000000000400", "CapPrm": "0000000000000400",

@@ -3,8 +3,9 @@ package up
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // TestServiceCredentialsFromConfig runs a real kinit up on testdata/caps,
@@ -56,15 +57,5 @@ func TestServiceCredentialsFromConfig(t *testing.T) {
 
 func readStatusFields(t *testing.T, path string) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok {
-			got[k] = strings.TrimSpace(v)
-		}
-	}
-	return got
+	return testkit.StatusFields(t, path)
 }
