@@ -211,20 +211,4 @@ func freeAddr(t *testing.T, host string) string {
 
 // listenAt opens a listener the test controls (a "remote" instance or a
 // readiness gate) and closes it at the end.
-func listenAt(t *testing.T, addr string) {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("cannot listen on %s: %v", addr, err)
-	}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { l.Close() })
-}
+func listenAt(t *testing.T, addr string) { testkit.Listen(t, "tcp", addr) }

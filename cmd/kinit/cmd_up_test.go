@@ -3,11 +3,11 @@ package main
 import (
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
 )
@@ -19,20 +19,7 @@ import (
 func TestSocketTakenAfterRender(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "kinit.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	testkit.Listen(t, "unix", sock)
 	t.Setenv("KINIT_SOCKET", sock)
 	ran := filepath.Join(dir, "ran")
 	plan := supervisor.Plan{Services: []supervisor.ServiceSpec{{ID: "a", Argv: []string{"/usr/bin/touch", ran}}}}

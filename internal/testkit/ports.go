@@ -23,3 +23,23 @@ func FreePorts(t testing.TB, n int) []int {
 	}
 	return ports
 }
+
+// Listen listens on network/addr until t ends, accepting and closing every
+// connection: enough for a tcp probe, or to make a socket look taken.
+func Listen(t testing.TB, network, addr string) {
+	t.Helper()
+	l, err := net.Listen(network, addr)
+	if err != nil {
+		t.Fatalf("cannot listen on %s: %v", addr, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control"
 	"github.com/kinit/kinit/supervisor/control/client"
@@ -118,22 +119,7 @@ func (n *node) wait(service string, kind supervisor.EventKind) supervisor.Event 
 	}
 }
 
-func listen(t *testing.T, addr string) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-}
+func listen(t *testing.T, addr string) { testkit.Listen(t, "tcp", addr) }
 
 // kinit runs the CLI against the node's socket.
 func (n *node) kinit(cred *syscall.Credential, args ...string) (stdout, stderr string, code int) {
