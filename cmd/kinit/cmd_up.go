@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/kinit/kinit/macros"
@@ -91,66 +89,22 @@ func cmdUp(args []string) int {
 		log.Error(err.Error())
 		return exitFailed
 	}
-	return supervise(plan, np, m, changed, log, out, format)
-}
-
-func supervise(plan supervisor.Plan, np *node.Rendered, m *node.Metrics, changed []string, log *slog.Logger, out *supervisor.Stdout, format string) int {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
 	socket := control.SocketPath()
 	// A table in the middle of JSON lines would break log shippers.
 	table := &readyTable{socket: socket, out: out, off: format == supervisor.LogJSON}
-	var sup *supervisor.Supervisor
-	onEvent := func(e supervisor.Event) {
-		m.OnEvent(e)
-		table.onEvent(sup, e)
-	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, Output: out, LogFormat: format, OnEvent: onEvent,
-		OwnsProcess: true, SharedCgroup: strings.EqualFold(os.Getenv("KINIT_CGROUPS"), "off")})
-	if err != nil {
+	code, err := node.Run(plan, np, m, node.RunOptions{Log: log, Out: out, Format: format, Changed: changed, OnEvent: table.onEvent})
+	switch {
+	case errors.Is(err, node.ErrSocketTaken):
+		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit took %s meanwhile; rendered files were written, no service was started\n", socket)
+		return exitTempFail
+	case errors.Is(err, node.ErrPlanRejected):
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitConfig
-	}
-	m.Attach(sup)
-	m.Rendered(changed)
-
-	srv, err := control.Start(socket, sup, log)
-	if err != nil {
-		if errors.Is(err, control.ErrInUse) {
-			// Lost a race with another kinit started at the same time:
-			// the rendered files are written, but nothing was started.
-			fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit took %s meanwhile; rendered files were written, no service was started\n", socket)
-			return exitTempFail
-		}
+	case err != nil:
 		log.Error(err.Error())
 		return exitFailed
 	}
-	defer srv.Close()
-
-	stopSignals := supervisor.HandleSignals(sup)
-	defer stopSignals()
-	metricsDone := m.Run(ctx)
-	reloadDone := node.StartReloader(ctx, sup, np, plan, m, log)
-	code := sup.Run(ctx)
-	cancel()
-	// The rest comes out of the stop budget too: a metrics flush to a
-	// hanging Elasticsearch or a stdout nobody reads is cut off at ExitBy.
-	end := sup.ExitBy()
-	waitUntil(metricsDone, end)
-	waitUntil(reloadDone, end)
-	out.Close(time.Until(end))
 	return code
-}
-
-// waitUntil waits for done, but not past end.
-func waitUntil(done <-chan struct{}, end time.Time) {
-	t := time.NewTimer(time.Until(end))
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
 }
 
 func socketAnswers(path string) bool {

@@ -1,6 +1,7 @@
-package main
+package node_test
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -13,9 +14,9 @@ import (
 )
 
 // The second way to find another kinit: it took the socket after this one
-// checked and rendered (two started at once). That is not a configuration
-// error either: exit 75 (retry), and no service is started. Before, both
-// ways exited 78.
+// checked and rendered (two started at once). Run says so with
+// ErrSocketTaken (kinit up exits 75, retry, not 78) and starts no service.
+// Before, both ways exited 78.
 func TestSocketTakenAfterRender(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "kinit.sock")
@@ -24,9 +25,10 @@ func TestSocketTakenAfterRender(t *testing.T) {
 	ran := filepath.Join(dir, "ran")
 	plan := supervisor.Plan{Services: []supervisor.ServiceSpec{{ID: "a", Argv: []string{"/usr/bin/touch", ran}}}}
 	out := supervisor.NewStdout(io.Discard, supervisor.LogText)
-	code := supervise(plan, &node.Rendered{}, &node.Metrics{}, nil, slog.New(slog.DiscardHandler), out, supervisor.LogText)
-	if code != exitTempFail {
-		t.Errorf("exit %d, want %d (another kinit took the socket)", code, exitTempFail)
+	_, err := node.Run(plan, &node.Rendered{}, &node.Metrics{}, node.RunOptions{
+		Log: slog.New(slog.DiscardHandler), Out: out, Format: supervisor.LogText})
+	if !errors.Is(err, node.ErrSocketTaken) {
+		t.Errorf("Run: %v, want ErrSocketTaken", err)
 	}
 	if _, err := os.Stat(ran); !os.IsNotExist(err) {
 		t.Errorf("a service ran although the socket was taken: %v", err)

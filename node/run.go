@@ -1,0 +1,95 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/control"
+)
+
+// Errors of Run, for the caller's exit code.
+var (
+	// ErrSocketTaken: another kinit took the control socket after this one
+	// checked and rendered (two started at the same moment). The rendered
+	// files are written; no service was started.
+	ErrSocketTaken = errors.New("another kinit took the control socket meanwhile")
+	// ErrPlanRejected: the supervisor refused the plan (a configuration
+	// problem Compile did not catch).
+	ErrPlanRejected = errors.New("the supervisor refused the plan")
+)
+
+// RunOptions are what Run needs besides the compiled node.
+type RunOptions struct {
+	Log     *slog.Logger
+	Out     *supervisor.Stdout
+	Format  string   // supervisor.LogText or LogJSON
+	Changed []string // files the render changed, for the metrics' first event
+	// OnEvent, when set, sees every lifecycle event after the metrics do;
+	// it runs on the supervisor's loop and must not block.
+	OnEvent func(*supervisor.Supervisor, supervisor.Event)
+}
+
+// Run supervises a compiled node until it has stopped: the supervisor as
+// the owner of every process below kinit, the control socket, the signal
+// handling, the metrics shipper and the reloader. It returns the
+// supervisor's exit code (0 clean, 1 a required service failed or a process
+// had to be killed); after a stop it returns by the supervisor's ExitBy, so
+// a hanging Elasticsearch or a stdout nobody reads cannot hold it.
+func Run(plan supervisor.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var sup *supervisor.Supervisor
+	onEvent := func(e supervisor.Event) {
+		m.OnEvent(e)
+		if o.OnEvent != nil {
+			o.OnEvent(sup, e)
+		}
+	}
+	sup, err := supervisor.New(plan, supervisor.Options{Logger: o.Log, Output: o.Out, LogFormat: o.Format, OnEvent: onEvent,
+		OwnsProcess: true, SharedCgroup: strings.EqualFold(os.Getenv("KINIT_CGROUPS"), "off")})
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrPlanRejected, err)
+	}
+	m.Attach(sup)
+	m.Rendered(o.Changed)
+
+	socket := control.SocketPath()
+	srv, err := control.Start(socket, sup, o.Log)
+	if err != nil {
+		if errors.Is(err, control.ErrInUse) {
+			return 0, fmt.Errorf("%w: %s", ErrSocketTaken, socket)
+		}
+		return 0, err
+	}
+	defer srv.Close()
+
+	stopSignals := supervisor.HandleSignals(sup)
+	defer stopSignals()
+	metricsDone := m.Run(ctx)
+	reloadDone := StartReloader(ctx, sup, np, plan, m, o.Log)
+	code := sup.Run(ctx)
+	cancel()
+	// The rest comes out of the stop budget too.
+	end := sup.ExitBy()
+	waitUntil(metricsDone, end)
+	waitUntil(reloadDone, end)
+	o.Out.Close(time.Until(end))
+	return code, nil
+}
+
+// waitUntil waits for done, but not past end.
+func waitUntil(done <-chan struct{}, end time.Time) {
+	t := time.NewTimer(time.Until(end))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
