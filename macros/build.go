@@ -21,7 +21,7 @@ type Options struct {
 type builder struct {
 	node *roles.Node
 	env  roles.Env
-	plan *Plan
+	plan *Rendering
 	errs *roles.Collector
 }
 
@@ -30,8 +30,8 @@ type builder struct {
 // autogen rules and env overrides. Nothing is written. All problems are
 // returned at once (see roles.Problems), each with the file and line of the
 // config entry or template line it comes from.
-func Build(node *roles.Node, opts Options) (*Plan, error) {
-	b := &builder{node: node, env: opts.Env, plan: &Plan{Node: node}, errs: &roles.Collector{}}
+func Build(node *roles.Node, opts Options) (*Rendering, error) {
+	b := &builder{node: node, env: opts.Env, plan: &Rendering{Node: node}, errs: &roles.Collector{}}
 	if b.env == nil {
 		b.env = roles.Env{}
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/kinit/kinit/roles"
 )
 
-func plan(t *testing.T, env roles.Env, lim Limits) *Plan {
+func plan(t *testing.T, env roles.Env, lim Limits) *Rendering {
 	t.Helper()
 	cfg, err := roles.Load(shipped)
 	if err != nil {
@@ -30,7 +30,7 @@ func plan(t *testing.T, env roles.Env, lim Limits) *Plan {
 	return p
 }
 
-func fileContent(p *Plan, suffix string) string {
+func fileContent(p *Rendering, suffix string) string {
 	for _, f := range p.Files {
 		if strings.HasSuffix(f.Dst, suffix) {
 			return string(f.Content)

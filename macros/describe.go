@@ -13,7 +13,7 @@ import (
 // Describe prints the resolved node, the sizing and the plan in start order
 // (waits, probes, files), with secrets masked. `kinit check` prints it, and
 // the golden tests compare it.
-func (p *Plan) Describe(w io.Writer) {
+func (p *Rendering) Describe(w io.Writer) {
 	n := p.Node
 	m := &p.masker
 	fmt.Fprintln(w, "node")
@@ -123,7 +123,7 @@ func (p *Plan) Describe(w io.Writer) {
 }
 
 // DescribeFiles prints every rendered file, secrets masked.
-func (p *Plan) DescribeFiles(w io.Writer) {
+func (p *Rendering) DescribeFiles(w io.Writer) {
 	for _, f := range p.Files {
 		fmt.Fprintf(w, "==> %s (%s %04o, from %s) <==\n", f.Dst, ownerString(f.Owner, f.Group), f.Mode.Perm(), f.Template)
 		fmt.Fprint(w, p.masker.Properties(string(f.Content)))

@@ -10,7 +10,7 @@ import (
 	"github.com/kinit/kinit/internal/safefs"
 )
 
-// WriteOptions say where and how Plan.Write writes.
+// WriteOptions say where and how Rendering.Write writes.
 type WriteOptions struct {
 	// Root is prefixed to every destination: "" writes the real paths,
 	// `kinit render --out DIR` writes /etc/x as DIR/etc/x.
@@ -28,7 +28,7 @@ type WriteOptions struct {
 // Chown, its owner, following no symlink a service user could have made
 // (internal/safefs). A file whose content, mode and owner already match is not
 // touched. It returns the destinations it wrote or fixed.
-func (p *Plan) Write(o WriteOptions) ([]string, error) {
+func (p *Rendering) Write(o WriteOptions) ([]string, error) {
 	var changed []string
 	if o.MakeDirs {
 		for _, s := range p.Services {

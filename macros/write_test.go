@@ -33,7 +33,7 @@ func TestWriteRefusesPlantedSymlink(t *testing.T) {
 	if err := os.Symlink(victim, data); err != nil {
 		t.Fatal(err)
 	}
-	p := &macros.Plan{
+	p := &macros.Rendering{
 		Services: []*macros.Service{{ID: "zookeeper", DataDir: data, User: "12345", Group: "12345"}},
 		Files: []*macros.File{{Service: "zookeeper", Dst: filepath.Join(data, "myid"), Content: []byte("1\n"),
 			Mode: 0o644, Owner: "12345", Group: "12345"}},

@@ -15,7 +15,7 @@ import (
 // shipper. `kinit check` and `kinit up` share it, so check passes exactly
 // when up would go live. Nothing is started and nothing written.
 func Compile(np *Rendered, log *slog.Logger) (supervisor.Plan, *Metrics, error) {
-	plan, err := SupervisorPlan(np.Plan, os.Environ())
+	plan, err := SupervisorPlan(np.Rendering, os.Environ())
 	if err != nil {
 		return plan, nil, err
 	}

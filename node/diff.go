@@ -34,7 +34,7 @@ type Change struct {
 // other changes (probe, restart policy, stop signal, grace, forwarded
 // signals, remote wait targets) are taken without a restart and apply at
 // its next start. A service that did not change at all is left out.
-func Diff(last Given, p *macros.Plan, plan supervisor.Plan) []Change {
+func Diff(last Given, p *macros.Rendering, plan supervisor.Plan) []Change {
 	specs := map[string]supervisor.ServiceSpec{}
 	for _, s := range plan.Services {
 		specs[s.ID] = s
@@ -72,7 +72,7 @@ func Diff(last Given, p *macros.Plan, plan supervisor.Plan) []Change {
 
 // FileDigests maps each service to its rendered files' digests: content,
 // mode and owner, so that any of them changing counts.
-func FileDigests(p *macros.Plan) map[string]map[string]string {
+func FileDigests(p *macros.Rendering) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, s := range p.Services {
 		out[s.ID] = map[string]string{}

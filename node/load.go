@@ -11,11 +11,11 @@ import (
 // Rendered is a node resolved and rendered in memory: what check, render
 // and up all start from. Nothing of it is written yet.
 type Rendered struct {
-	Env    roles.Env
-	Config *roles.Config
-	Node   *roles.Node
-	Plan   *macros.Plan
-	Notes  []string // things worth printing that are not errors
+	Env       roles.Env
+	Config    *roles.Config
+	Node      *roles.Node
+	Rendering *macros.Rendering
+	Notes     []string // things worth printing that are not errors
 }
 
 // ConfigPath is the --config flag, else KINIT_CONFIG, else
@@ -47,7 +47,7 @@ func Load(configFlag string) (*Rendered, error) {
 	if note != "" {
 		r.Notes = append(r.Notes, note)
 	}
-	if r.Plan, err = macros.Build(r.Node, macros.Options{Env: r.Env, Limits: limits}); err != nil {
+	if r.Rendering, err = macros.Build(r.Node, macros.Options{Env: r.Env, Limits: limits}); err != nil {
 		return nil, err
 	}
 	return r, nil

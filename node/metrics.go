@@ -31,7 +31,7 @@ func newMetrics(np *Rendered, log *slog.Logger) (*Metrics, error) {
 		return nil, err
 	}
 	m := &Metrics{types: map[string]string{}, names: map[string]string{}}
-	for _, s := range np.Plan.Services {
+	for _, s := range np.Rendering.Services {
 		m.types[s.ID] = s.Kind
 		m.names[s.ID] = s.Name
 	}

@@ -85,7 +85,7 @@ func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered
 		r.ids = append(r.ids, s.ID)
 	}
 	sort.Strings(r.ids)
-	r.files = FileDigests(np.Plan)
+	r.files = FileDigests(np.Rendering)
 	r.remember(np)
 	r.rewatch(np)
 	go func() {
@@ -138,7 +138,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		r.reject(roles.Problems(err))
 		return false
 	}
-	plan, err := SupervisorPlan(np.Plan, os.Environ())
+	plan, err := SupervisorPlan(np.Rendering, os.Environ())
 	if err == nil {
 		err = supervisor.Validate(plan)
 	}
@@ -175,7 +175,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	changes := Diff(Given{Specs: r.specs, Files: r.files}, np.Plan, plan)
+	changes := Diff(Given{Specs: r.specs, Files: r.files}, np.Rendering, plan)
 	var restart []string
 	restarts := map[string]bool{}
 	for _, c := range changes {
@@ -187,7 +187,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// The files of a service that restarts are written just before its
 	// own restart: until then it runs, and may restart on its own, with
 	// the files it started with. The rest are written now.
-	written, err := writeFiles(np.Plan, func(id string) bool { return !restarts[id] })
+	written, err := writeFiles(np.Rendering, func(id string) bool { return !restarts[id] })
 	if err != nil {
 		// Files written so far stay; no service is restarted, so each
 		// keeps running with what it started with. The next change to
@@ -219,14 +219,14 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 			r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
 			continue
 		}
-		again, ok := r.waitSpare(ctx, np.Node, np.Plan.Service(c.Spec.ID))
+		again, ok := r.waitSpare(ctx, np.Node, np.Rendering.Service(c.Spec.ID))
 		if again {
 			return true
 		}
 		if !ok {
 			return false
 		}
-		if _, err := writeFiles(np.Plan, func(id string) bool { return id == c.Spec.ID }); err != nil {
+		if _, err := writeFiles(np.Rendering, func(id string) bool { return id == c.Spec.ID }); err != nil {
 			r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.Spec.ID, err), "service", c.Spec.ID)
 			return false
 		}
@@ -251,8 +251,8 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 
 // writeFiles writes the rendered files, and makes the directories, of the
 // services only selects.
-func writeFiles(p *macros.Plan, only func(id string) bool) ([]string, error) {
-	sub := &macros.Plan{}
+func writeFiles(p *macros.Rendering, only func(id string) bool) ([]string, error) {
+	sub := &macros.Rendering{}
 	for _, s := range p.Services {
 		if only(s.ID) {
 			sub.Services = append(sub.Services, s)
@@ -281,8 +281,8 @@ func (r *reloader) reject(problems []error) {
 // remember logs the plan's warnings that were not logged before and keeps
 // the rendered destinations, whose writes are kinit's own.
 func (r *reloader) remember(np *Rendered) {
-	mask := np.Plan.Masker()
-	for _, w := range append(append([]string(nil), np.Notes...), np.Plan.Warnings...) {
+	mask := np.Rendering.Masker()
+	for _, w := range append(append([]string(nil), np.Notes...), np.Rendering.Warnings...) {
 		if !r.seen[w] && r.live {
 			r.log.Warn(mask.String(w))
 		}
@@ -290,7 +290,7 @@ func (r *reloader) remember(np *Rendered) {
 	}
 	r.live = true
 	r.dsts = map[string]bool{}
-	for _, f := range np.Plan.Files {
+	for _, f := range np.Rendering.Files {
 		r.dsts[filepath.Clean(f.Dst)] = true
 	}
 }

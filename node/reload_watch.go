@@ -81,7 +81,7 @@ func (r *reloader) rewatch(np *Rendered) {
 	if a, err := filepath.Abs(tdir); err == nil {
 		tdirs[a] = true
 	}
-	for _, f := range np.Plan.Files {
+	for _, f := range np.Rendering.Files {
 		if a, err := filepath.Abs(f.Src); err == nil {
 			tdirs[filepath.Dir(a)] = true
 		}

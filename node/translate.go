@@ -20,7 +20,7 @@ import (
 // two types are kept apart on purpose: roles/macros describe what the
 // config says, the supervisor only what it has to run. Every unknown user
 // or group is reported at once, at its kinit.toml line.
-func SupervisorPlan(p *macros.Plan, base []string) (supervisor.Plan, error) {
+func SupervisorPlan(p *macros.Rendering, base []string) (supervisor.Plan, error) {
 	n := p.Node
 	out := supervisor.Plan{
 		Node: supervisor.NodeInfo{

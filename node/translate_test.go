@@ -62,7 +62,7 @@ func TestSupervisorPlanForShippedConfigs(t *testing.T) {
 	}
 }
 
-func render(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role string) *macros.Plan {
+func render(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role string) *macros.Rendering {
 	t.Helper()
 	var groups []string
 	for _, r := range cc.RoleOrder {

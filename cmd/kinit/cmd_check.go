@@ -42,10 +42,10 @@ func cmdCheck(args []string) int {
 	for _, n := range np.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	np.Plan.Describe(w)
+	np.Rendering.Describe(w)
 	if !*noFiles {
 		fmt.Fprintln(w, "rendered files")
-		np.Plan.DescribeFiles(w)
+		np.Rendering.DescribeFiles(w)
 	}
 	return exitOK
 }

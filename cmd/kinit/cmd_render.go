@@ -37,8 +37,8 @@ func cmdRender(args []string) int {
 	if err != nil {
 		return reportProblems(err)
 	}
-	for _, w := range np.Plan.Warnings {
-		fmt.Fprintln(os.Stderr, "kinit: warning: "+np.Plan.Masker().String(w))
+	for _, w := range np.Rendering.Warnings {
+		fmt.Fprintln(os.Stderr, "kinit: warning: "+np.Rendering.Masker().String(w))
 	}
 	opts := macros.WriteOptions{Chown: os.Geteuid() == 0}
 	if *out != "" {
@@ -48,7 +48,7 @@ func cmdRender(args []string) int {
 		}
 		opts = macros.WriteOptions{Root: abs}
 	}
-	changed, err := np.Plan.Write(opts)
+	changed, err := np.Rendering.Write(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kinit: "+err.Error())
 		return exitFailed
@@ -57,7 +57,7 @@ func cmdRender(args []string) int {
 	for _, c := range changed {
 		written[c] = true
 	}
-	for _, f := range np.Plan.Files {
+	for _, f := range np.Rendering.Files {
 		state := "unchanged"
 		if written[f.Dst] {
 			state = "written"

@@ -57,11 +57,11 @@ func cmdUp(args []string) int {
 	if err != nil {
 		return reportConfigError(err)
 	}
-	mask := np.Plan.Masker()
+	mask := np.Rendering.Masker()
 	for _, n := range np.Notes {
 		log.Warn(n)
 	}
-	for _, w := range np.Plan.Warnings {
+	for _, w := range np.Rendering.Warnings {
 		log.Warn(mask.String(w))
 	}
 	// A kinit answering on the socket runs this node already: refuse
@@ -74,7 +74,7 @@ func cmdUp(args []string) int {
 		log.Error("cannot persist the node id", "err", err.Error())
 		return exitFailed
 	}
-	changed, err := np.Plan.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
+	changed, err := np.Rendering.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
 	if err != nil {
 		log.Error(err.Error())
 		return exitFailed

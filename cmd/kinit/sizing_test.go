@@ -15,11 +15,11 @@ func TestSizingFromCgroupV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sz := np.Plan.Sizing
+	sz := np.Rendering.Sizing
 	if sz.MemoryBytes != 2<<30 || sz.MemorySource != "cgroup" || sz.ActiveProcessorCount != 1 {
 		t.Errorf("sizing %+v", sz)
 	}
-	kb := np.Plan.Service("kafka-broker")
+	kb := np.Rendering.Service("kafka-broker")
 	if kb.HeapBytes != 460<<20 || kb.Env["KAFKA_HEAP_OPTS"] != "-Xms460m -Xmx460m" || kb.Env["KAFKA_OPTS"] != "-XX:ActiveProcessorCount=1" {
 		t.Errorf("kafka-broker heap %d env %v", kb.HeapBytes>>20, kb.Env)
 	}

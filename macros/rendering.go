@@ -10,8 +10,8 @@ import (
 	"github.com/kinit/kinit/roles"
 )
 
-// Plan is everything this node will run, rendered in memory.
-type Plan struct {
+// Rendering is everything this node will run, rendered in memory.
+type Rendering struct {
 	Node     *roles.Node
 	Services []*Service // in start order
 	Files    []*File    // every rendered file, in service order
@@ -134,7 +134,7 @@ type File struct {
 }
 
 // Service returns a service of the plan by id.
-func (p *Plan) Service(id string) *Service {
+func (p *Rendering) Service(id string) *Service {
 	for _, s := range p.Services {
 		if s.ID == id {
 			return s
@@ -144,7 +144,7 @@ func (p *Plan) Service(id string) *Service {
 }
 
 // Masker returns the masker that hides this plan's secrets in output.
-func (p *Plan) Masker() *Masker { return &p.masker }
+func (p *Rendering) Masker() *Masker { return &p.masker }
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
