@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# scripts/fetch-kafka.sh [POM]   (default kafka/pom.xml; kafka/kraft/pom.xml
+# is Kafka 4.4 for KRaft mode)
 # Lays out a Kafka home for tests and the demo from Maven Central:
 #   .cache/kafka-<version>/share/java/kafka/*.jar  runtime jars of kafka/pom.xml
 #   .cache/kafka-<version>/bin/*                    symlinks to rootfs/usr/lib/kafka/bin
@@ -11,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-pom=kafka/pom.xml
+pom=${1:-kafka/pom.xml}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
 [ -n "$version" ] || { echo "fetch-kafka: no <kafka.version> in $pom" >&2; exit 1; }
 cache=${KAFKA_CACHE_DIR:-$root/.cache}

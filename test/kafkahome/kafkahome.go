@@ -34,19 +34,30 @@ func RepoRoot() (string, error) {
 
 var versionRe = regexp.MustCompile(`<kafka\.version>([^<]+)</kafka\.version>`)
 
+// The POMs scripts/fetch-kafka.sh lays the two Kafka homes out from.
+const (
+	zkPOM    = "kafka/pom.xml"       // Kafka 3.9.2, ZooKeeper mode
+	kraftPOM = "kafka/kraft/pom.xml" // Kafka 4.4, KRaft only
+)
+
 // Version is the Kafka version kafka/pom.xml fetches, the one source of it.
-func Version() (string, error) {
+func Version() (string, error) { return versionOf(zkPOM) }
+
+// KRaftVersion is the Kafka version of the KRaft home (kafka/kraft/pom.xml).
+func KRaftVersion() (string, error) { return versionOf(kraftPOM) }
+
+func versionOf(rel string) (string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return "", err
 	}
-	pom, err := os.ReadFile(filepath.Join(root, "kafka", "pom.xml"))
+	pom, err := os.ReadFile(filepath.Join(root, rel))
 	if err != nil {
 		return "", fmt.Errorf("cannot read the kafka POM: %w", err)
 	}
 	m := versionRe.FindSubmatch(pom)
 	if m == nil {
-		return "", errors.New("kafka/pom.xml has no <kafka.version>")
+		return "", fmt.Errorf("%s has no <kafka.version>", rel)
 	}
 	return string(m[1]), nil
 }
@@ -77,6 +88,27 @@ func Find() (string, error) {
 		return "", fmt.Errorf("kafka home %s has no kafka_2.13 jar: run `make kafka` (or `make test-deps`) first", home)
 	}
 	return home, nil
+}
+
+// KRaftDir is the Kafka 4.4 home (.cache/kafka-<version> of
+// kafka/kraft/pom.xml), with its storage tool; it fails t when missing.
+func KRaftDir(t testing.TB) string {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := KRaftVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(root, ".cache", "kafka-"+v)
+	for _, f := range []string{"bin/kafka-storage", "bin/kafka-server-start", "share/java/kafka/kafka_2.13-" + v + ".jar"} {
+		if _, err := os.Stat(filepath.Join(home, f)); err != nil {
+			t.Fatalf("kafka home %s lacks %s: run `make kafka` (or `make test-deps`) first", home, f)
+		}
+	}
+	return home
 }
 
 // Dir is Find for tests: it fails t when the home is missing.
