@@ -17,8 +17,42 @@ import (
 
 // startProcess executes a service in its own process group, with its
 // credentials, capabilities and no_new_privs, its output on pipes that
-// kinit forwards line by line.
+// kinit forwards line by line, and in a cgroup of its own where kinit can
+// make one.
 func (s *Supervisor) startProcess(svc *service) (*os.Process, <-chan reaper.Status, error) {
+	if s.cg == nil {
+		return s.launch(svc, -1)
+	}
+	// Born in its cgroup (clone3 CLONE_INTO_CGROUP): no moment in kinit's,
+	// so nothing it forks can slip out before a move.
+	svc.cgroup = runName(svc.spec.ID, svc.spawns)
+	fd, err := s.cg.open(svc.cgroup)
+	if err == nil {
+		defer unix.Close(fd)
+		var proc *os.Process
+		var exited <-chan reaper.Status
+		if proc, exited, err = s.launch(svc, fd); err == nil {
+			return proc, exited, nil
+		}
+	}
+	// A start that fails only in a cgroup (a kernel before 5.7 has no
+	// CLONE_INTO_CGROUP; a cgroup may refuse processes) makes every service
+	// share kinit's cgroup from now on; one that fails anyway is the
+	// service's own failure, and cgroups stay.
+	proc, exited, plainErr := s.launch(svc, -1)
+	if plainErr != nil {
+		return nil, nil, plainErr
+	}
+	s.log.Warn("services cannot start in cgroups of their own here; they share kinit's from now on, and escaped helpers are found by their KINIT_SERVICE variable",
+		"service", svc.spec.ID, "err", fmt.Sprint(err))
+	s.cg.kill(svc.cgroup)
+	s.cg.remove(s.log)
+	s.cg, svc.cgroup = nil, ""
+	return proc, exited, nil
+}
+
+// launch starts svc's process; cgFD, when not -1, is the cgroup it is born in.
+func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.Status, error) {
 	spec := svc.spec
 	path, err := lookPath(spec.Argv[0], spec.Env)
 	if err != nil {
@@ -29,16 +63,8 @@ func (s *Supervisor) startProcess(svc *service) (*os.Process, <-chan reaper.Stat
 	env := append(append(make([]string, 0, len(spec.Env)+1), spec.Env...), serviceVar+"="+spec.ID)
 	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: env, Dir: spec.Dir}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if s.cg != nil {
-		// Born in its cgroup (clone3 CLONE_INTO_CGROUP): no moment in
-		// kinit's, so nothing it forks can slip out before a move.
-		svc.cgroup = runName(spec.ID, svc.spawns)
-		fd, err := s.cg.open(svc.cgroup)
-		if err != nil {
-			return nil, nil, fmt.Errorf("cannot create its cgroup: %w", err)
-		}
-		defer unix.Close(fd)
-		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, fd
+	if cgFD >= 0 {
+		cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, cgFD
 	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
