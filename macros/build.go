@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -98,7 +100,7 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	svc.Dir = b.expandField(s, sc, s.Dir, "dir")
 	svc.User = b.expandField(s, sc, s.User, "user")
 	svc.Group = b.expandField(s, sc, s.Group, "group")
-	for _, k := range sortedKeys(s.Env) {
+	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
 		v := b.expandField(s, sc, s.Env[k], "env", k)
 		if cur, set := b.env.Lookup(k); set {
 			v = cur

@@ -3,6 +3,8 @@ package macros
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,7 +69,7 @@ func (p *Rendering) Describe(w io.Writer) {
 		if len(s.Capabilities) > 0 {
 			field("caps", "%s", strings.Join(s.Capabilities, ", "))
 		}
-		for _, k := range sortedKeys(s.Env) {
+		for _, k := range slices.Sorted(maps.Keys(s.Env)) {
 			field("env", "%s=%s", k, m.Env(k, s.Env[k]))
 		}
 		if len(s.Waits) == 0 {

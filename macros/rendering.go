@@ -1,8 +1,9 @@
 package macros
 
 import (
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -71,7 +72,7 @@ func (s *Service) Environ(base []string) []string {
 		}
 		out = append(out, kv)
 	}
-	for _, k := range sortedKeys(s.Env) {
+	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
 		out = append(out, k+"="+s.Env[k])
 	}
 	return out
@@ -145,12 +146,3 @@ func (p *Rendering) Service(id string) *Service {
 
 // Masker returns the masker that hides this plan's secrets in output.
 func (p *Rendering) Masker() *Masker { return &p.masker }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -2,7 +2,9 @@ package macros
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -127,7 +129,7 @@ func (b *builder) size(lim Limits) {
 // the other services' memory first. A warning, not an error: the operator
 // may have sized the container for it.
 func (b *builder) checkHeapOpts(s *roles.Service, ss ServiceSizing) {
-	for _, k := range sortedKeys(s.Env) {
+	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
 		v, where := s.Env[k], fmt.Sprintf("%s:%d: %s", b.node.Config.File, b.node.Config.Line("services", s.ID, "env", k), k)
 		if ev, set := b.env.Lookup(k); set {
 			v, where = ev, k+" in the environment"

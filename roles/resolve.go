@@ -2,7 +2,9 @@ package roles
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,7 +62,7 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 	switch {
 	case n.Flavor != "":
 		if _, ok := cfg.Flavors[n.Flavor]; !ok {
-			c.Add("", 0, "%s: unknown flavor %q%s", EnvFlavor, n.Flavor, choices(keys(cfg.Flavors)))
+			c.Add("", 0, "%s: unknown flavor %q%s", EnvFlavor, n.Flavor, choices(slices.Sorted(maps.Keys(cfg.Flavors))))
 		}
 	case cc.Flavor != "":
 		n.Flavor = cc.Flavor
@@ -170,7 +172,7 @@ func (n *Node) resolvePorts(env Env, c *Collector) {
 		if s.Port != 0 {
 			set("", s.Port)
 		}
-		for _, name := range sortedKeys(s.Ports) {
+		for _, name := range slices.Sorted(maps.Keys(s.Ports)) {
 			set(name, s.Ports[name])
 		}
 		n.Ports[id] = ports
@@ -180,7 +182,7 @@ func (n *Node) resolvePorts(env Env, c *Collector) {
 func (n *Node) checkLocalPorts(c *Collector) {
 	used := map[int]string{}
 	for _, s := range n.Services {
-		for _, name := range sortedKeys(n.Ports[s.ID]) {
+		for _, name := range slices.Sorted(maps.Keys(n.Ports[s.ID])) {
 			p := n.Ports[s.ID][name]
 			label := s.ID
 			if name != "" {

@@ -1,7 +1,8 @@
 package roles
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,7 +17,7 @@ func (l *loader) validate() {
 
 	if f := cfg.Resources.Flavor; f != "" {
 		if _, ok := cfg.Flavors[f]; !ok {
-			l.errAt([]string{"resources", "flavor"}, "unknown flavor %q%s", f, choices(keys(cfg.Flavors)))
+			l.errAt([]string{"resources", "flavor"}, "unknown flavor %q%s", f, choices(slices.Sorted(maps.Keys(cfg.Flavors))))
 		}
 	}
 
@@ -64,7 +65,7 @@ func (l *loader) checkVarRefs() {
 			deps[v.Macro] = append(deps[v.Macro], ref)
 		}
 	}
-	if cyc := findCycle(sortedKeys(deps), deps); cyc != nil {
+	if cyc := findCycle(slices.Sorted(maps.Keys(deps)), deps); cyc != nil {
 		l.errAt([]string{"vars", strings.ToLower(cyc[0])}, "vars reference each other in a cycle: %s", strings.Join(cyc, " -> "))
 	}
 }
@@ -85,7 +86,7 @@ func (l *loader) checkUserMacros() {
 			deps[m.Name] = append(deps[m.Name], ref)
 		}
 	}
-	if cyc := findCycle(sortedKeys(deps), deps); cyc != nil {
+	if cyc := findCycle(slices.Sorted(maps.Keys(deps)), deps); cyc != nil {
 		l.errAt([]string{"macros", cyc[0]}, "macros reference each other in a cycle: %s", strings.Join(cyc, " -> "))
 	}
 }
@@ -242,15 +243,4 @@ func choices(names []string) string {
 		return ""
 	}
 	return " (known: " + strings.Join(names, ", ") + ")"
-}
-
-func keys[V any](m map[string]V) []string { return sortedKeys(m) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

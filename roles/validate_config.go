@@ -4,6 +4,8 @@
 package roles
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,7 +19,7 @@ func (l *loader) checkConfig(cc *ClusterConfig) {
 	}
 	if cc.Flavor != "" {
 		if _, ok := cfg.Flavors[cc.Flavor]; !ok {
-			l.errAt(append(key, "flavor"), "%s: unknown flavor %q%s", what, cc.Flavor, choices(keys(cfg.Flavors)))
+			l.errAt(append(key, "flavor"), "%s: unknown flavor %q%s", what, cc.Flavor, choices(slices.Sorted(maps.Keys(cfg.Flavors))))
 		}
 	}
 	inConfig := map[string]bool{}
@@ -97,7 +99,7 @@ func servicePorts(s *Service) []labelledPort {
 	if s.Port != 0 {
 		out = append(out, labelledPort{s.Port, ""})
 	}
-	for _, name := range sortedKeys(s.Ports) {
+	for _, name := range slices.Sorted(maps.Keys(s.Ports)) {
 		out = append(out, labelledPort{s.Ports[name], " (" + name + ")"})
 	}
 	return out
