@@ -28,12 +28,12 @@ var reloadDebounce = 500 * time.Millisecond
 // templates while kinit up runs (docs/runtime.md). It compiles a change
 // the way kinit up compiles at start (Load, SupervisorPlan); an
 // invalid one is logged and ignored. A valid one writes the rendered files
-// that changed and hands the changed services to the supervisor, which
-// restarts them one at a time in start order.
+// that changed and hands the services to restart to the supervisor's
+// Roll, which restarts them one at a time in start order.
 //
-// It runs on one goroutine: the watch loop, the compile and the restarts,
-// so its state needs no lock. While it waits for a restarted service,
-// a newer change cuts the wait short and is applied next.
+// Its state is owned by one goroutine: the watch loop, the compile and
+// the roll's callbacks run there, so it needs no lock. While a roll runs,
+// a newer change ends it and is applied next.
 type reloader struct {
 	sup    *supervisor.Supervisor
 	m      *Metrics
@@ -210,6 +210,8 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	}
 	r.log.Info("config reloaded: "+reason, "files_changed", len(written), "files", strings.Join(written, ","))
 	r.m.reloaded(written, reason)
+	var steps []supervisor.RollStep
+	changed := map[string]Change{}
 	for _, c := range changes {
 		if !c.Restart {
 			if _, err := r.sup.Update(ctx, c.Spec, false); err != nil {
@@ -219,34 +221,50 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 			r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
 			continue
 		}
-		again, ok := r.waitSpare(ctx, np.Node, np.Rendering.Service(c.Spec.ID))
-		if again {
-			return true
-		}
-		if !ok {
-			return false
-		}
-		if _, err := writeFiles(np.Rendering, func(id string) bool { return id == c.Spec.ID }); err != nil {
-			r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.Spec.ID, err), "service", c.Spec.ID)
-			return false
-		}
-		r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.Spec.ID, strings.Join(c.Why, "; ")), "service", c.Spec.ID)
-		outcome, err := r.sup.Update(ctx, c.Spec, true)
-		if err != nil {
-			if errors.Is(err, supervisor.ErrShuttingDown) || ctx.Err() != nil {
-				return false
-			}
-			r.log.Warn(fmt.Sprintf("cannot restart service %q: %v", c.Spec.ID, err))
-			continue
-		}
-		r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
-		// One at a time: the next service restarts once this one is ready
-		// again (or will not be, for now).
-		if again := r.await(ctx, c.Spec.ID, outcome); again {
-			return true
-		}
+		changed[c.Spec.ID] = c
+		steps = append(steps, supervisor.RollStep{Spec: c.Spec, Before: func(ctx context.Context) error {
+			return r.beforeRestart(ctx, np, c)
+		}})
 	}
-	return false
+	if len(steps) == 0 {
+		return false
+	}
+	// The supervisor restarts them one at a time in start order; a newer
+	// change to the watched files ends the roll and is applied next.
+	rollCtx, cancel := context.WithCancel(ctx)
+	newer := r.watchDuring(rollCtx, cancel)
+	r.sup.Roll(rollCtx, steps, func(o supervisor.RollOutcome) {
+		if o.Applied {
+			c := changed[o.ID]
+			r.specs[o.ID], r.files[o.ID] = c.Spec, c.Files
+		}
+		switch {
+		case o.Err == nil:
+			r.log.Info(fmt.Sprintf("service %q is ready again after the config change", o.ID), "service", o.ID)
+		case errors.Is(o.Err, supervisor.ErrServiceDown):
+			r.log.Info(fmt.Sprintf("service %q: %v", o.ID, o.Err), "service", o.ID)
+		case !o.Applied:
+			r.log.Warn(o.Err.Error(), "service", o.ID)
+		default:
+			r.log.Warn(fmt.Sprintf("service %q did not come back after the config change: %v", o.ID, o.Err), "service", o.ID)
+		}
+	})
+	cancel()
+	return <-newer
+}
+
+// beforeRestart holds the restart of c's service until the cluster can
+// spare it, then writes its files, just before the supervisor restarts it.
+func (r *reloader) beforeRestart(ctx context.Context, np *Rendered, c Change) error {
+	if err := r.waitSpare(ctx, np.Node, np.Rendering.Service(c.Spec.ID)); err != nil {
+		return err
+	}
+	if _, err := writeFiles(np.Rendering, func(id string) bool { return id == c.Spec.ID }); err != nil {
+		r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.Spec.ID, err), "service", c.Spec.ID)
+		return err
+	}
+	r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.Spec.ID, strings.Join(c.Why, "; ")), "service", c.Spec.ID)
+	return nil
 }
 
 // writeFiles writes the rendered files, and makes the directories, of the

@@ -1,35 +1,33 @@
-// How the reloader holds a restart: until the cluster can spare the
-// service, and until the restarted service is ready again.
+// How the reloader takes part in a roll: holding a restart until the
+// cluster can spare the service, and watching for newer changes meanwhile.
 
 package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/roles"
-	"github.com/kinit/kinit/supervisor"
 )
 
 // waitSpare holds the restart of a clustered service until the cluster
 // can spare it (node/spare.go), showing why in its status. Node id N first
 // waits N-1 staggers, so nodes that see one change at once go one after
 // the other. A service that is not ready costs the cluster nothing and
-// goes at once. again reports a newer change (applied next); ok is false
-// when kinit is stopping.
-func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Service) (again, ok bool) {
+// goes at once. It returns ctx's error when the roll ends first (a newer
+// change, or kinit stopping).
+func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Service) error {
 	if s == nil {
-		return false, true
+		return nil
 	}
 	check := SpareCheckFor(n, s)
 	if check == nil {
-		return false, true
+		return nil
 	}
 	if st, _ := r.sup.Snapshot().Service(s.ID); !st.Ready {
-		return false, true
+		return nil
 	}
 	defer r.sup.Hold(s.ID, "")
 	delay := time.Duration(n.ID-1) * SpareStagger
@@ -42,30 +40,17 @@ func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Servi
 	for {
 		select {
 		case <-ctx.Done():
-			return false, false
-		case ev, open := <-r.w.Events:
-			if !open {
-				return false, false
-			}
-			if r.relevant(ev) {
-				r.log.Info(fmt.Sprintf("newer config change while the restart of service %q is held; applying it first", s.ID), "file", ev.Name)
-				return true, false
-			}
-		case err, open := <-r.w.Errors:
-			if !open {
-				return false, false
-			}
-			r.log.Warn("cannot follow config changes: " + err.Error())
+			return ctx.Err()
 		case <-next.C:
 			spared, why := check(ctx)
-			if ctx.Err() != nil {
-				return false, false
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 			if spared {
 				if held != "" {
 					r.log.Info(fmt.Sprintf("the cluster can spare service %q now", s.ID), "service", s.ID)
 				}
-				return false, true
+				return nil
 			}
 			if why != held {
 				r.log.Info(fmt.Sprintf("the cluster cannot spare service %q yet (%s); holding its restart", s.ID, why), "service", s.ID)
@@ -77,37 +62,41 @@ func (r *reloader) waitSpare(ctx context.Context, n *roles.Node, s *macros.Servi
 	}
 }
 
-// await waits for the outcome of a restart. A newer change to the watched
-// files ends the wait: it is applied next (reported as true).
-func (r *reloader) await(ctx context.Context, id string, outcome <-chan error) (again bool) {
-	for {
-		select {
-		case err := <-outcome:
-			switch {
-			case err == nil:
-				r.log.Info(fmt.Sprintf("service %q is ready again after the config change", id), "service", id)
-			case errors.Is(err, supervisor.ErrShuttingDown):
-			case errors.Is(err, supervisor.ErrServiceDown):
-				r.log.Info(fmt.Sprintf("service %q: %v", id, err), "service", id)
-			default:
-				r.log.Warn(fmt.Sprintf("service %q did not come back after the config change: %v", id, err), "service", id)
+// watchDuring reads the watched files' events while a roll runs on the
+// reloader's goroutine, and cancels the roll on a relevant change. Only
+// one goroutine reads the events at a time: the reloader's loop waits for
+// the returned channel, which reports whether a newer change ended the
+// roll, before it reads them again. The reloader's other state is not
+// written while a roll runs.
+func (r *reloader) watchDuring(ctx context.Context, cancel context.CancelFunc) <-chan bool {
+	newer := make(chan bool, 1)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				newer <- false
+				return
+			case ev, open := <-r.w.Events:
+				if !open {
+					cancel()
+					newer <- false
+					return
+				}
+				if r.relevant(ev) {
+					r.log.Info("newer config change while services restart; applying it first", "file", ev.Name)
+					cancel()
+					newer <- true
+					return
+				}
+			case err, open := <-r.w.Errors:
+				if !open {
+					cancel()
+					newer <- false
+					return
+				}
+				r.log.Warn("cannot follow config changes: " + err.Error())
 			}
-			return false
-		case <-ctx.Done():
-			return false
-		case ev, ok := <-r.w.Events:
-			if !ok {
-				return false
-			}
-			if r.relevant(ev) {
-				r.log.Info(fmt.Sprintf("newer config change while service %q restarts; applying it first", id), "file", ev.Name)
-				return true
-			}
-		case err, ok := <-r.w.Errors:
-			if !ok {
-				return false
-			}
-			r.log.Warn("cannot follow config changes: " + err.Error())
 		}
-	}
+	}()
+	return newer
 }
