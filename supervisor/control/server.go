@@ -25,6 +25,7 @@ import (
 
 	"github.com/kinit/kinit/internal/sigtab"
 	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/control/api"
 	"golang.org/x/sys/unix"
 )
 
@@ -161,7 +162,7 @@ func newMux(b Backend) *http.ServeMux {
 		case err != nil:
 			writeError(w, http.StatusInternalServerError, err.Error())
 		default:
-			writeJSON(w, http.StatusAccepted, actionJSON{Service: id, Action: "signal " + sig.Name, Result: "sent"})
+			writeJSON(w, http.StatusAccepted, api.Action{Service: id, Action: "signal " + sig.Name, Result: "sent"})
 		}
 	})
 	mux.HandleFunc("POST /v1/services/{id}/{action}", func(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +190,7 @@ func newMux(b Backend) *http.ServeMux {
 		case err != nil:
 			writeError(w, http.StatusInternalServerError, err.Error())
 		default:
-			writeJSON(w, http.StatusAccepted, actionJSON{Service: id, Action: action, Result: "accepted"})
+			writeJSON(w, http.StatusAccepted, api.Action{Service: id, Action: action, Result: "accepted"})
 		}
 	})
 	return mux
@@ -204,5 +205,5 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, errorJSON{Error: msg})
+	writeJSON(w, code, api.Problem{Error: msg})
 }

@@ -1,6 +1,6 @@
 // Package client talks to a running kinit over its control socket. It is
-// what the CLI uses; its types mirror the documented JSON and nothing
-// else, so the CLI does not depend on the supervisor's internals.
+// what the CLI uses; it reads the socket's JSON schema (package api), so
+// the CLI does not depend on the supervisor's internals.
 package client
 
 import (
@@ -15,6 +15,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/kinit/kinit/supervisor/control/api"
 )
 
 // DefaultSocket is used when KINIT_SOCKET is not set: the one default of
@@ -29,98 +31,18 @@ func SocketPath() string {
 	return DefaultSocket
 }
 
-// Status is GET /v1/status.
-type Status struct {
-	Node     Node      `json:"node"`
-	Kinit    Kinit     `json:"kinit"`
-	Ready    bool      `json:"ready"`
-	Services []Service `json:"services"`
-	Sections []Section `json:"sections"`
-}
-
-// Node is the status header.
-type Node struct {
-	Role     string `json:"role"`
-	ID       int    `json:"id"`
-	FQDN     string `json:"fqdn"`
-	Hostname string `json:"hostname"`
-	ConfigID string `json:"config_id"`
-	Cluster  string `json:"cluster"`
-}
-
-// Kinit is the supervisor process itself.
-type Kinit struct {
-	Pid           int       `json:"pid"`
-	StartedAt     time.Time `json:"started_at"`
-	UptimeSeconds float64   `json:"uptime_seconds"`
-	Phase         string    `json:"phase"`
-	OutputDropped uint64    `json:"output_dropped"`
-}
-
-// Service is one row of the status table.
-type Service struct {
-	ID            string     `json:"id"`
-	Name          string     `json:"name"`
-	State         string     `json:"state"`
-	Since         time.Time  `json:"since"`
-	Required      bool       `json:"required"`
-	Pid           int        `json:"pid"`
-	StartedAt     *time.Time `json:"started_at,omitempty"`
-	UptimeSeconds float64    `json:"uptime_seconds"`
-	Ready         bool       `json:"ready"`
-	ReadyAt       *time.Time `json:"ready_at,omitempty"`
-	Unhealthy     *Unhealthy `json:"unhealthy"`
-	Restarts      int        `json:"restarts"`
-	Failures      int        `json:"failures"`
-	WaitingOn     string     `json:"waiting_on"`
-	Waits         []Wait     `json:"waits"`
-	LastExit      *Exit      `json:"last_exit"`
-	NextStart     *time.Time `json:"next_start,omitempty"`
-	Message       string     `json:"message"`
-}
-
-// Unhealthy is set while a ready service fails its checks.
-type Unhealthy struct {
-	Since    time.Time `json:"since"`
-	Reason   string    `json:"reason"`
-	Failures int       `json:"failures"`
-}
-
-// Wait is one wait of a waiting service.
-type Wait struct {
-	Service   string    `json:"service"`
-	Local     bool      `json:"local"`
-	Satisfied bool      `json:"satisfied"`
-	Since     time.Time `json:"since"`
-	Attempts  int       `json:"attempts"`
-	Detail    string    `json:"detail"`
-}
-
-// Exit is how a service's last process ended.
-type Exit struct {
-	At       time.Time `json:"at"`
-	Pid      int       `json:"pid"`
-	Code     int       `json:"code"`
-	Signal   string    `json:"signal"`
-	Expected bool      `json:"expected"`
-	Clean    bool      `json:"clean"`
-	Text     string    `json:"text"`
-}
-
-// Section is an extra status block (e.g. the metrics shipper).
-type Section struct {
-	Name   string            `json:"name"`
-	Fields map[string]string `json:"fields"`
-}
-
-// Health is GET /v1/health.
-type Health struct {
-	Ready    bool     `json:"ready"` // every required service ready now
-	NotReady []string `json:"not_ready"`
-	Live     bool     `json:"live"` // nothing failed for good
-	Failed   []string `json:"failed"`
-	Phase    string   `json:"phase"`
-}
+// The answers' types are the socket's one JSON schema (package api).
+type (
+	Status    = api.Status
+	Node      = api.Node
+	Kinit     = api.Kinit
+	Service   = api.Service
+	Unhealthy = api.Unhealthy
+	Wait      = api.Wait
+	Exit      = api.Exit
+	Section   = api.Section
+	Health    = api.Health
+)
 
 // Error is an error answer of the server.
 type Error struct {
@@ -209,9 +131,7 @@ func (c *Client) do(ctx context.Context, method, path string, out any, okCodes .
 			return resp.StatusCode, nil
 		}
 	}
-	var e struct {
-		Error string `json:"error"`
-	}
+	var e api.Problem
 	if json.Unmarshal(body, &e) != nil || e.Error == "" {
 		e.Error = fmt.Sprintf("unexpected answer %s", resp.Status)
 	}
