@@ -1,11 +1,14 @@
-// How the reloader takes part in a roll: holding a restart until the
-// cluster can spare the service, and watching for newer changes meanwhile.
+// How the reloader takes part in a roll: the steps' Before (hold a restart
+// until the cluster can spare the service, then write its files), and a
+// watch for newer changes meanwhile.
 
 package node
 
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/kinit/kinit/macros"
@@ -99,4 +102,35 @@ func (r *reloader) watchDuring(ctx context.Context, cancel context.CancelFunc) <
 		}
 	}()
 	return newer
+}
+
+// beforeRestart holds the restart of c's service until the cluster can
+// spare it, then writes its files, just before the supervisor restarts it.
+func (r *reloader) beforeRestart(ctx context.Context, np *Rendered, c Change) error {
+	if err := r.waitSpare(ctx, np.Node, np.Rendering.Service(c.Spec.ID)); err != nil {
+		return err
+	}
+	if _, err := writeFiles(np.Rendering, func(id string) bool { return id == c.Spec.ID }); err != nil {
+		r.log.Error(fmt.Sprintf("config change not applied to service %q and those after it: %v", c.Spec.ID, err), "service", c.Spec.ID)
+		return err
+	}
+	r.log.Info(fmt.Sprintf("restarting service %q after the config change: %s", c.Spec.ID, strings.Join(c.Why, "; ")), "service", c.Spec.ID)
+	return nil
+}
+
+// writeFiles writes the rendered files, and makes the directories, of the
+// services only selects.
+func writeFiles(p *macros.Rendering, only func(id string) bool) ([]string, error) {
+	sub := &macros.Rendering{}
+	for _, s := range p.Services {
+		if only(s.ID) {
+			sub.Services = append(sub.Services, s)
+		}
+	}
+	for _, f := range p.Files {
+		if only(f.Service) {
+			sub.Files = append(sub.Files, f)
+		}
+	}
+	return sub.Write(macros.WriteOptions{Chown: os.Geteuid() == 0, MakeDirs: true})
 }
