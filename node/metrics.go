@@ -114,6 +114,8 @@ func (m *Metrics) OnEvent(e supervisor.Event) {
 		action = metrics.ActionStarted
 	case supervisor.EventReady:
 		action = metrics.ActionReady
+	case supervisor.EventDone:
+		action = metrics.ActionDone
 	case supervisor.EventExited:
 		action = metrics.ActionExited
 	case supervisor.EventRestarting:

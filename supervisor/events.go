@@ -18,6 +18,7 @@ const (
 	EventKilled     EventKind = "killed"     // SIGKILL sent to the group
 	EventUnhealthy  EventKind = "unhealthy"  // ready, then failed its checks (Message)
 	EventHealthy    EventKind = "healthy"    // an unhealthy service passed a check
+	EventDone       EventKind = "done"       // a one-shot service completed (Message: how)
 )
 
 // Event is one lifecycle event, for the metrics shipper and tests.

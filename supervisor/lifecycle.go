@@ -103,6 +103,10 @@ func (s *Supervisor) checkWaits(svc *service) {
 			return
 		}
 	}
+	if f, ok := created(svc.spec); ok {
+		s.becomeDone(svc, f+" exists; not run")
+		return
+	}
 	s.spawn(svc)
 }
 
@@ -132,6 +136,9 @@ func (s *Supervisor) spawn(svc *service) {
 	s.emit(Event{Time: now, Service: svc.spec.ID, Kind: EventStarted, Pid: pid, Restarts: svc.restarts})
 	s.log.Info(fmt.Sprintf("service %q started", svc.spec.ID), "service", svc.spec.ID, "pid", pid, "restarts", svc.restarts)
 	pr := svc.spec.Probe
+	if svc.spec.OneShot {
+		return // done when it exits 0
+	}
 	if pr == nil {
 		s.becomeReady(svc)
 		return
@@ -239,6 +246,10 @@ func (s *Supervisor) onRunEnded(svc *service, clean, wasReady bool) {
 	now := time.Now()
 	desc := svc.lastExit.Text
 	id := svc.spec.ID
+	if clean && svc.spec.OneShot && !s.shutdown {
+		s.becomeDone(svc, desc)
+		return
+	}
 	s.settleRun(svc, errors.New(desc))
 	if s.shutdown {
 		s.setDown(svc, stStopped, "")

@@ -84,6 +84,16 @@ type ServiceSpec struct {
 	// one; it then waits again and starts once they are ready. Without it
 	// a dependency's restart leaves this service running.
 	RestartWith []string `json:"restart_with,omitempty"`
+	// OneShot services run to completion: exit 0 makes them done, which
+	// satisfies whatever waits on them, and they are not started again
+	// (nor stopped: nothing runs) until asked to. Any other end is a failed
+	// run, restarted or failed by Restart as for any service. They have no
+	// Probe: their exit is the signal.
+	OneShot bool `json:"oneshot,omitempty"`
+	// Creates lists files a one-shot service creates: when every one
+	// exists before it would start, it is done without running (as
+	// systemd's ConditionPathExists, Ansible's creates).
+	Creates []string `json:"creates,omitempty"`
 }
 
 // WaitSpec is one thing a service waits for before it starts. A wait names

@@ -108,8 +108,11 @@ func (svc *service) context(parent context.Context) context.Context {
 	return ctx
 }
 
-// readyNow: running, ready, and not failing its checks.
-func (svc *service) readyNow() bool { return svc.state == stReady && svc.unhealthy == nil }
+// readyNow: running, ready, and not failing its checks; or a one-shot
+// service that completed.
+func (svc *service) readyNow() bool {
+	return svc.state == stReady && svc.unhealthy == nil || svc.state == stDone
+}
 
 // public is the state status shows.
 func (svc *service) public() State {

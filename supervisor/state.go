@@ -15,6 +15,7 @@ const (
 	stKilling               // SIGKILL sent to the process group
 	stStopped               // down on purpose (stop, clean exit, shutdown)
 	stFailed                // down for good after failures
+	stDone                  // a one-shot service that completed
 )
 
 // State is a service's state as status shows it.
@@ -31,6 +32,8 @@ const (
 	StateStopping  State = "stopping"
 	StateStopped   State = "stopped"
 	StateFailed    State = "failed"
+	// StateDone is a one-shot service that completed (ServiceSpec.OneShot).
+	StateDone State = "done"
 )
 
 func (s state) public() State {
@@ -47,6 +50,8 @@ func (s state) public() State {
 		return StateStopping
 	case stStopped:
 		return StateStopped
+	case stDone:
+		return StateDone
 	}
 	return StateFailed
 }
@@ -67,7 +72,7 @@ func (s state) running() bool {
 }
 
 // down reports states in which nothing runs and nothing is scheduled.
-func (s state) down() bool { return s == stStopped || s == stFailed }
+func (s state) down() bool { return s == stStopped || s == stFailed || s == stDone }
 
 // afterStop says what a service does once a stop it was asked for is over.
 type afterStop int

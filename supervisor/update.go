@@ -164,7 +164,7 @@ func (s *Supervisor) update(r request) error {
 		if svc.after != thenStay {
 			svc.after = thenRestart
 		}
-	case stIdle, stWaiting, stBackoff, stFailed:
+	case stIdle, stWaiting, stBackoff, stFailed, stDone:
 		svc.message = ""
 		s.beginWaiting(svc)
 	}

@@ -189,6 +189,17 @@ func (c *compiled) checkService(svc *service) []error {
 			fail("probe: %v", err)
 		}
 	}
+	switch {
+	case s.OneShot && s.Probe != nil:
+		fail("a one-shot service has no readiness probe: it is done when it exits 0")
+	case !s.OneShot && len(s.Creates) > 0:
+		fail("creates is for one-shot services")
+	}
+	for _, f := range s.Creates {
+		if !strings.HasPrefix(f, "/") {
+			fail("creates %q is not an absolute path", f)
+		}
+	}
 	seen := map[string]bool{}
 	for _, w := range s.Waits {
 		switch {

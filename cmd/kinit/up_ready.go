@@ -23,7 +23,7 @@ type readyTable struct {
 }
 
 func (r *readyTable) onEvent(sup *supervisor.Supervisor, e supervisor.Event) {
-	if r.off || e.Kind != supervisor.EventReady || !sup.Snapshot().AllReady() {
+	if r.off || e.Kind != supervisor.EventReady && e.Kind != supervisor.EventDone || !sup.Snapshot().AllReady() {
 		return
 	}
 	r.once.Do(func() {

@@ -34,6 +34,7 @@ type Action string
 const (
 	ActionStarted        Action = "started"
 	ActionReady          Action = "ready"
+	ActionDone           Action = "done"
 	ActionExited         Action = "exited"
 	ActionRestarting     Action = "restarting"
 	ActionFailed         Action = "failed"
