@@ -87,7 +87,7 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 		Capabilities: append([]string(nil), s.Capabilities...), Restart: s.Restart,
 		StopSignal: s.StopSignal, Signal: s.Signal, Grace: s.Grace, Required: s.Required,
 		ForwardSignals: append([]string(nil), s.ForwardSignals...),
-		RestartWith:    append([]string(nil), s.RestartWith...), Ports: map[string]int{},
+		RestartWith:    append([]string(nil), s.RestartWith...), Ports: map[string]int{}, OneShot: s.OneShot,
 		EnvPrefix: s.EnvPrefix, PassEnv: append([]string(nil), s.PassEnv...),
 		MemoryShare: ss.Share, HeapBytes: ss.HeapBytes, CPUs: b.plan.Sizing.ActiveProcessorCount,
 		DataDir: n.DataDirs[s.ID]}
@@ -98,6 +98,9 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 		svc.Command = append(svc.Command, b.expandField(s, sc, c, "command", "["+strconv.Itoa(i)+"]"))
 	}
 	svc.Dir = b.expandField(s, sc, s.Dir, "dir")
+	for i, f := range s.Creates {
+		svc.Creates = append(svc.Creates, b.expandField(s, sc, f, "creates", "["+strconv.Itoa(i)+"]"))
+	}
 	svc.User = b.expandField(s, sc, s.User, "user")
 	svc.Group = b.expandField(s, sc, s.Group, "group")
 	for _, k := range slices.Sorted(maps.Keys(s.Env)) {

@@ -47,6 +47,8 @@ type Service struct {
 	Grace        time.Duration
 	Required     bool
 	RestartWith  []string
+	OneShot      bool
+	Creates      []string       // expanded
 	Ports        map[string]int // "" = main port
 	MemoryShare  float64
 	HeapBytes    int64 // 0 when the service has no memory share

@@ -2,6 +2,7 @@ package roles
 
 import (
 	"os"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -97,6 +98,16 @@ type ClusterConfig struct {
 	Line         int
 }
 
+// Runs reports whether some role of this config runs the service.
+func (cc *ClusterConfig) Runs(serviceID string) bool {
+	for _, sids := range cc.Roles {
+		if slices.Contains(sids, serviceID) {
+			return true
+		}
+	}
+	return false
+}
+
 // Share returns the memory share of a service under this config.
 func (cc *ClusterConfig) Share(s *Service) float64 {
 	if v, ok := cc.MemoryShares[s.ID]; ok {
@@ -147,6 +158,8 @@ type Service struct {
 	Grace       time.Duration
 	Required    bool
 	RestartWith []string
+	OneShot     bool     // runs to completion (docs/supervision.md)
+	Creates     []string // a one-shot's files: all present, it does not run
 
 	MemoryShare float64 // fraction of the container memory, 0..1
 	HeapRatio   float64 // fraction of the service's memory given to the heap
@@ -169,6 +182,9 @@ type WaitSpec struct {
 	Service string
 	Timeout time.Duration
 	Min     string // "quorum", "all" or a number; "" = quorum for zookeeper, else 1
+	// Optional: waited for only under configs that run the service (one
+	// service definition serving ZooKeeper and KRaft configs).
+	Optional bool
 }
 
 // Probe is a readiness probe specification.
@@ -240,4 +256,21 @@ type Template struct {
 	Mode       os.FileMode
 	Properties bool // the service's env overrides apply to this file
 	Line       int
+}
+
+// waitsOf is s as this config runs it: without the optional waits on
+// services the config does not run.
+func (cc *ClusterConfig) waitsOf(s *Service) *Service {
+	keep := s.Waits[:0:0]
+	for _, w := range s.Waits {
+		if !w.Optional || cc.Runs(w.Service) {
+			keep = append(keep, w)
+		}
+	}
+	if len(keep) == len(s.Waits) {
+		return s
+	}
+	c := *s
+	c.Waits = keep
+	return &c
 }

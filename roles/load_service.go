@@ -24,7 +24,8 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	s := &Service{ID: id, Name: rs.Name, Kind: rs.Kind, Port: rs.Port, Ports: rs.Ports,
 		Command: rs.Command, Dir: rs.Dir, User: rs.User, Group: rs.Group, Env: rs.Env,
 		PropertyPrefix: rs.PropPrefix, KnownKeys: rs.KnownKeys, Required: rs.Required,
-		RestartWith: rs.RestartWith, DataDir: rs.DataDir, Line: l.line(key...)}
+		RestartWith: rs.RestartWith, DataDir: rs.DataDir, OneShot: rs.OneShot, Creates: rs.Creates,
+		Line: l.line(key...)}
 	if !reID.MatchString(id) {
 		l.errAt(key, "service id %q must be lower case letters, digits, - and _", id)
 	}
@@ -85,10 +86,19 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		s.KnownKeys = s.Kind
 	}
 
+	if !rs.OneShot && len(rs.Creates) > 0 {
+		l.errAt(at("creates"), "service %q: creates is for one-shot services (oneshot = true)", id)
+	}
+	for i, f := range rs.Creates {
+		if !strings.HasPrefix(f, "/") && !strings.HasPrefix(f, "@@") {
+			l.errAt(at("creates"), "service %q: creates[%d] %q is not an absolute path", id, i, f)
+		}
+	}
 	for _, w := range rs.Wait {
 		ws := WaitSpec{Service: w, Timeout: def.waitTimeout}
 		if rw, ok := rs.Waits[w]; ok {
 			ws.Timeout = l.duration(rw.Timeout, def.waitTimeout, at("waits", w, "timeout")...)
+			ws.Optional = rw.Optional
 			if rw.Min.set {
 				m, err := parseMin(rw.Min)
 				if err != nil {
@@ -117,6 +127,9 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),
 		Health:       l.health(&p.rawTiming, def.ready.Health, at("ready")...)}
 	l.probe(id, &s.Ready, at("ready"))
+	if s.OneShot && s.Ready.Kind != "none" {
+		l.errAt(at("ready"), "service %q: a one-shot service has no ready probe: it is done when it exits 0", id)
+	}
 
 	s.Restart = l.restart(&rs.Restart, def.restart, at("restart")...)
 	s.StopSignal = def.signal

@@ -98,6 +98,8 @@ type rawService struct {
 	Grace        flex               `toml:"grace"`
 	Required     bool               `toml:"required"`
 	RestartWith  []string           `toml:"restart_with"`
+	OneShot      bool               `toml:"oneshot"`
+	Creates      []string           `toml:"creates"`
 	MemoryShare  flex               `toml:"memory_share"`
 	HeapRatio    *float64           `toml:"heap_ratio"`
 	HeapMin      flex               `toml:"heap_min"`
@@ -108,8 +110,9 @@ type rawService struct {
 }
 
 type rawWait struct {
-	Timeout flex `toml:"timeout"`
-	Min     flex `toml:"min"`
+	Timeout  flex `toml:"timeout"`
+	Min      flex `toml:"min"`
+	Optional bool `toml:"optional"`
 }
 
 type rawProbe struct {

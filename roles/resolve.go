@@ -74,7 +74,7 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 	n.resolvePorts(env, c)
 
 	for _, sid := range cc.Roles[n.Role] {
-		n.Services = append(n.Services, cfg.Services[sid])
+		n.Services = append(n.Services, cc.waitsOf(cfg.Services[sid]))
 	}
 	n.Services = startOrder(n.Services)
 	n.checkLocalPorts(c)

@@ -81,7 +81,7 @@ func (l *loader) checkConfig(cc *ClusterConfig) {
 				continue
 			}
 			for _, w := range s.Waits {
-				if _, known := cfg.Services[w.Service]; known && !inConfig[w.Service] {
+				if _, known := cfg.Services[w.Service]; known && !inConfig[w.Service] && !w.Optional {
 					l.errAt(append(append([]string(nil), key...), "roles", role), "%s: service %q waits for %q, which no role of this config runs", what, sid, w.Service)
 				}
 			}
