@@ -192,7 +192,7 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
 	default:
 		out.Kind = "tcp"
 	}
-	if target.Kind == "kafka" && target.Ready.Kind == "kafka" {
+	if (target.Kind == "kafka" || target.Kind == roles.KindKRaftController) && target.Ready.Kind == "kafka" {
 		out.Mode = target.Ready.Mode
 		if out.Mode == roles.ModeZK {
 			if v, ok := sc.lookup("ZOOKEEPER_SERVICE_STRING"); ok {
@@ -245,6 +245,14 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 			b.errs.Add(cfgFile, t.Line, "service %s: cannot read template %s: %v", s.ID, src, unwrap(err))
 		}
 		return nil
+	}
+	// The cluster id belongs to the storage format (meta.properties), which
+	// Kafka checks at every start; in a properties file it would be a
+	// second copy that can disagree.
+	for i, line := range strings.Split(string(data), "\n") {
+		if slices.Contains(roles.MacroRefs(line), "CLUSTER_ID") {
+			b.errs.Add(src, i+1, "@@CLUSTER_ID@@ may not appear in a template: the cluster id goes to the storage format command (kafka-storage format --cluster-id), never into a file")
+		}
 	}
 	f := &File{Service: s.ID, Src: src, Template: t.Src, Mode: t.Mode}
 	key := []string{"templates", "[" + strconv.Itoa(indexOf(s, t)) + "]"}

@@ -43,7 +43,8 @@ func fileContent(p *Rendering, suffix string) string {
 func TestBuiltinsCovered(t *testing.T) {
 	p := plan(t, roles.Env{"KINIT_CONFIG_ID": "standalone", "KINIT_FQDN": "s"}, goldenLimits)
 	for _, name := range roles.NodeMacros {
-		if _, ok := p.Macros[name]; !ok && name != "CONTROLLER_QUORUM_VOTERS" {
+		kraftOnly := name == "CONTROLLER_QUORUM_VOTERS" || name == "CONTROLLER_QUORUM_BOOTSTRAP_SERVERS" || name == "CLUSTER_ID"
+		if _, ok := p.Macros[name]; !ok && !kraftOnly {
 			t.Errorf("built-in %s has no value", name)
 		}
 	}
@@ -82,7 +83,8 @@ broker = ["kafka"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := roles.Resolve(cfg, roles.Env{"KINIT_ROLE": "broker", "KINIT_FQDN": "b2", "KINIT_NODES": "zk=z1,z2,z3;broker=5@b1,6@b2"})
+	n, err := roles.Resolve(cfg, roles.Env{"KINIT_ROLE": "broker", "KINIT_FQDN": "b2", "KINIT_NODES": "zk=z1,z2,z3;broker=5@b1,6@b2",
+		"KINIT_CLUSTER_ID": "MkU3OEVBNTcwNTJENDM2Qg"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +97,12 @@ broker = ["kafka"]
 	}
 	if got := p.Macros["CONTROLLER_QUORUM_VOTERS"]; got != "5@b1:9093,6@b2:9093" {
 		t.Errorf("voters %q", got)
+	}
+	if got := p.Macros["CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"]; got != "b1:9093,b2:9093" {
+		t.Errorf("quorum bootstrap %q", got)
+	}
+	if got := p.Macros["CLUSTER_ID"]; got != "MkU3OEVBNTcwNTJENDM2Qg" {
+		t.Errorf("cluster id %q", got)
 	}
 	if p.Macros["KAFKA_REPLICATION_FACTOR"] != "2" || p.Macros["KAFKA_MIN_ISR"] != "1" {
 		t.Errorf("rf %s isr %s", p.Macros["KAFKA_REPLICATION_FACTOR"], p.Macros["KAFKA_MIN_ISR"])

@@ -169,9 +169,14 @@ func (pr Probe) String() string {
 	case "zookeeper":
 		what = "zookeeper " + pr.Address + " (" + string(pr.Mode) + ")"
 	case "kafka":
-		if pr.Mode == roles.ModeZK {
+		switch pr.Mode {
+		case roles.ModeZK:
 			what = fmt.Sprintf("kafka broker %d registered in %s (zk mode), port %s", pr.BrokerID, pr.ZKConnect, pr.Address)
-		} else {
+		case roles.ModeQuorum:
+			what = fmt.Sprintf("kraft controller %d a voter of a quorum with a leader, asked at %s", pr.BrokerID, pr.Address)
+		case roles.ModeCombined:
+			what = fmt.Sprintf("kraft node %d a voter of a quorum with a leader, and broker %d unfenced in metadata from %s", pr.BrokerID, pr.BrokerID, pr.Address)
+		default:
 			what = fmt.Sprintf("kafka broker %d in metadata from %s (kraft mode)", pr.BrokerID, pr.Address)
 		}
 	case "http":

@@ -58,6 +58,9 @@ func IgnoreReason(rest, value string) string {
 	if launcherVars().Has(rest) {
 		return "launcher variable"
 	}
+	if rest == "CLUSTER_ID" {
+		return "the KRaft cluster id is set with KINIT_CLUSTER_ID or CLUSTER_ID and goes to the storage format, never a properties file"
+	}
 	if reServiceLink.MatchString(rest) {
 		return "Kubernetes service link"
 	}

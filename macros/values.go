@@ -78,14 +78,11 @@ func (b *builder) nodeScope() *scope {
 		sc.missing("ZOOKEEPER_ENSEMBLE", noKind("zookeeper"))
 	}
 	if members, s, ok := n.MembersOfKind("kafka"); ok {
-		var servers, endpoints, voters []string
+		var servers, endpoints []string
 		for _, m := range members {
 			hp := hostPort(m.Host, n.Port(s.ID, ""))
 			servers = append(servers, hp)
 			endpoints = append(endpoints, "PLAINTEXT://"+hp)
-			if p := n.Port(s.ID, "controller"); p != 0 {
-				voters = append(voters, fmt.Sprintf("%d@%s", m.ID, hostPort(m.Host, p)))
-			}
 		}
 		sc.set("KAFKA_BOOTSTRAP_SERVERS", strings.Join(servers, ","))
 		sc.set("KAFKA_BOOTSTRAP_ENDPOINTS", strings.Join(endpoints, ","))
@@ -98,17 +95,13 @@ func (b *builder) nodeScope() *scope {
 		sc.set("KAFKA_BROKER_COUNT", strconv.Itoa(count))
 		sc.set("KAFKA_REPLICATION_FACTOR", strconv.Itoa(rf))
 		sc.set("KAFKA_MIN_ISR", strconv.Itoa(isr))
-		if len(voters) > 0 {
-			sc.set("CONTROLLER_QUORUM_VOTERS", strings.Join(voters, ","))
-		} else {
-			sc.missing("CONTROLLER_QUORUM_VOTERS", fmt.Sprintf("service %s has no \"controller\" port", s.ID))
-		}
 	} else {
 		for _, name := range []string{"KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_ENDPOINTS", "KAFKA_BROKER_COUNT",
-			"KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_ISR", "CONTROLLER_QUORUM_VOTERS"} {
+			"KAFKA_REPLICATION_FACTOR", "KAFKA_MIN_ISR"} {
 			sc.missing(name, noKind("kafka"))
 		}
 	}
+	b.quorumScope(sc)
 	for _, k := range []struct{ kind, macro string }{{"schema-registry", "SCHEMA_REGISTRY_URL"}, {"control-center", "CONTROL_CENTER_URL"}} {
 		members, s, ok := n.MembersOfKind(k.kind)
 		if !ok {
@@ -197,6 +190,7 @@ func (b *builder) serviceScope(node *scope, s *roles.Service, ss ServiceSizing) 
 	} else {
 		sc.missing("SERVICE_DATA_DIR", "service "+s.ID+" has no data_dir")
 	}
+	b.kraftScope(sc, s)
 	return sc
 }
 

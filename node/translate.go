@@ -86,8 +86,15 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 			id := p.BrokerID
 			ps.BrokerID = &id
 		}
-		if p.Mode == roles.ModeKRaft {
+		switch p.Mode {
+		case roles.ModeKRaft:
 			ps.KRaft = true
+		case roles.ModeQuorum:
+			ps.Quorum = true
+		case roles.ModeCombined:
+			ps.KRaft, ps.Quorum = true, true
+		}
+		if ps.KRaft || ps.Quorum {
 			ps.Bootstrap = []string{p.Address}
 		}
 	}
@@ -110,8 +117,15 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 	case supervisor.ProbeKafka:
 		ps := supervisor.ProbeSpec{Kind: w.Kind, ZKConnect: w.ZKConnect, MinBrokers: w.MinReady,
 			Interval: interval, Timeout: timeout}
-		if w.Mode == roles.ModeKRaft {
+		switch w.Mode {
+		case roles.ModeKRaft, roles.ModeCombined:
+			// Brokers: enough of them registered and unfenced.
 			ps.KRaft = true
+		case roles.ModeQuorum:
+			// Controllers: the quorum has a leader.
+			ps.Quorum, ps.MinBrokers = true, 0
+		}
+		if ps.KRaft || ps.Quorum {
 			for _, t := range w.Targets {
 				ps.Bootstrap = append(ps.Bootstrap, t.Address)
 			}
@@ -136,7 +150,7 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 // the restart budget. `kinit status` shows the gate while it holds.
 func staleRegistrationGate(s *macros.Service) (supervisor.WaitSpec, bool) {
 	p := s.Ready
-	if p.Kind != supervisor.ProbeKafka || p.Mode == roles.ModeKRaft || p.BrokerID <= 0 || p.ZKConnect == "" {
+	if p.Kind != supervisor.ProbeKafka || p.Mode != roles.ModeZK || p.BrokerID <= 0 || p.ZKConnect == "" {
 		return supervisor.WaitSpec{}, false
 	}
 	id := p.BrokerID

@@ -214,17 +214,25 @@ type Health struct {
 	OnUnhealthy string
 }
 
+// KindKRaftController is the kind of a controller-only KRaft service; a
+// "kafka" service is the KRaft broker of a config that runs one, and a
+// combined controller and broker (with ports.controller) otherwise.
+const KindKRaftController = "kraft-controller"
+
 // ProbeMode says how a kafka or zookeeper probe asks; the loader fills in
 // the default of its kind, so later steps never read an empty one.
 type ProbeMode string
 
 // Probe modes.
 const (
-	ModeZK      ProbeMode = "zk"      // kafka: the broker is registered in ZooKeeper
-	ModeKRaft   ProbeMode = "kraft"   // kafka: a Metadata request lists it
-	ModeRuok    ProbeMode = "ruok"    // zookeeper: ruok and srvr four-letter words
-	ModeSrvr    ProbeMode = "srvr"    // zookeeper: srvr only
-	ModeSession ProbeMode = "session" // zookeeper: a session through the connect string
+	ModeZK     ProbeMode = "zk"     // kafka: the broker is registered in ZooKeeper
+	ModeKRaft  ProbeMode = "kraft"  // kafka: a Metadata request lists it (registered, unfenced)
+	ModeQuorum ProbeMode = "quorum" // kafka: DescribeQuorum shows a leader and it among the voters
+	// ModeCombined is a combined KRaft node: quorum and kraft both pass.
+	ModeCombined ProbeMode = "combined"
+	ModeRuok     ProbeMode = "ruok"    // zookeeper: ruok and srvr four-letter words
+	ModeSrvr     ProbeMode = "srvr"    // zookeeper: srvr only
+	ModeSession  ProbeMode = "session" // zookeeper: a session through the connect string
 )
 
 // Restart is a service's restart policy.

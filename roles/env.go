@@ -53,6 +53,10 @@ const (
 	EnvNodes     = "KINIT_NODES"
 	EnvNodesFile = "KINIT_NODES_FILE"
 	EnvFlavor    = "KINIT_FLAVOR"
+	// The KRaft cluster id: kinit's name first, then the one the Apache
+	// and Confluent images read.
+	EnvClusterID     = "KINIT_CLUSTER_ID"
+	EnvClusterIDAlso = "CLUSTER_ID"
 
 	// DefaultConfigPath is used when KINIT_CONFIG is unset.
 	DefaultConfigPath = "/etc/kinit/kinit.toml"

@@ -193,6 +193,10 @@ func (n *Node) checkIDFiles(c *Collector) {
 				}
 				continue
 			}
+			if chk.Key == "cluster.id" {
+				n.checkClusterIDFile(path, string(data), c)
+				continue
+			}
 			v, line, ok := javaprops.Get(string(data), chk.Key)
 			if !ok {
 				continue
@@ -223,7 +227,8 @@ func (n *Node) IDFiles() []string {
 }
 
 // PersistID writes the node id into every local data_dir (creating it), so
-// the next start finds the same id even if the environment changed. Files
+// the next start finds the same id even if the environment changed, and
+// a KRaft node's cluster id beside it (ClusterIDFiles). Files
 // that already hold the id are left alone. `kinit up` calls it after a
 // successful render; check and render never do.
 func (n *Node) PersistID() ([]string, error) {
@@ -235,6 +240,17 @@ func (n *Node) PersistID() ([]string, error) {
 		changed, err := safefs.WriteFile(path, want, 0o644, -1, -1)
 		if err != nil {
 			return written, fmt.Errorf("cannot persist node id: %w", err)
+		}
+		if changed {
+			written = append(written, path)
+		}
+	}
+	// A generated KRaft cluster id is kept too: the storage tool is only
+	// run once, and a second start must not generate another.
+	for _, path := range n.ClusterIDFiles() {
+		changed, err := safefs.WriteFile(path, []byte(n.ClusterID+"\n"), 0o644, -1, -1)
+		if err != nil {
+			return written, fmt.Errorf("cannot persist cluster id: %w", err)
 		}
 		if changed {
 			written = append(written, path)

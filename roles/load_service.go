@@ -11,11 +11,11 @@ import (
 	"github.com/kinit/kinit/internal/sigtab"
 )
 
-var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, "schema-registry": true, "control-center": true}
+var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, KindKRaftController: true, "schema-registry": true, "control-center": true}
 
 // Default env prefixes by kind (the Confluent image convention).
 var kindPrefix = map[string]string{
-	"zookeeper": "ZOOKEEPER_", "kafka": "KAFKA_", "schema-registry": "SCHEMA_REGISTRY_", "control-center": "CONTROL_CENTER_",
+	"zookeeper": "ZOOKEEPER_", "kafka": "KAFKA_", KindKRaftController: "KAFKA_", "schema-registry": "SCHEMA_REGISTRY_", "control-center": "CONTROL_CENTER_",
 }
 
 func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Service {
@@ -33,7 +33,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		s.Name = id
 	}
 	if !kinds[s.Kind] {
-		l.errAt(at("kind"), "service %q: unknown kind %q (want zookeeper, kafka, schema-registry, control-center or none)", id, s.Kind)
+		l.errAt(at("kind"), "service %q: unknown kind %q (want zookeeper, kafka, kraft-controller, schema-registry, control-center or none)", id, s.Kind)
 	}
 	if s.Ports == nil {
 		s.Ports = map[string]int{}
@@ -260,10 +260,10 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 		switch p.Mode {
 		case ModeZK:
 			need(p.ZKConnect != "", "zk_connect")
-		case ModeKRaft:
+		case ModeKRaft, ModeQuorum, ModeCombined:
 			need(p.Address != "", "address")
 		default:
-			l.errAt(append(key, "mode"), "service %q: kafka probe mode must be zk or kraft, got %q", id, p.Mode)
+			l.errAt(append(key, "mode"), "service %q: kafka probe mode must be zk, kraft, quorum or combined, got %q", id, p.Mode)
 		}
 		need(p.BrokerID != "", "broker_id")
 	case "http":

@@ -11,6 +11,9 @@ type Node struct {
 	Role     string
 	ID       int
 	IDSource string // where ID came from, for `kinit check`
+	// ClusterID is the KRaft cluster id ("" in ZooKeeper mode), with
+	// where it came from (KINIT_CLUSTER_ID, a file, generated).
+	ClusterID, ClusterIDSource string
 	FQDN     string
 	Hostname string // first label of FQDN
 

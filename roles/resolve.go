@@ -95,6 +95,7 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 		return nil, c.Err()
 	}
 	n.checkMembers(c)
+	n.resolveClusterID(env, c)
 	n.checkIDFiles(c)
 	if err := c.Err(); err != nil {
 		return nil, err

@@ -126,6 +126,7 @@ func (n *Node) checkMembers(c *Collector) {
 			byID[m.ID] = m
 		}
 	}
+	n.checkKRaftIDs(c)
 	if members, s, ok := n.MembersOfKind("zookeeper"); ok {
 		for _, m := range members {
 			if m.ID < 1 || m.ID > 255 {

@@ -142,9 +142,15 @@ type ProbeSpec struct {
 	// broker holds BrokerID: a gate before starting a broker whose killed
 	// predecessor's registration has not expired yet.
 	Unregistered bool `json:"unregistered,omitempty"`
-	// KRaft selects a Metadata request to Bootstrap instead of ZooKeeper.
+	// KRaft selects a Metadata request to Bootstrap instead of ZooKeeper:
+	// a broker listed there is registered and unfenced.
 	KRaft     bool     `json:"kraft,omitempty"`
 	Bootstrap []string `json:"bootstrap,omitempty"`
+	// Quorum (kafka, KRaft) asks Bootstrap for the controller quorum
+	// (DescribeQuorum): it must have a leader and, with BrokerID set,
+	// count that node id among its voters. With KRaft as well both must
+	// pass (a combined controller and broker).
+	Quorum bool `json:"quorum,omitempty"`
 	// Interval is the longest pause between attempts; attempts start
 	// ProbeFirstInterval apart and double up to it. 0 means
 	// DefaultProbeInterval.

@@ -39,16 +39,16 @@ func checkProbe(p ProbeSpec) error {
 			}
 		}
 	case ProbeKafka:
-		if p.KRaft && len(p.Bootstrap) == 0 {
+		if (p.KRaft || p.Quorum) && len(p.Bootstrap) == 0 {
 			return errors.New("kafka: kraft needs bootstrap servers")
 		}
-		if !p.KRaft && p.ZKConnect == "" {
+		if !p.KRaft && !p.Quorum && p.ZKConnect == "" {
 			return errors.New("kafka: needs zk_connect (or kraft with bootstrap)")
 		}
 		if p.MinBrokers < 0 {
 			return errors.New("kafka: min_brokers is negative")
 		}
-		if p.Unregistered && (p.KRaft || p.BrokerID == nil) {
+		if p.Unregistered && (p.KRaft || p.Quorum || p.BrokerID == nil) {
 			return errors.New("kafka: unregistered needs a broker id in ZooKeeper mode")
 		}
 	case ProbeHTTP:

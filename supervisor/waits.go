@@ -22,7 +22,13 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 		}
 		return probe.ZooKeeperQuorum{Connect: p.ZKConnect}
 	case ProbeKafka:
-		if p.KRaft {
+		quorum := probe.KRaftQuorum{Bootstrap: p.Bootstrap, VoterID: p.BrokerID}
+		switch {
+		case p.Quorum && p.KRaft:
+			return probe.Both{First: quorum, Second: probe.KafkaKRaft{Bootstrap: p.Bootstrap, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}}
+		case p.Quorum:
+			return quorum
+		case p.KRaft:
 			return probe.KafkaKRaft{Bootstrap: p.Bootstrap, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
 		}
 		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,

@@ -1,0 +1,101 @@
+// KRaft macros: the controller quorum from the member list, the cluster
+// id, and each KRaft service's process roles and listeners.
+
+package macros
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kinit/kinit/roles"
+)
+
+// The listener names kinit's KRaft macros use.
+const (
+	brokerListener     = "PLAINTEXT"
+	controllerListener = "CONTROLLER"
+)
+
+// quorum lists the controllers: the members of the config's
+// kraft-controller service on its port, else those of its kafka service
+// on ports.controller (combined nodes).
+func quorum(n *roles.Node) (members []roles.Member, port func(roles.Member) int, why string) {
+	if ms, s, ok := n.MembersOfKind(roles.KindKRaftController); ok {
+		p := n.Port(s.ID, "")
+		return ms, func(roles.Member) int { return p }, ""
+	}
+	ms, s, ok := n.MembersOfKind("kafka")
+	if !ok {
+		return nil, nil, fmt.Sprintf("config %q runs no service of kind kafka or %s", n.ConfigID, roles.KindKRaftController)
+	}
+	p := n.Port(s.ID, "controller")
+	if p == 0 {
+		return nil, nil, fmt.Sprintf("service %s has no \"controller\" port and config %q runs no %s (ZooKeeper mode)", s.ID, n.ConfigID, roles.KindKRaftController)
+	}
+	return ms, func(roles.Member) int { return p }, ""
+}
+
+// quorumScope sets the node-wide KRaft macros.
+func (b *builder) quorumScope(sc *scope) {
+	n := b.node
+	members, port, why := quorum(n)
+	if members == nil {
+		for _, name := range []string{"CONTROLLER_QUORUM_VOTERS", "CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", "CLUSTER_ID"} {
+			sc.missing(name, why)
+		}
+		return
+	}
+	var voters, servers []string
+	for _, m := range members {
+		hp := hostPort(m.Host, port(m))
+		voters = append(voters, strconv.Itoa(m.ID)+"@"+hp)
+		servers = append(servers, hp)
+	}
+	sc.set("CONTROLLER_QUORUM_VOTERS", strings.Join(voters, ","))
+	sc.set("CONTROLLER_QUORUM_BOOTSTRAP_SERVERS", strings.Join(servers, ","))
+	if n.ClusterID != "" {
+		sc.set("CLUSTER_ID", n.ClusterID)
+	} else {
+		sc.missing("CLUSTER_ID", "the node has no cluster id")
+	}
+}
+
+// kraftScope sets a service's process roles and listeners: a controller
+// listens on its port and advertises nothing to clients; a broker listens
+// and advertises PLAINTEXT on its port; a combined node does both, with
+// the controller on ports.controller.
+func (b *builder) kraftScope(sc *scope, s *roles.Service) {
+	n := b.node
+	names := []string{"PROCESS_ROLES", "LISTENERS", "ADVERTISED_LISTENERS", "LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER_LISTENER_NAMES"}
+	if !n.IsKRaft(s) {
+		for _, name := range names {
+			sc.missing(name, "service "+s.ID+" is not a KRaft service")
+		}
+		return
+	}
+	host := n.Vars["LISTEN_HOST"]
+	if host == "" {
+		host = "0.0.0.0"
+	}
+	listen := func(name string, port int) string { return name + "://" + hostPort(host, port) }
+	main := n.Port(s.ID, "")
+	sc.set("CONTROLLER_LISTENER_NAMES", controllerListener)
+	switch {
+	case s.Kind == roles.KindKRaftController:
+		sc.set("PROCESS_ROLES", "controller")
+		sc.set("LISTENERS", listen(controllerListener, main))
+		sc.missing("ADVERTISED_LISTENERS", "a controller-only node advertises no listener to clients")
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", controllerListener+":PLAINTEXT")
+	case s.Ports["controller"] != 0:
+		sc.set("PROCESS_ROLES", "broker,controller")
+		sc.set("LISTENERS", listen(brokerListener, main)+","+listen(controllerListener, n.Port(s.ID, "controller")))
+		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", brokerListener+":PLAINTEXT,"+controllerListener+":PLAINTEXT")
+	default:
+		sc.set("PROCESS_ROLES", "broker")
+		sc.set("LISTENERS", listen(brokerListener, main))
+		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", brokerListener+":PLAINTEXT,"+controllerListener+":PLAINTEXT")
+	}
+}
