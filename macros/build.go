@@ -123,6 +123,11 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	for i, c := range p.Command {
 		svc.Ready.Command = append(svc.Ready.Command, b.expandField(s, sc, c, "ready", "command", "["+strconv.Itoa(i)+"]"))
 	}
+	// One broker service serves combined and broker-only configs: on a
+	// combined node, ready as a broker means ready as a controller too.
+	if p.Kind == "kafka" && p.Mode == roles.ModeKRaft && roles.Combined(n, s) {
+		svc.Ready.Mode = roles.ModeCombined
+	}
 	if p.BrokerID != "" {
 		v := b.expandField(s, sc, p.BrokerID, "ready", "broker_id")
 		id, err := strconv.Atoi(v)

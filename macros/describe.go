@@ -25,6 +25,9 @@ func (p *Rendering) Describe(w io.Writer) {
 	fmt.Fprintf(w, "  fqdn:       %s\n", n.FQDN)
 	fmt.Fprintf(w, "  hostname:   %s\n", n.Hostname)
 	fmt.Fprintf(w, "  cluster:    %s\n", n.Config.Cluster.Name)
+	if n.ClusterID != "" {
+		fmt.Fprintf(w, "  cluster id: %s (%s)\n", n.ClusterID, n.ClusterIDSource)
+	}
 	src := n.NodesSource
 	if src == "" {
 		src = "none: a single-node cluster"
@@ -78,7 +81,15 @@ func (p *Rendering) Describe(w io.Writer) {
 		for _, wt := range s.Waits {
 			field("waits", "%s", wt)
 		}
-		field("ready", "%s", s.Ready)
+		if s.OneShot {
+			how := "one-shot: done when it exits 0"
+			if len(s.Creates) > 0 {
+				how += "; not run when " + strings.Join(s.Creates, " and ") + " exist"
+			}
+			field("ready", "%s", how)
+		} else {
+			field("ready", "%s", s.Ready)
+		}
 		r := s.Restart
 		budget := "unlimited restarts"
 		if r.Budget > 0 {

@@ -43,7 +43,7 @@ func TestGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, cid := range []string{"default", "production", "standalone"} {
+	for _, cid := range []string{"default", "production", "standalone", "kraft", "kraft-production", "kraft-standalone"} {
 		cc := cfg.Configs[cid]
 		for _, size := range []int{3, 1} {
 			for _, role := range cc.RoleOrder {
@@ -53,6 +53,8 @@ func TestGolden(t *testing.T) {
 						"KINIT_CONFIG_ID": cid, "KINIT_ROLE": role,
 						"KINIT_FQDN":  fmt.Sprintf("%s-%d.example", role, size),
 						"KINIT_NODES": clusterNodes(cc, size),
+						// KRaft configs of several nodes need one; ZooKeeper mode ignores it.
+						"KINIT_CLUSTER_ID": "MkU3OEVBNTcwNTJENDM2Qg",
 					}
 					// Resolve against an empty data volume, then render with the
 					// shipped data dir so the tree never depends on this machine.

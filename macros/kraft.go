@@ -87,7 +87,7 @@ func (b *builder) kraftScope(sc *scope, s *roles.Service) {
 		sc.set("LISTENERS", listen(controllerListener, main))
 		sc.missing("ADVERTISED_LISTENERS", "a controller-only node advertises no listener to clients")
 		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", controllerListener+":PLAINTEXT")
-	case s.Ports["controller"] != 0:
+	case roles.Combined(n, s):
 		sc.set("PROCESS_ROLES", "broker,controller")
 		sc.set("LISTENERS", listen(brokerListener, main)+","+listen(controllerListener, n.Port(s.ID, "controller")))
 		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))

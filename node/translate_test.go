@@ -71,7 +71,9 @@ func render(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role 
 	env := roles.Env{"KINIT_CONFIG_ID": cid, "KINIT_ROLE": role, "KINIT_FQDN": role + "-3.example",
 		"KINIT_NODES": strings.Join(groups, ";"), "KINIT_DATA_DIR": t.TempDir(),
 		// A uid no /etc/passwd knows: the same credentials whoever runs the test.
-		"KINIT_RUN_USER": "12345:12345", "KINIT_RUN_GROUP": "12345"}
+		"KINIT_RUN_USER": "12345:12345", "KINIT_RUN_GROUP": "12345",
+		// KRaft configs of several nodes need one; ZooKeeper mode ignores it.
+		"KINIT_CLUSTER_ID": "MkU3OEVBNTcwNTJENDM2Qg"}
 	n, err := roles.Resolve(cfg, env)
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,17 @@ func (n *Node) IsKRaft(s *Service) bool {
 	return ok
 }
 
+// Combined reports whether s runs as controller and broker in one process:
+// a kafka service with a controller port under a config that runs no
+// kraft-controller.
+func Combined(n *Node, s *Service) bool {
+	if s.Kind != "kafka" || s.Ports["controller"] == 0 {
+		return false
+	}
+	_, _, dedicated := n.MembersOfKind(KindKRaftController)
+	return !dedicated
+}
+
 // KRaft reports whether the chosen config runs Kafka in KRaft mode.
 func (n *Node) KRaft() bool {
 	for _, sid := range n.clusterServices() {

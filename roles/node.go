@@ -14,8 +14,8 @@ type Node struct {
 	// ClusterID is the KRaft cluster id ("" in ZooKeeper mode), with
 	// where it came from (KINIT_CLUSTER_ID, a file, generated).
 	ClusterID, ClusterIDSource string
-	FQDN     string
-	Hostname string // first label of FQDN
+	FQDN                       string
+	Hostname                   string // first label of FQDN
 
 	// Members lists every cluster member (this node included) in nodes-list
 	// order; a role the list does not name holds this node alone.

@@ -114,7 +114,7 @@ func (p KafkaKRaft) String() string { return joinTargets("", p.Bootstrap) }
 
 func (p KafkaKRaft) Check(ctx context.Context) error {
 	target := p.String()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(p.Bootstrap...), kgo.MetadataMinAge(0))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(p.Bootstrap...), kgo.MetadataMinAge(10*time.Millisecond))
 	if err != nil {
 		return fail(target, "cannot build a client", err)
 	}

@@ -22,7 +22,7 @@ type KRaftQuorum struct {
 	VoterID   *int
 }
 
-func (p KRaftQuorum) String() string { return joinTargets("quorum of ", p.Bootstrap) }
+func (p KRaftQuorum) String() string { return joinTargets("controller quorum at ", p.Bootstrap) }
 
 func (p KRaftQuorum) Check(ctx context.Context) error {
 	q, err := DescribeQuorum(ctx, p.Bootstrap)
@@ -58,7 +58,7 @@ func (q Quorum) IsVoter(id int) bool {
 
 // DescribeQuorum asks the seeds, one after the other, until one answers.
 func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
-	target := joinTargets("quorum of ", seeds)
+	target := joinTargets("controller quorum at ", seeds)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
 	if err != nil {
 		return Quorum{}, fail(target, "cannot build a client", err)
