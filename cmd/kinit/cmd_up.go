@@ -79,8 +79,12 @@ func cmdUp(args []string) int {
 		log.Error(err.Error())
 		return exitFailed
 	}
-	log.Info("node resolved", "role", np.Node.Role, "id", np.Node.ID, "fqdn", np.Node.FQDN,
-		"config", np.Node.ConfigID, "files_changed", len(changed))
+	attrs := []any{"role", np.Node.Role, "id", np.Node.ID, "fqdn", np.Node.FQDN,
+		"config", np.Node.ConfigID, "files_changed", len(changed)}
+	if np.Node.ClusterID != "" {
+		attrs = append(attrs, "cluster_id", np.Node.ClusterID, "cluster_id_from", np.Node.ClusterIDSource)
+	}
+	log.Info("node resolved", attrs...)
 
 	// Go live.
 	if err := reaper.Run(func(st reaper.Status) {

@@ -47,6 +47,7 @@ func nodeEnv(t testing.TB, h *nethost.Host, extra ...string) []string {
 	env = append(env,
 		"KINIT_CONFIG="+configPath(t),
 		"KINIT_KAFKA_HOME="+kafkahome.Dir(t),
+		"KINIT_KRAFT_HOME="+kafkahome.KRaftDir(t),
 		"KINIT_DATA_DIR="+filepath.Join(h.Dir, "data"),
 		"KINIT_ETC_DIR="+filepath.Join(h.Dir, "etc"),
 		"KINIT_LOG_DIR="+filepath.Join(h.Dir, "log"),
