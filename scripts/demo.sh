@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# The demo (docs/demo.md): kinit runs the `standalone` config — ZooKeeper,
-# a Kafka broker, Schema Registry and Control Center in one "container" — in
-# the foreground on loopback. Ctrl-C stops everything in reverse order.
+# scripts/demo.sh [zookeeper|kraft]
 #
-# State lives under DEMO_DIR (default .cache/demo): rendered files in etc/,
-# ZooKeeper and Kafka data (and the persisted node id) in data/, the
-# launchers' GC logs in log/. A second run reuses all of it.
+# The demo (docs/demo.md): kinit runs the `standalone` config — ZooKeeper,
+# a Kafka 3.9 broker, Schema Registry and Control Center in one "container"
+# — or, with `kraft` (make demo-kraft), `kraft-standalone` — one combined
+# KRaft controller and broker on Kafka 4.4 (its storage formatted by a
+# one-shot service on the first run), Schema Registry and Control Center —
+# in the foreground on loopback. Ctrl-C stops everything in reverse order.
+#
+# State lives under DEMO_DIR (default .cache/demo, .cache/demo-kraft):
+# rendered files in etc/, the data (and the persisted node id, and for
+# KRaft the cluster id) in data/, the launchers' GC logs in log/. A second
+# run reuses all of it.
 #
 # Knobs: DEMO_DIR, KINIT (binary, default bin/kinit), KINIT_KAFKA_HOME
-# (default .cache/kafka-<version>), KINIT_FLAVOR (default small),
+# (default .cache/kafka-<version>), KINIT_KRAFT_HOME (default
+# .cache/kafka-<4.x version>), KINIT_FLAVOR (default small),
 # KINIT_SOCKET, KINIT_PORT_<SERVICE> (e.g. KINIT_PORT_KAFKA_BROKER=19092),
 # KINIT_LOG_FORMAT. Anything else kinit reads from the environment
 # (docs/config.md) passes through.
@@ -16,10 +23,29 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+mode=${1:-zookeeper}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' kafka/pom.xml)
+kraft_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' kafka/kraft/pom.xml)
 kinit=${KINIT:-$root/bin/kinit}
 home=${KINIT_KAFKA_HOME:-$root/.cache/kafka-$version}
-dir=${DEMO_DIR:-$root/.cache/demo}
+case $mode in
+zookeeper)
+  config=standalone state=demo what="Kafka $version from $home"
+  ports="ZOOKEEPER:2181 KAFKA_BROKER:9092 SCHEMA_REGISTRY:8081 CONTROL_CENTER:9021"
+  broker_port=${KINIT_PORT_KAFKA_BROKER:-9092}
+  ;;
+kraft)
+  kraft_home=${KINIT_KRAFT_HOME:-$root/.cache/kafka-$kraft_version}
+  [ -x "$kraft_home/bin/kafka-storage" ] || { echo "demo: no Kafka $kraft_version home at $kraft_home: run 'make kafka'" >&2; exit 1; }
+  export KINIT_KRAFT_HOME=$kraft_home
+  config=kraft-standalone state=demo-kraft what="Kafka $kraft_version (KRaft) from $kraft_home"
+  ports="KRAFT_BROKER:9092 KRAFT_BROKER_CONTROLLER:9093 SCHEMA_REGISTRY:8081 CONTROL_CENTER:9021"
+  broker_port=${KINIT_PORT_KRAFT_BROKER:-9092}
+  ;;
+*)
+  echo "usage: scripts/demo.sh [zookeeper|kraft]" >&2; exit 2 ;;
+esac
+dir=${DEMO_DIR:-$root/.cache/$state}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
@@ -35,7 +61,7 @@ fi
 # Something else answering on a demo port would pass kinit's readiness
 # probes (a stray ZooKeeper on 2181 looks ready), so refuse up front.
 in_use=()
-for spec in ZOOKEEPER:2181 KAFKA_BROKER:9092 SCHEMA_REGISTRY:8081 CONTROL_CENTER:9021; do
+for spec in $ports; do
   var=KINIT_PORT_${spec%%:*}
   port=${!var:-${spec#*:}}
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -50,7 +76,7 @@ if [ ${#in_use[@]} -gt 0 ]; then
 fi
 
 export KINIT_CONFIG=$root/rootfs/etc/kinit/kinit.toml
-export KINIT_CONFIG_ID=standalone
+export KINIT_CONFIG_ID=$config
 export KINIT_ROLE=broker
 export KINIT_KAFKA_HOME=$home
 export KINIT_DATA_DIR=$dir/data
@@ -66,12 +92,12 @@ export KINIT_FLAVOR=${KINIT_FLAVOR:-small}
 # takes id 1, persisted in data/*/kinit-node-id for the next run.
 
 cat <<EOF
-demo: $("$kinit" version 2>/dev/null | head -n1 || true), Kafka $version from $home
+demo: $("$kinit" version 2>/dev/null | head -n1 || true), config $config, $what
 demo: state in $dir (kept between runs; delete it to start afresh)
 demo: from a second terminal:
         KINIT_SOCKET=$socket $kinit status
         curl -s --unix-socket $socket http://kinit/v1/status
-      clients: bootstrap 127.0.0.1:${KINIT_PORT_KAFKA_BROKER:-9092}, Schema Registry http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}/subjects,
+      clients: bootstrap 127.0.0.1:$broker_port, Schema Registry http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}/subjects,
                Control Center http://127.0.0.1:${KINIT_PORT_CONTROL_CENTER:-9021}/
 demo: Ctrl-C stops everything in reverse order.
 

@@ -26,8 +26,24 @@ var socketLine = regexp.MustCompile(`KINIT_SOCKET=(\S+) \S+ status`)
 // which runs in a session of its own) and the script exits 0 before its
 // parent, standing in for make, which got the same SIGINT and waited, goes
 // on; the second run keeps the
-// node id, the rendered files and the data of the first.
+// node id, the rendered files and the data of the first. The same for
+// `make demo-kraft` (scripts/demo.sh kraft): three services ready and the
+// storage format done, and the second run keeps the cluster id.
 func TestDemo(t *testing.T) {
+	for _, m := range []demoMode{
+		{arg: "", config: "standalone", meta: "data/kafka/data/meta.properties", ready: 4},
+		{arg: "kraft", config: "kraft-standalone", meta: "data/kraft/data/meta.properties", ready: 3, done: 1},
+	} {
+		t.Run(m.config, func(t *testing.T) { demoRuns(t, m) })
+	}
+}
+
+type demoMode struct {
+	arg, config, meta string
+	ready, done       int // services shown ready, and done, by kinit status
+}
+
+func demoRuns(t *testing.T, m demoMode) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	root, err := kafkahome.RepoRoot()
@@ -44,8 +60,8 @@ func TestDemo(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "DEMO_DIR="+state, "KINIT="+kinitBin(t), "KINIT_KAFKA_HOME="+kafkahome.Dir(t), "TERM=dumb")
-	meta := filepath.Join(state, "data", "kafka", "data", "meta.properties")
+	env = append(env, "DEMO_DIR="+state, "KINIT="+kinitBin(t), "KINIT_KAFKA_HOME="+kafkahome.Dir(t), "KINIT_KRAFT_HOME="+kafkahome.KRaftDir(t), "TERM=dumb")
+	meta := filepath.Join(state, m.meta)
 
 	var metaFirst map[string]string
 	for run := 1; run <= 2; run++ {
@@ -62,7 +78,7 @@ func TestDemo(t *testing.T) {
 		}
 		// The parent stands for make, which gets the terminal's SIGINT
 		// too and waits for its recipe before it exits.
-		parent := `trap 'echo demo-parent: SIGINT' INT; ` + filepath.Join(root, "scripts", "demo.sh") + `; echo "demo-parent: exit $?"`
+		parent := `trap 'echo demo-parent: SIGINT' INT; ` + filepath.Join(root, "scripts", "demo.sh") + ` ` + m.arg + `; echo "demo-parent: exit $?"`
 		p := h.Start(t, nethost.Command{
 			Args: []string{"/bin/sh", "-c", `exec script -qfec "$0" /dev/null <"$1"`, parent, fifo},
 			Env:  env,
@@ -117,7 +133,7 @@ func TestDemo(t *testing.T) {
 		cmd := exec.CommandContext(ctx, kinitBin(t), "status")
 		cmd.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
 		out, err := cmd.CombinedOutput()
-		if err != nil || !tableHeader.Match(out) || strings.Count(string(out), " ready ") != 4 {
+		if err != nil || !tableHeader.Match(out) || strings.Count(string(out), " ready ") != m.ready || strings.Count(string(out), " done ") != m.done {
 			t.Errorf("run %d: kinit status from a second terminal: %v\n%s", run, err, out)
 		}
 		mark("demo run ready")
@@ -142,8 +158,8 @@ func TestDemo(t *testing.T) {
 			t.Errorf("run %d: kinit's last word %+v; want all services stopped, exit_code 0", run, l)
 		}
 		resolved, _ := firstPrefix(lines, "node resolved")
-		if resolved.Attrs["id"] != "1" || resolved.Attrs["config"] != "standalone" {
-			t.Errorf("run %d: node resolved %v; want id 1, standalone", run, resolved.Attrs)
+		if resolved.Attrs["id"] != "1" || resolved.Attrs["config"] != m.config {
+			t.Errorf("run %d: node resolved %v; want id 1, %s", run, resolved.Attrs, m.config)
 		}
 		switch run {
 		case 1:
