@@ -128,6 +128,11 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	if p.Kind == "kafka" && p.Mode == roles.ModeKRaft && roles.Combined(n, s) {
 		svc.Ready.Mode = roles.ModeCombined
 	}
+	if m := svc.Ready.Mode; p.Kind == "kafka" && (m == roles.ModeQuorum || m == roles.ModeCombined) {
+		if v, ok := sc.lookup("CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"); ok {
+			svc.Ready.Quorum = strings.Split(v, ",")
+		}
+	}
 	if p.BrokerID != "" {
 		v := b.expandField(s, sc, p.BrokerID, "ready", "broker_id")
 		id, err := strconv.Atoi(v)

@@ -111,13 +111,16 @@ type Target struct {
 
 // Probe is a readiness probe with its macros expanded.
 type Probe struct {
-	Kind         string // tcp, zookeeper, kafka, http, exec, none
-	Address      string
-	URL          string
-	Command      []string
-	ZKConnect    string
-	BrokerID     int
-	Mode         roles.ProbeMode
+	Kind      string // tcp, zookeeper, kafka, http, exec, none
+	Address   string
+	URL       string
+	Command   []string
+	ZKConnect string
+	BrokerID  int
+	Mode      roles.ProbeMode
+	// Quorum lists the controllers (host:port) a quorum or combined
+	// probe asks after Address: only the leader describes the quorum.
+	Quorum       []string
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration

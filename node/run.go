@@ -59,6 +59,7 @@ func Run(plan supervisor.Plan, np *Rendered, m *Metrics, o RunOptions) (int, err
 	}
 	m.Attach(sup)
 	m.Rendered(o.Changed)
+	addQuorumSection(sup, np)
 
 	socket := control.SocketPath()
 	srv, err := control.Start(socket, sup, o.Log)

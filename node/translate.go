@@ -97,6 +97,9 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 		if ps.KRaft || ps.Quorum {
 			ps.Bootstrap = []string{p.Address}
 		}
+		if ps.Quorum {
+			ps.Bootstrap = append(ps.Bootstrap, p.Quorum...)
+		}
 	}
 	if p.Kind == supervisor.ProbeZooKeeper && p.Mode == roles.ModeSession {
 		// A session through the connect string instead of four-letter words.

@@ -147,9 +147,11 @@ type ProbeSpec struct {
 	KRaft     bool     `json:"kraft,omitempty"`
 	Bootstrap []string `json:"bootstrap,omitempty"`
 	// Quorum (kafka, KRaft) asks Bootstrap for the controller quorum
-	// (DescribeQuorum): it must have a leader and, with BrokerID set,
-	// count that node id among its voters. With KRaft as well both must
-	// pass (a combined controller and broker).
+	// (DescribeQuorum, which only the leader answers): it must have a
+	// leader and, with BrokerID set, count that node id among its voters;
+	// with Address set, that endpoint (the service's own) must answer
+	// too. With KRaft as well both must pass (a combined controller and
+	// broker), the registration asked of Address.
 	Quorum bool `json:"quorum,omitempty"`
 	// Interval is the longest pause between attempts; attempts start
 	// ProbeFirstInterval apart and double up to it. 0 means

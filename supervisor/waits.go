@@ -22,14 +22,21 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 		}
 		return probe.ZooKeeperQuorum{Connect: p.ZKConnect}
 	case ProbeKafka:
-		quorum := probe.KRaftQuorum{Bootstrap: p.Bootstrap, VoterID: p.BrokerID}
+		// A service's own probe (Address set) asks its own process for the
+		// metadata; a remote wait asks the members.
+		own := p.Bootstrap
+		if p.Address != "" {
+			own = []string{p.Address}
+		}
+		registered := probe.KafkaKRaft{Bootstrap: own, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
+		quorum := probe.KRaftQuorum{Local: p.Address, Bootstrap: p.Bootstrap, VoterID: p.BrokerID}
 		switch {
 		case p.Quorum && p.KRaft:
-			return probe.Both{First: quorum, Second: probe.KafkaKRaft{Bootstrap: p.Bootstrap, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}}
+			return probe.Both{First: quorum, Second: registered}
 		case p.Quorum:
 			return quorum
 		case p.KRaft:
-			return probe.KafkaKRaft{Bootstrap: p.Bootstrap, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
+			return registered
 		}
 		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
 			Addr: p.Address, Since: since, Unregistered: p.Unregistered}

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -13,11 +14,15 @@ import (
 // controller quorum replicates.
 const metadataTopic = "__cluster_metadata"
 
-// KRaftQuorum passes when a DescribeQuorum sent to one of Bootstrap (a
-// controller's listener, or a broker, which forwards it) shows a quorum
-// leader; with VoterID set, that node must also be one of the voters.
-// Asked of each seed in turn, so one controller down does not fail it.
+// KRaftQuorum passes when the metadata quorum has a leader and, with
+// VoterID set, counts that node among its voters. Only the leader
+// describes the quorum (a broker forwards the request to it; another
+// controller answers NOT_LEADER_OR_FOLLOWER), so Bootstrap is asked in
+// turn until one answers. With Local set, that endpoint must answer first
+// (with the quorum, or as a follower): the check is of this process, not
+// only of a quorum the others may form without it.
 type KRaftQuorum struct {
+	Local     string
 	Bootstrap []string
 	VoterID   *int
 }
@@ -25,8 +30,18 @@ type KRaftQuorum struct {
 func (p KRaftQuorum) String() string { return joinTargets("controller quorum at ", p.Bootstrap) }
 
 func (p KRaftQuorum) Check(ctx context.Context) error {
-	q, err := DescribeQuorum(ctx, p.Bootstrap)
 	target := p.String()
+	seeds := p.Bootstrap
+	var q Quorum
+	var err error
+	if p.Local != "" {
+		q, err = DescribeQuorum(ctx, []string{p.Local})
+		if errors.Is(err, kerr.NotLeaderForPartition) {
+			q, err = DescribeQuorum(ctx, seeds)
+		}
+	} else {
+		q, err = DescribeQuorum(ctx, seeds)
+	}
 	if err != nil {
 		return err
 	}
@@ -39,7 +54,7 @@ func (p KRaftQuorum) Check(ctx context.Context) error {
 	return nil
 }
 
-// Quorum is what a controller says of the metadata quorum.
+// Quorum is what the leader says of the metadata quorum.
 type Quorum struct {
 	LeaderID, LeaderEpoch int
 	HighWatermark         int64
@@ -56,7 +71,9 @@ func (q Quorum) IsVoter(id int) bool {
 	return false
 }
 
-// DescribeQuorum asks the seeds, one after the other, until one answers.
+// DescribeQuorum asks the seeds, one after the other, until one describes
+// the quorum. When every seed that answered was not the leader, the error
+// wraps kerr.NotLeaderForPartition.
 func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
 	target := joinTargets("controller quorum at ", seeds)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
@@ -69,7 +86,7 @@ func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
 	t.Topic = metadataTopic
 	t.Partitions = []kmsg.DescribeQuorumRequestTopicPartition{kmsg.NewDescribeQuorumRequestTopicPartition()}
 	req.Topics = []kmsg.DescribeQuorumRequestTopic{t}
-	var last error
+	var last, follower error
 	// Straight to each seed: a controller answers no Metadata request, so
 	// the client cannot route by the cluster's metadata.
 	for _, b := range cl.SeedBrokers() {
@@ -82,8 +99,16 @@ func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
 			continue
 		}
 		r := resp.(*kmsg.DescribeQuorumResponse)
-		if err := kerrOf(r.ErrorCode); err != nil {
-			last = fail(target, "refused DescribeQuorum", err)
+		code := r.ErrorCode
+		if code == 0 && len(r.Topics) == 1 && len(r.Topics[0].Partitions) == 1 {
+			code = r.Topics[0].Partitions[0].ErrorCode
+		}
+		if err := kerr.ErrorForCode(code); err != nil {
+			if errors.Is(err, kerr.NotLeaderForPartition) {
+				follower = fail(target, "answered only as followers of the leader", err)
+			} else {
+				last = fail(target, "refused DescribeQuorum", err)
+			}
 			continue
 		}
 		if len(r.Topics) != 1 || len(r.Topics[0].Partitions) != 1 {
@@ -91,10 +116,6 @@ func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
 			continue
 		}
 		pt := r.Topics[0].Partitions[0]
-		if err := kerrOf(pt.ErrorCode); err != nil {
-			last = fail(target, "refused DescribeQuorum", err)
-			continue
-		}
 		q := Quorum{LeaderID: int(pt.LeaderID), LeaderEpoch: int(pt.LeaderEpoch), HighWatermark: pt.HighWatermark}
 		for _, v := range pt.CurrentVoters {
 			q.Voters = append(q.Voters, int(v.ReplicaID))
@@ -104,14 +125,14 @@ func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
 		}
 		return q, nil
 	}
-	if last == nil {
+	switch {
+	case follower != nil && last == nil:
+		return Quorum{}, follower
+	case last == nil:
 		last = fail(target, "has no seed to ask", nil)
 	}
 	return Quorum{}, last
 }
-
-// kerrOf is a Kafka error code as an error; nil for 0.
-func kerrOf(code int16) error { return kerr.ErrorForCode(code) }
 
 // Both passes when First and then Second pass: a combined KRaft node is
 // ready as a controller (quorum) and as a broker (registered).

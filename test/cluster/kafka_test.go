@@ -56,8 +56,15 @@ func waitPartitions(ctx context.Context, t testing.TB, adm *kadm.Client, topic, 
 	t.Helper()
 	var last kadm.PartitionDetails
 	var lastErr error
+	report := time.Now().Add(20 * time.Second)
 	for {
-		m, err := adm.Metadata(ctx, topic)
+		if time.Now().After(report) {
+			t.Logf("topic %s: still no %s: %s, error %v", topic, what, describe(last), lastErr)
+			report = time.Now().Add(20 * time.Second)
+		}
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		m, err := adm.Metadata(actx, topic)
+		cancel()
 		if err == nil {
 			td := m.Topics[topic]
 			if td.Err == nil && cond(td.Partitions) {

@@ -70,6 +70,14 @@ func TestKRaftStandalone(t *testing.T) {
 		t.Errorf("kinit did not report the generated cluster id %s: %q %v", clusterID, l.Msg, l.Attrs)
 	}
 
+	// kinit status shows the quorum: this node leads it, as its only voter.
+	quorumLine := waitStatusText(ctx, t, n, "kraft quorum: ")
+	for _, want := range []string{"leader=1 ", "voters=1 ", "epoch="} {
+		if !strings.Contains(quorumLine+" ", want) {
+			t.Errorf("kinit status quorum line %q lacks %q", quorumLine, want)
+		}
+	}
+
 	seed := h.FQDN + ":9092"
 	const topic = "kinit-kraft"
 	cl := producer(t, c, seed)
@@ -159,5 +167,28 @@ func TestKRaftStandalone(t *testing.T) {
 	}
 	if strings.Contains(out, "service \"kraft-broker") && strings.Contains(out, "started") {
 		t.Errorf("a service started with a volume of another cluster:\n%s", out)
+	}
+}
+
+// waitStatusText polls `kinit status` until a line starts with prefix and
+// names a leader, and returns that line.
+func waitStatusText(ctx context.Context, t testing.TB, n *node, prefix string) string {
+	t.Helper()
+	last := ""
+	for {
+		out, err := n.kinit(ctx, "status")
+		last = string(out)
+		if err == nil {
+			for _, l := range strings.Split(last, "\n") {
+				if strings.HasPrefix(l, prefix) && strings.Contains(l, "leader=") {
+					return l
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no %q line with a leader in kinit status:\n%s", prefix, last)
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
 }
