@@ -128,15 +128,22 @@ func (r Repo) CheckDockerfile(path string) (Problems, []Instruction) {
 			}
 		}
 	}
-	if kafkaHome != "" {
-		if !strings.Contains(strings.Join(mapValues(runs), ""), "-C "+kafkaHome) {
-			p.add(path, 0, "no RUN unpacks Kafka into kinit.toml's kafka_home %s", kafkaHome)
+	// Each Kafka home of kinit.toml (kafka_home: 3.9, kraft_home: 4.4) is
+	// unpacked by a RUN, and every service command under it is in the image.
+	homes := map[string]string{"@@KAFKA_HOME@@": kafkaHome, "@@KRAFT_HOME@@": r.Config.Vars["kraft_home"]}
+	unpacked := strings.Join(mapValues(runs), "")
+	for macro, home := range homes {
+		if home == "" {
+			continue
+		}
+		if !strings.Contains(unpacked, "-C "+home) && !strings.Contains(unpacked, ":"+home+"\"") {
+			p.add(path, 0, "no RUN unpacks Kafka into kinit.toml's %s %s", strings.ToLower(strings.Trim(macro, "@")), home)
 		}
 		for svc, cmd := range r.Config.Services {
-			if len(cmd) == 0 {
+			if len(cmd) == 0 || !strings.HasPrefix(cmd[0], macro) {
 				continue
 			}
-			bin := strings.Replace(cmd[0], "@@KAFKA_HOME@@", kafkaHome, 1)
+			bin := strings.Replace(cmd[0], macro, home, 1)
 			if strings.Contains(bin, "@@") {
 				continue
 			}
@@ -144,6 +151,8 @@ func (r Repo) CheckDockerfile(path string) (Problems, []Instruction) {
 				p.add(path, 0, "service %s runs %s, which the image does not contain", svc, bin)
 			}
 		}
+	}
+	if kafkaHome != "" {
 		scripts, _ := filepath.Glob(filepath.Join(r.Root, "rootfs", strings.TrimPrefix(kafkaHome, "/"), "bin", "*"))
 		for _, s := range scripts {
 			data, _ := os.ReadFile(s)
