@@ -57,6 +57,9 @@ const (
 	// and Confluent images read.
 	EnvClusterID     = "KINIT_CLUSTER_ID"
 	EnvClusterIDAlso = "CLUSTER_ID"
+	// EnvKafkaNodeID is the KRaft node id as the Apache and Confluent
+	// images take it; kinit reads it as KINIT_NODE_ID in KRaft mode.
+	EnvKafkaNodeID = "KAFKA_NODE_ID"
 
 	// DefaultConfigPath is used when KINIT_CONFIG is unset.
 	DefaultConfigPath = "/etc/kinit/kinit.toml"

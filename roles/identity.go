@@ -86,6 +86,22 @@ func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
 		}
 		id, source, found = x, EnvNodeID, true
 	}
+	// KRaft: the Apache and Confluent images take the id from
+	// KAFKA_NODE_ID, which would also override node.id in the rendered
+	// file; kinit's own id must then be the same.
+	if v := strings.TrimSpace(env.Get(EnvKafkaNodeID)); v != "" && n.KRaft() {
+		x, err := strconv.Atoi(v)
+		switch {
+		case err != nil || x < 0:
+			c.Add("", 0, "%s: %q is not a node id (a number >= 0)", EnvKafkaNodeID, v)
+			return
+		case found && x != id:
+			c.Add("", 0, "%s=%d and %s=%d disagree; set one of them", EnvNodeID, id, EnvKafkaNodeID, x)
+			return
+		case !found:
+			id, source, found = x, EnvKafkaNodeID, true
+		}
+	}
 	if !found {
 		if x, file, ok := n.persistedID(c); ok {
 			id, source, found = x, "persisted in "+file, true

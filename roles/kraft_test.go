@@ -48,6 +48,13 @@ func TestKRaftIdentity(t *testing.T) {
 	if n.ID != 4 || n.ClusterID != id || n.ClusterIDSource != "KINIT_CLUSTER_ID" {
 		t.Errorf("node %d, cluster id %q from %q", n.ID, n.ClusterID, n.ClusterIDSource)
 	}
+	// KAFKA_NODE_ID, the Apache image's name for the id, is the node id.
+	if n, err := Resolve(cfg, base(Env{"KAFKA_NODE_ID": "4"})); err != nil || n.ID != 4 || n.IDSource != "member list (KAFKA_NODE_ID)" && n.IDSource != "KAFKA_NODE_ID" {
+		t.Errorf("KAFKA_NODE_ID=4: %v, %v", n, err)
+	}
+	if _, err := Resolve(cfg, base(Env{"KAFKA_NODE_ID": "5", "KINIT_NODE_ID": "4"})); err == nil || !strings.Contains(err.Error(), "KINIT_NODE_ID=4 and KAFKA_NODE_ID=5 disagree") {
+		t.Errorf("KINIT_NODE_ID and KAFKA_NODE_ID apart: %v", err)
+	}
 	// CLUSTER_ID, the Apache image's name, works too.
 	if n, err := Resolve(cfg, base(Env{"KINIT_CLUSTER_ID": "", "CLUSTER_ID": id})); err != nil || n.ClusterIDSource != "CLUSTER_ID" {
 		t.Errorf("CLUSTER_ID: %v, %v", n, err)
