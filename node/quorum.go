@@ -40,7 +40,7 @@ type quorumView struct {
 // process first (a broker forwards to the leader), then the controllers.
 // Nil outside KRaft mode.
 func quorumSeeds(np *Rendered) []string {
-	if !np.Node.KRaft() {
+	if np == nil || np.Node == nil || np.Rendering == nil || !np.Node.KRaft() {
 		return nil
 	}
 	var seeds []string
