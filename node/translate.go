@@ -8,6 +8,7 @@ package node
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/kinit/kinit/internal/owner"
 	"github.com/kinit/kinit/macros"
@@ -191,9 +192,26 @@ func credentials(spec *supervisor.ServiceSpec, userName, groupName string) error
 	if id.GID >= 0 {
 		gid = id.GID
 	}
-	if uid == os.Getuid() && gid == os.Getgid() && id.Groups == nil {
+	if uid == os.Getuid() && gid == os.Getgid() && (id.Groups == nil || sameGroups(id.Groups, gid)) {
 		return nil
 	}
 	spec.UID, spec.GID, spec.Groups = &uid, &gid, id.Groups
 	return nil
+}
+
+// sameGroups reports whether groups are kinit's own supplementary groups
+// (in any order, the primary group gid aside): then nothing needs
+// setgroups(2), which a non-root kinit may not call (the image runs kinit
+// as the user its services run as).
+func sameGroups(groups []int, gid int) bool {
+	own, err := os.Getgroups()
+	if err != nil {
+		return false
+	}
+	norm := func(gs []int) []int {
+		out := slices.DeleteFunc(slices.Clone(gs), func(g int) bool { return g == gid })
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return slices.Equal(norm(own), norm(groups))
 }
