@@ -14,6 +14,10 @@ declare -A want=(
   [nsenter]=util-linux
   [ps]=procps
   [python3]=python3
+  # test/container: the image built and run for real (docs/image.md)
+  [podman]=podman
+  [runc]=runc
+  [mmdebstrap]=mmdebstrap
 )
 missing=()
 for cmd in "${!want[@]}"; do

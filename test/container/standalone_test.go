@@ -1,0 +1,154 @@
+package container
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kinit/kinit/internal/testkit"
+)
+
+var standalone = []string{"zookeeper", "kafka-broker", "schema-registry", "control-center"}
+
+// One container of the standalone config: healthy by its HEALTHCHECK,
+// every service ready in `kinit status` inside, kinit PID 1 as the
+// non-root kafka user, a round trip through the port published on
+// 127.0.0.1, and `podman stop` stops the services in reverse order, the
+// broker's controlled shutdown completed, exit code 0.
+func TestStandaloneContainer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	net := network(t)
+	port := testkit.FreePorts(t, 1)[0]
+	name := "kinit-standalone-" + suffix()
+	start := time.Now()
+	must(t, ctx, "run", "-d", "--name", name, "--network", net, "--hostname", "kafka-1",
+		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port),
+		"-e", "KINIT_CONFIG_ID=standalone", "-e", "KINIT_ROLE=broker", "-e", "KINIT_FLAVOR=small",
+		// The broker listens on the published port and advertises it on
+		// 127.0.0.1, so the test's client reaches it from the host.
+		"-e", fmt.Sprintf("KINIT_PORT_KAFKA_BROKER=%d", port),
+		"-e", fmt.Sprintf("KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:%d", port),
+		image)
+	waitHealthy(ctx, t, name)
+	t.Logf("healthy %.1fs after podman run", time.Since(start).Seconds())
+
+	out := must(t, ctx, "exec", name, "kinit", "status", "--json")
+	var st struct {
+		Ready bool `json:"ready"`
+		Kinit struct {
+			Pid int `json:"pid"`
+		} `json:"kinit"`
+		Services []struct {
+			ID    string `json:"id"`
+			State string `json:"state"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("kinit status --json: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, s := range st.Services {
+		got[s.ID] = s.State
+	}
+	for _, id := range standalone {
+		if got[id] != "ready" {
+			t.Errorf("service %s is %q; want ready (%s)", id, got[id], out)
+		}
+	}
+	if st.Kinit.Pid != 1 || !st.Ready {
+		t.Errorf("kinit pid %d, ready %v; want pid 1, ready", st.Kinit.Pid, st.Ready)
+	}
+	if id := strings.TrimSpace(must(t, ctx, "exec", name, "id", "-un")); id != "kafka" {
+		t.Errorf("kinit runs as %q; want kafka", id)
+	}
+	if table := must(t, ctx, "exec", name, "kinit", "status"); strings.Count(table, " ready ") != len(standalone) {
+		t.Errorf("kinit status inside the container:\n%s", table)
+	}
+
+	roundTrip(ctx, t, fmt.Sprintf("127.0.0.1:%d", port))
+
+	must(t, ctx, "stop", "-t", "20", name)
+	if code := strings.TrimSpace(must(t, ctx, "inspect", "-f", "{{.State.ExitCode}}", name)); code != "0" {
+		t.Errorf("exit code %s after podman stop; want 0", code)
+	}
+	for _, p := range stopOrder(logs(ctx, name)) {
+		t.Error(p)
+	}
+}
+
+func roundTrip(ctx context.Context, t *testing.T, seed string) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(seed), kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ConsumeTopics("kinit-container"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, "kinit-container"); err != nil {
+		t.Fatalf("create topic through %s: %v", seed, err)
+	}
+	want := map[string]bool{}
+	for i := range 10 {
+		v := fmt.Sprintf("container-%d", i)
+		want[v] = true
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "kinit-container", Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatalf("produce through %s: %v", seed, err)
+		}
+	}
+	for len(want) > 0 {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("consumed all but %d records", len(want))
+		}
+		fs.EachRecord(func(r *kgo.Record) { delete(want, string(r.Value)) })
+	}
+}
+
+// stopOrder reads the stop from the container's log: Schema Registry and
+// Control Center stopped before the broker's stop began, the broker before
+// ZooKeeper's, the broker's controlled shutdown done, kinit's exit 0.
+func stopOrder(log string) []string {
+	var problems []string
+	lines := strings.Split(log, "\n")
+	find := func(sub string) int {
+		for i, l := range lines {
+			if strings.Contains(l, sub) {
+				return i
+			}
+		}
+		return -1
+	}
+	term := find("received SIGTERM")
+	stopping := func(id string) int { return find(fmt.Sprintf(`msg="stopping service \"%s\"`, id)) }
+	stopped := func(id string) int { return find(fmt.Sprintf(`msg="service \"%s\" stopped: `, id)) }
+	if term < 0 {
+		problems = append(problems, "kinit did not log the SIGTERM podman stop sends")
+	}
+	for _, id := range standalone {
+		if stopped(id) < term {
+			problems = append(problems, id+" did not stop after the SIGTERM")
+		}
+	}
+	for _, id := range []string{"schema-registry", "control-center"} {
+		if stopped(id) > stopping("kafka-broker") {
+			problems = append(problems, id+" stopped after the broker's stop began")
+		}
+	}
+	if stopped("kafka-broker") > stopping("zookeeper") {
+		problems = append(problems, "the broker stopped after ZooKeeper's stop began")
+	}
+	if find("Controlled shutdown request returned successfully") < term {
+		problems = append(problems, "the broker's controlled shutdown did not complete")
+	}
+	if find(`msg="all services stopped" source=kinit exit_code=0`) < 0 {
+		problems = append(problems, "kinit did not end with exit_code=0")
+	}
+	return problems
+}
