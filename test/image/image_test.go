@@ -125,3 +125,31 @@ func TestParseHelpers(t *testing.T) {
 		t.Errorf("EnvKeys legacy = %s", got)
 	}
 }
+
+// Dockerfile (Debian, built and run by test/container) and
+// Dockerfile.centos7 (the reference deployment's base) are one image on
+// two bases: they agree on every kinit part, and run as a non-root user.
+func TestDockerfilesAgree(t *testing.T) {
+	r := repo(t)
+	parts := map[string]KinitParts{}
+	for _, name := range []string{"Dockerfile", "Dockerfile.centos7", "test/image/testdata/bad.Dockerfile"} {
+		ins, err := ParseDockerfile(filepath.Join(r.Root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[name] = PartsOf(ins)
+	}
+	deb := parts["Dockerfile"]
+	for _, p := range Disagreements("Dockerfile", deb, "Dockerfile.centos7", parts["Dockerfile.centos7"]) {
+		t.Error(p)
+	}
+	if deb.User == "" || deb.User == "root" || strings.HasPrefix(deb.User, "0") {
+		t.Errorf("USER %q; want a non-root user", deb.User)
+	}
+	if deb.Entrypoint != `["/usr/bin/kinit"]` || !strings.Contains(deb.Healthcheck, `CMD ["/usr/bin/kinit", "health"]`) || deb.StopSignal != "SIGTERM" || !deb.CopiesRootfs {
+		t.Errorf("Dockerfile's kinit parts: %+v", deb)
+	}
+	// The comparison sees a difference when there is one.
+	bad := Disagreements("Dockerfile", deb, "bad.Dockerfile", parts["test/image/testdata/bad.Dockerfile"])
+	expectAll(t, bad, []string{"ENTRYPOINT: Dockerfile has", "STOPSIGNAL: Dockerfile has \"SIGTERM\"", "USER: Dockerfile has \"1000:1000\""})
+}
