@@ -97,6 +97,7 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 	n.checkMembers(c)
 	n.resolveClusterID(env, c)
 	n.checkIDFiles(c)
+	n.checkDataDirs(c)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}

@@ -28,8 +28,13 @@ func TestStandaloneContainer(t *testing.T) {
 	port := testkit.FreePorts(t, 1)[0]
 	name := "kinit-standalone-" + suffix()
 	start := time.Now()
+	// A fresh named volume for the broker's data: the image's ownership
+	// is copied into it, so the kafka user can write it.
+	vol := "kinit-data-" + suffix()
+	must(t, ctx, "volume", "create", vol)
+	t.Cleanup(func() { _, _ = podman(context.Background(), "volume", "rm", "-f", vol) })
 	must(t, ctx, "run", "-d", "--name", name, "--network", net, "--hostname", "kafka-1",
-		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port),
+		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port), "-v", vol+":/var/lib/kafka",
 		"-e", "KINIT_CONFIG_ID=standalone", "-e", "KINIT_ROLE=broker", "-e", "KINIT_FLAVOR=small",
 		// The broker listens on the published port and advertises it on
 		// 127.0.0.1, so the test's client reaches it from the host.
