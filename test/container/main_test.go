@@ -5,7 +5,10 @@
 //     becomes healthy, `kinit status` inside shows every service ready, a
 //     franz-go round trip through the published port on 127.0.0.1 works,
 //     and `podman stop` stops the services in reverse order (the broker's
-//     controlled shutdown completes) with exit code 0.
+//     controlled shutdown completes) with exit code 0;
+//   - TestVolumeWrongOwner: an unwritable data volume exits 78 at once, naming
+//     the directory and the uid it needs;
+//   - TestLimitsFromCgroup: --memory/--cpus size the JVMs.
 //
 // TestMain builds the image with scripts/image.sh (a Debian base
 // bootstrapped with mmdebstrap: no registry is reachable) and points
