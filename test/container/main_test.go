@@ -8,7 +8,8 @@
 //     controlled shutdown completes) with exit code 0;
 //   - TestVolumeWrongOwner: an unwritable data volume exits 78 at once, naming
 //     the directory and the uid it needs;
-//   - TestLimitsFromCgroup: --memory/--cpus size the JVMs.
+//   - TestLimitsFromCgroup: --memory/--cpus size the JVMs;
+//   - TestKRaftContainer: the same image in KRaft mode (kraft-standalone).
 //
 // TestMain builds the image with scripts/image.sh (a Debian base
 // bootstrapped with mmdebstrap: no registry is reachable) and points
