@@ -9,7 +9,8 @@
 //   - TestVolumeWrongOwner: an unwritable data volume exits 78 at once, naming
 //     the directory and the uid it needs;
 //   - TestLimitsFromCgroup: --memory/--cpus size the JVMs;
-//   - TestKRaftContainer: the same image in KRaft mode (kraft-standalone).
+//   - TestKRaftContainer: the same image in KRaft mode (kraft-standalone);
+//   - TestComposeProduction: docker-compose.yml's production cluster.
 //
 // TestMain builds the image with scripts/image.sh (a Debian base
 // bootstrapped with mmdebstrap: no registry is reachable) and points
