@@ -3,11 +3,8 @@ package container
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
-
-	"github.com/kinit/kinit/internal/testkit"
 )
 
 // The same image in KRaft mode: a kraft-standalone container formats its
@@ -16,18 +13,7 @@ import (
 func TestKRaftContainer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	net := network(t)
-	port := testkit.FreePorts(t, 1)[0]
-	name := "kinit-kraft-" + suffix()
-	start := time.Now()
-	must(t, ctx, "run", "-d", "--name", name, "--network", net, "--hostname", "kafka-1",
-		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port),
-		"-e", "KINIT_CONFIG_ID=kraft-standalone", "-e", "KINIT_ROLE=broker", "-e", "KINIT_FLAVOR=small",
-		"-e", fmt.Sprintf("KINIT_PORT_KRAFT_BROKER=%d", port),
-		"-e", fmt.Sprintf("KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:%d", port),
-		image)
-	waitHealthy(ctx, t, name)
-	t.Logf("healthy %.1fs after podman run", time.Since(start).Seconds())
+	name, seed := runSingleNode(ctx, t, "kraft-standalone", "KRAFT_BROKER")
 	var st struct {
 		Ready    bool `json:"ready"`
 		Services []struct {
@@ -48,7 +34,7 @@ func TestKRaftContainer(t *testing.T) {
 	if len(st.Services) != len(want) || !st.Ready {
 		t.Errorf("status: %s", out)
 	}
-	roundTrip(ctx, t, fmt.Sprintf("127.0.0.1:%d", port))
+	roundTrip(ctx, t, seed)
 	must(t, ctx, "stop", "-t", "20", name)
 	if code, _ := podman(ctx, "inspect", "-f", "{{.State.ExitCode}}", name); code != "0\n" {
 		t.Errorf("exit code %q after podman stop; want 0", code)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // podman runs one podman command and returns its stdout.
@@ -96,4 +99,26 @@ func tail(s string, n int) string {
 func logs(ctx context.Context, name string) string {
 	out, _ := exec.CommandContext(ctx, "podman", "logs", name).CombinedOutput()
 	return string(out)
+}
+
+// runSingleNode starts one container of a single-node config whose broker
+// service (brokerSvc, as in KINIT_PORT_<SERVICE>) listens on a free port
+// published on 127.0.0.1 and advertises it there, so the test's client
+// reaches it from the host; it waits until the container is healthy and
+// returns its name and the bootstrap address.
+func runSingleNode(ctx context.Context, t *testing.T, configID, brokerSvc string, extra ...string) (name, seed string) {
+	t.Helper()
+	net := network(t)
+	port := testkit.FreePorts(t, 1)[0]
+	name = "kinit-" + configID + "-" + suffix()
+	start := time.Now()
+	args := []string{"run", "-d", "--name", name, "--network", net, "--hostname", "kafka-1",
+		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port),
+		"-e", "KINIT_CONFIG_ID=" + configID, "-e", "KINIT_ROLE=broker", "-e", "KINIT_FLAVOR=small",
+		"-e", fmt.Sprintf("KINIT_PORT_%s=%d", brokerSvc, port),
+		"-e", fmt.Sprintf("KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:%d", port)}
+	must(t, ctx, append(append(args, extra...), image)...)
+	waitHealthy(ctx, t, name)
+	t.Logf("healthy %.1fs after podman run", time.Since(start).Seconds())
+	return name, fmt.Sprintf("127.0.0.1:%d", port)
 }

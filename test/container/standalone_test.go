@@ -10,8 +10,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/kinit/kinit/internal/testkit"
 )
 
 var standalone = []string{"zookeeper", "kafka-broker", "schema-registry", "control-center"}
@@ -24,25 +22,12 @@ var standalone = []string{"zookeeper", "kafka-broker", "schema-registry", "contr
 func TestStandaloneContainer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	net := network(t)
-	port := testkit.FreePorts(t, 1)[0]
-	name := "kinit-standalone-" + suffix()
-	start := time.Now()
 	// A fresh named volume for the broker's data: the image's ownership
 	// is copied into it, so the kafka user can write it.
 	vol := "kinit-data-" + suffix()
 	must(t, ctx, "volume", "create", vol)
 	t.Cleanup(func() { _, _ = podman(context.Background(), "volume", "rm", "-f", vol) })
-	must(t, ctx, "run", "-d", "--name", name, "--network", net, "--hostname", "kafka-1",
-		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port), "-v", vol+":/var/lib/kafka",
-		"-e", "KINIT_CONFIG_ID=standalone", "-e", "KINIT_ROLE=broker", "-e", "KINIT_FLAVOR=small",
-		// The broker listens on the published port and advertises it on
-		// 127.0.0.1, so the test's client reaches it from the host.
-		"-e", fmt.Sprintf("KINIT_PORT_KAFKA_BROKER=%d", port),
-		"-e", fmt.Sprintf("KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:%d", port),
-		image)
-	waitHealthy(ctx, t, name)
-	t.Logf("healthy %.1fs after podman run", time.Since(start).Seconds())
+	name, seed := runSingleNode(ctx, t, "standalone", "KAFKA_BROKER", "-v", vol+":/var/lib/kafka")
 
 	out := must(t, ctx, "exec", name, "kinit", "status", "--json")
 	var st struct {
@@ -77,7 +62,7 @@ func TestStandaloneContainer(t *testing.T) {
 		t.Errorf("kinit status inside the container:\n%s", table)
 	}
 
-	roundTrip(ctx, t, fmt.Sprintf("127.0.0.1:%d", port))
+	roundTrip(ctx, t, seed)
 
 	must(t, ctx, "stop", "-t", "20", name)
 	if code := strings.TrimSpace(must(t, ctx, "inspect", "-f", "{{.State.ExitCode}}", name)); code != "0" {
