@@ -95,7 +95,10 @@ type ClusterConfig struct {
 	RoleOrder    []string
 	Flavor       string
 	MemoryShares map[string]float64 // per-service overrides of memory_share
-	Line         int
+	// OrdinalOffsets overrides the role's and [identity]'s ordinal_offset
+	// under this config (role -> offset).
+	OrdinalOffsets map[string]int
+	Line           int
 }
 
 // Runs reports whether some role of this config runs the service.

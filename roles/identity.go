@@ -19,7 +19,8 @@ import (
 //  2. the id persisted on the data volume by an earlier start
 //     (<data_dir>/<identity.id_file> of each local service; all must agree);
 //  3. the ordinal suffix of the host name ("kafka-2" -> 2) plus
-//     identity.ordinal_offset (or the role's ordinal_offset), when ordinals
+//     identity.ordinal_offset (or the role's ordinal_offset, or the
+//     config's ordinal_offsets entry for the role), when ordinals
 //     are on ("auto": only under Kubernetes, i.e. KUBERNETES_SERVICE_HOST set);
 //  4. this node's entry in the member list: its explicit id ("3@host"), else
 //     the ordinal rule of step 3, else its 1-based position in the whole list;
@@ -33,6 +34,9 @@ func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
 	cfg := n.Config
 	ordinalOn := cfg.Identity.Ordinal == "on" || (cfg.Identity.Ordinal == "auto" && env.Get("KUBERNETES_SERVICE_HOST") != "")
 	offset := func(role string) int {
+		if o, ok := n.Cluster.OrdinalOffsets[role]; ok {
+			return o
+		}
 		if r := cfg.Roles[role]; r != nil && r.OrdinalOffset != nil {
 			return *r.OrdinalOffset
 		}

@@ -75,8 +75,8 @@ func (n *Node) checkKRaftIDs(c *Collector) {
 		for _, m := range n.MembersRunning(sid) {
 			o, dup := byID[m.ID]
 			if dup {
-				c.Add("", 0, "node id %d is shared by %s (%s, %s, runs %s) and %s (%s, %s, runs %s): in KRaft mode every node.id is unique across controllers and brokers; give the brokers ids after the controllers' (broker=4@host,… in the nodes list, or [roles.%s] ordinal_offset)",
-					m.ID, o.Host, o.Role, o.IDFrom, svcOf[m.ID], m.Host, m.Role, m.IDFrom, sid, m.Role)
+				c.Add("", 0, "node id %d is shared by %s (%s, %s, runs %s) and %s (%s, %s, runs %s): in KRaft mode every node.id is unique across controllers and brokers; give the brokers ids after the controllers' (broker=4@host,… in the nodes list, or [configs.%s] ordinal_offsets = { %s = … })",
+					m.ID, o.Host, o.Role, o.IDFrom, svcOf[m.ID], m.Host, m.Role, m.IDFrom, sid, n.ConfigID, m.Role)
 				continue
 			}
 			byID[m.ID], svcOf[m.ID] = m, sid

@@ -301,6 +301,14 @@ func (l *loader) convert(raw *rawFile) {
 			}
 			cc.MemoryShares[sid] = v
 		}
+		cc.OrdinalOffsets = map[string]int{}
+		for role, off := range rc.OrdinalOffsets {
+			if off < 0 {
+				l.errAt(append(key, "ordinal_offsets", role), "config %q: ordinal_offsets.%s must not be negative, got %d", id, role, off)
+				continue
+			}
+			cc.OrdinalOffsets[role] = off
+		}
 		cfg.Configs[id] = cc
 	}
 

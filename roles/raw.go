@@ -66,6 +66,9 @@ type rawConfig struct {
 	Roles        map[string][]string `toml:"roles"`
 	Flavor       string              `toml:"flavor"`
 	MemoryShares map[string]flex     `toml:"memory_shares"`
+	// Per-role ordinal offsets for this config only: a KRaft config with
+	// dedicated controllers gives its brokers ids after the controllers'.
+	OrdinalOffsets map[string]int `toml:"ordinal_offsets"`
 }
 
 type rawAutogen struct {

@@ -118,7 +118,7 @@ func (n *Node) checkMembers(c *Collector) {
 			if o, dup := byID[m.ID]; dup {
 				hint := ""
 				if strings.Contains(o.IDFrom, "ordinal") && strings.Contains(m.IDFrom, "ordinal") && o.Role != m.Role {
-					hint = fmt.Sprintf("; give one role its own range with [roles.%s] ordinal_offset", m.Role)
+					hint = fmt.Sprintf("; give one role its own range with [configs.%s] ordinal_offsets = { %s = … } (or [roles.%s] ordinal_offset)", n.ConfigID, m.Role, m.Role)
 				}
 				c.Add("", 0, "node id %d is shared by %s (%s, %s) and %s (%s, %s), which both run %s: ids must be unique among the members running a service%s",
 					m.ID, o.Host, o.Role, o.IDFrom, m.Host, m.Role, m.IDFrom, sid, hint)

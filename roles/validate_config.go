@@ -73,6 +73,11 @@ func (l *loader) checkConfig(cc *ClusterConfig) {
 			l.errAt(append(key, "memory_shares", sid), "%s: memory_shares names %q, which no role of this config runs", what, sid)
 		}
 	}
+	for role := range cc.OrdinalOffsets {
+		if _, ok := cc.Roles[role]; !ok {
+			l.errAt(append(key, "ordinal_offsets", role), "%s: ordinal_offsets names role %q, which this config does not have", what, role)
+		}
+	}
 	// A wait on a service that no role of this config runs can never finish.
 	for _, role := range cc.RoleOrder {
 		for _, sid := range cc.Roles[role] {
