@@ -10,6 +10,11 @@ var (
 	// service that is ready quickly is seen within milliseconds; the
 	// doubling keeps a slow JVM from being polled in a tight loop.
 	ProbeFirstInterval = 5 * time.Millisecond
+	// ProbeWaitedInterval caps that doubling while a local dependent waits
+	// for the service: the dependent then starts within this (plus one
+	// attempt) of the service becoming ready, however slowly it starts.
+	// Services nobody waits for back off to their Interval as before.
+	ProbeWaitedInterval = 15 * time.Millisecond
 	// MinSpawnInterval is the floor between two spawns of a service whose
 	// previous run never became ready, whatever its backoff says (the s6
 	// rule: a broken command must not fork in a loop).

@@ -147,7 +147,7 @@ func (s *Supervisor) spawn(svc *service) {
 		s.timer(svc, pr.StartTimeout, tStartDeadline, 0)
 	}
 	svc.probe = newProgress()
-	go s.readiness(svc.context(s.ctx), svc, svc.spec, svc.gen, svc.probe)
+	go s.readiness(svc.context(s.ctx), svc, svc.spec, svc.gen, svc.probe, len(svc.dependents) > 0)
 }
 
 func (s *Supervisor) becomeReady(svc *service) {

@@ -50,13 +50,17 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 
 // readiness probes a started process until it is ready or its state
 // changes (ctx). It gets the spec as the loop saw it when the process
-// started: Update may replace svc.spec meanwhile.
-func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress) {
+// started: Update may replace svc.spec meanwhile. waited: a local
+// dependent waits for it, so the pauses stay short.
+func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress, waited bool) {
 	spec := *sspec.Probe
 	// A registration older than this process belongs to a killed
 	// predecessor; so does anything else the probe finds from before it.
 	pr := newProber(spec, sspec, time.Now())
 	sched := probe.Schedule{First: ProbeFirstInterval, Max: spec.Interval, Timeout: spec.Timeout}
+	if waited {
+		sched.Max = min(sched.Max, ProbeWaitedInterval)
+	}
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
 		prog.update(attempt, probe.Summary(err))
 	})

@@ -4,7 +4,9 @@
 //  1. a chain of 10 services, each waiting on the previous one and ready
 //     (tcp) right after it starts: the time from a dependency becoming
 //     ready (its listener is open) to the dependent's process running, and
-//     the time from kinit's start to all ready;
+//     the time from kinit's start to all ready; then the same chain with a
+//     slow starter (the 5th listens only after -slow), where the edge after
+//     it shows whether the probe backed off past the lag goal;
 //  2. kinit's CPU time and RSS while 4 ready services idle.
 //
 // Run it with `make bench-supervisor`. It prints figures; it is not a test.
@@ -35,6 +37,7 @@ func main() {
 		runs       = flag.Int("runs", 5, "chain runs")
 		chainLen   = flag.Int("chain", 10, "services in the chain")
 		idle       = flag.Duration("idle", 60*time.Second, "idle measurement window")
+		slow       = flag.Duration("slow", 2*time.Second, "how long the slow starter takes to listen")
 	)
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "kinit-bench-")
@@ -44,14 +47,21 @@ func main() {
 	var lat []time.Duration
 	var totals []time.Duration
 	for r := 0; r < *runs; r++ {
-		l, total := chainRun(dir, *testprog, *plandriver, *chainLen, r)
+		l, total := chainRun(dir, *testprog, *plandriver, *chainLen, r, 0)
 		lat = append(lat, l...)
 		totals = append(totals, total)
+	}
+	var slowEdge []time.Duration
+	for r := 0; r < *runs; r++ {
+		l, _ := chainRun(dir, *testprog, *plandriver, *chainLen, r, *slow)
+		slowEdge = append(slowEdge, l[slowIndex])
 	}
 	fmt.Printf("chain of %d services, %d runs (%d dependency->start samples)\n", *chainLen, *runs, len(lat))
 	fmt.Printf("  dependency ready -> dependent exec: median %s, p90 %s, max %s   (target <= 20ms)\n",
 		ms(pct(lat, 50)), ms(pct(lat, 90)), ms(pct(lat, 100)))
 	fmt.Printf("  kinit start -> all ready:           median %s, max %s\n", ms(pct(totals, 50)), ms(pct(totals, 100)))
+	fmt.Printf("  slow starter (s%02d listens after %s) ready -> s%02d exec: median %s, max %s   (target <= 20ms)\n",
+		slowIndex, *slow, slowIndex+1, ms(pct(slowEdge, 50)), ms(pct(slowEdge, 100)))
 
 	cpu, rss, hwm := idleRun(dir, *testprog, *plandriver, *idle)
 	perMin := time.Duration(float64(cpu) * float64(time.Minute) / float64(*idle))
@@ -60,8 +70,12 @@ func main() {
 	fmt.Printf("  kinit RSS: %.1f MiB (peak %.1f MiB)   (target <= 12 MiB)\n", float64(rss)/(1<<20), float64(hwm)/(1<<20))
 }
 
-func chainRun(dir, testprog, plandriver string, n, run int) ([]time.Duration, time.Duration) {
-	marks := filepath.Join(dir, fmt.Sprintf("marks-%d", run))
+// slowIndex is the service of the chain that starts slowly in the slow run
+// (s04, the 5th): l[slowIndex] is the edge from it to s05.
+const slowIndex = 4
+
+func chainRun(dir, testprog, plandriver string, n, run int, slow time.Duration) ([]time.Duration, time.Duration) {
+	marks := filepath.Join(dir, fmt.Sprintf("marks-%d-%s", run, slow))
 	var plan supervisor.Plan
 	for i := 0; i < n; i++ {
 		addr := freeAddr()
@@ -72,6 +86,9 @@ func chainRun(dir, testprog, plandriver string, n, run int) ([]time.Duration, ti
 		}
 		if i > 0 {
 			s.Waits = []supervisor.WaitSpec{{Service: fmt.Sprintf("s%02d", i-1), Local: true}}
+		}
+		if i == slowIndex && slow > 0 {
+			s.Argv = append(s.Argv, "-delay", slow.String())
 		}
 		plan.Services = append(plan.Services, s)
 	}
