@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -71,15 +72,14 @@ func (s *Supervisor) beginWaiting(svc *service) {
 	waits := svc.spec.Waits
 	svc.waitDone = make([]bool, len(waits))
 	svc.waitProg = make([]*progress, len(waits))
+	svc.remoteBegun = false
 	if len(waits) > 0 {
-		ctx := svc.context(s.ctx)
 		for i, w := range waits {
 			if w.Timeout > 0 {
 				s.timer(svc, w.Timeout, tWaitTimeout, i)
 			}
 			if !w.Local {
 				svc.waitProg[i] = newProgress()
-				go s.remoteWait(ctx, svc, svc.spec, svc.gen, i, w, svc.waitProg[i])
 			}
 		}
 		s.emit(Event{Service: svc.spec.ID, Kind: EventWaiting, Restarts: svc.restarts})
@@ -89,17 +89,33 @@ func (s *Supervisor) beginWaiting(svc *service) {
 
 // checkWaits starts the process when every wait is satisfied. Local waits
 // are re-checked against the dependency's current state, so one that
-// stopped meanwhile is waited for again.
+// stopped meanwhile is waited for again. Remote waits begin once the local
+// ones are satisfied: they often ask a cluster the local dependency is a
+// member of (the broker's ZooKeeper gate), and probed earlier they would
+// only fail and back off, so the service would start late.
 func (s *Supervisor) checkWaits(svc *service) {
 	if svc.state != stWaiting || s.shutdown {
 		return
 	}
-	for i, w := range svc.spec.Waits {
-		if w.Local {
-			if !s.c.byID[w.Service].readyNow() {
-				return
+	for _, w := range svc.spec.Waits {
+		if w.Local && !s.c.byID[w.Service].readyNow() {
+			return
+		}
+	}
+	if !svc.remoteBegun {
+		svc.remoteBegun = true
+		var ctx context.Context
+		for i, w := range svc.spec.Waits {
+			if !w.Local {
+				if ctx == nil {
+					ctx = svc.context(s.ctx)
+				}
+				go s.remoteWait(ctx, svc, svc.spec, svc.gen, i, w, svc.waitProg[i])
 			}
-		} else if !svc.waitDone[i] {
+		}
+	}
+	for i, w := range svc.spec.Waits {
+		if !w.Local && !svc.waitDone[i] {
 			return
 		}
 	}

@@ -58,7 +58,10 @@ type service struct {
 
 	waitDone []bool
 	waitProg []*progress // per wait, this gen
-	probe    *progress   // readiness probe of the running process
+	// remoteBegun: this gen's remote waits run (once the local ones were
+	// satisfied, see checkWaits).
+	remoteBegun bool
+	probe       *progress // readiness probe of the running process
 }
 
 // progress is how far a wait or probe got; written by its goroutine, read

@@ -124,3 +124,34 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
+
+// Mntr is the part of a mntr reply kinit uses.
+type Mntr struct {
+	State      string // zk_server_state: standalone, leader, follower, …
+	Ephemerals int    // zk_ephemerals_count: ephemeral znodes in the data tree
+}
+
+// ParseMntr parses the reply to mntr ("key<TAB>value" lines).
+func ParseMntr(reply string) (Mntr, error) {
+	var m Mntr
+	if err := checkRefusal(reply); err != nil {
+		return m, err
+	}
+	seen := 0
+	for _, line := range strings.Split(reply, "\n") {
+		k, v, _ := strings.Cut(line, "\t")
+		switch k {
+		case "zk_server_state":
+			m.State, seen = strings.TrimSpace(v), seen+1
+		case "zk_ephemerals_count":
+			if _, err := fmt.Sscanf(v, "%d", &m.Ephemerals); err != nil {
+				return m, fmt.Errorf("mntr: zk_ephemerals_count %q: %w", v, err)
+			}
+			seen++
+		}
+	}
+	if seen != 2 {
+		return m, fmt.Errorf("mntr reply lacks zk_server_state or zk_ephemerals_count: %q", truncate(reply, 60))
+	}
+	return m, nil
+}

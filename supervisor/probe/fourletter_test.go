@@ -175,3 +175,58 @@ func FuzzParseSrvr(f *testing.F) {
 		}
 	})
 }
+
+func TestParseMntr(t *testing.T) {
+	tests := []struct {
+		file       string
+		state      string
+		ephemerals int
+		err        error
+	}{
+		{"mntr-standalone", "standalone", 0, nil},
+		{"mntr-one-ephemeral", "standalone", 1, nil},
+		{"srvr-not-serving", "", 0, probe.ErrNotServing},
+		{"ruok-not-whitelisted", "", 0, probe.ErrNotWhitelisted},
+	}
+	for _, tt := range tests {
+		m, err := probe.ParseMntr(fixture(t, tt.file))
+		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+			t.Errorf("%s: error %v, want %v", tt.file, err, tt.err)
+			continue
+		}
+		if m.State != tt.state || m.Ephemerals != tt.ephemerals {
+			t.Errorf("%s: %+v, want state %q and %d ephemerals", tt.file, m, tt.state, tt.ephemerals)
+		}
+	}
+	if _, err := probe.ParseMntr(fixture(t, "srvr-standalone")); err == nil {
+		t.Error("a srvr reply parsed as mntr")
+	}
+}
+
+// The Unregistered gate passes on mntr's word alone only when the data
+// tree holds no ephemeral node; otherwise it must ask for the znode in a
+// session, which a server that answers only four-letter words refuses. A
+// server not serving yet fails the attempt at once, without a session.
+func TestUnregisteredGateAsksMntrFirst(t *testing.T) {
+	id := 1
+	for _, tt := range []struct {
+		mntr string
+		pass bool
+	}{
+		{"mntr-standalone", true},
+		{"mntr-one-ephemeral", false},
+		{"srvr-not-serving", false},
+		{"ruok-not-whitelisted", false},
+	} {
+		addr := fourLetterServer(t, map[string]string{"mntr": fixture(t, tt.mntr)})
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		err := probe.KafkaZK{Connect: addr, BrokerID: &id, Unregistered: true}.Check(ctx)
+		cancel()
+		if (err == nil) != tt.pass {
+			t.Errorf("mntr %s: error %v, want pass=%v", tt.mntr, err, tt.pass)
+		}
+		if tt.mntr == "srvr-not-serving" && (err == nil || !strings.Contains(err.Error(), "not serving")) {
+			t.Errorf("mntr %s: error %v, want \"not serving\" from mntr, not a session's", tt.mntr, err)
+		}
+	}
+}

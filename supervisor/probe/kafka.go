@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -41,6 +42,11 @@ func (p KafkaZK) String() string { return "brokers in " + p.Connect }
 func (p KafkaZK) Check(ctx context.Context) error {
 	servers, chroot := ParseConnect(p.Connect)
 	path := chroot + "/brokers/ids"
+	if p.Unregistered && p.BrokerID != nil {
+		if decided, err := mntrGate(ctx, p.Connect, servers); decided {
+			return err
+		}
+	}
 	err := withSession(ctx, p.Connect, servers, func(c *zk.Conn) error {
 		if p.BrokerID != nil && (p.Unregistered || !p.Since.IsZero()) {
 			return p.checkRegistration(c, fmt.Sprintf("%s/%d", path, *p.BrokerID))
@@ -61,6 +67,42 @@ func (p KafkaZK) Check(ctx context.Context) error {
 		return err
 	}
 	return TCP{Addr: p.Addr}.Check(ctx)
+}
+
+// mntrGate answers the Unregistered gate from the servers' mntr replies
+// where it can, without a session. decided with a nil error: a serving
+// server's data tree holds no ephemeral znode at all, so no broker is
+// registered. decided with an error: no server serves yet (not listening,
+// or no quorum); a session could not do better, and go-zookeeper's own
+// reconnect pause (a second) would hold the next attempt back. Not
+// decided (mntr not whitelisted, or ephemerals exist): a session reads
+// the registration itself.
+func mntrGate(ctx context.Context, target string, servers []string) (decided bool, err error) {
+	var last error
+	for _, addr := range servers {
+		reply, err := FourLetter(ctx, addr, "mntr")
+		if err != nil {
+			last = err
+			continue
+		}
+		m, err := ParseMntr(reply)
+		switch {
+		case errors.Is(err, ErrNotServing):
+			last = fail(addr, "not serving (no quorum)", nil)
+		case err != nil:
+			return false, nil
+		case !(Srvr{Mode: m.State}).Serving():
+			last = fail(addr, "in mode "+m.State, nil)
+		case m.Ephemerals == 0:
+			return true, nil
+		default:
+			return false, nil
+		}
+	}
+	if last == nil {
+		last = fail(target, "names no server", nil)
+	}
+	return true, last
 }
 
 // checkRegistration reads one broker's registration znode.
