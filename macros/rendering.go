@@ -118,6 +118,7 @@ type Probe struct {
 	ZKConnect string
 	BrokerID  int
 	Mode      roles.ProbeMode
+	Trigger   string
 	// Quorum lists the controllers (host:port) a quorum or combined
 	// probe asks after Address: only the leader describes the quorum.
 	Quorum       []string

@@ -192,13 +192,16 @@ type WaitSpec struct {
 
 // Probe is a readiness probe specification.
 type Probe struct {
-	Kind         string // tcp, zookeeper, kafka, http, exec, none
-	Address      string // host:port (tcp, zookeeper, kafka in kraft mode)
-	URL          string // http
-	Command      []string
-	ZKConnect    string // kafka in zk mode
-	BrokerID     string // kafka: expanded to an integer
-	Mode         ProbeMode
+	Kind      string // tcp, zookeeper, kafka, http, exec, none
+	Address   string // host:port (tcp, zookeeper, kafka in kraft mode)
+	URL       string // http
+	Command   []string
+	ZKConnect string // kafka in zk mode
+	BrokerID  string // kafka: expanded to an integer
+	Mode      ProbeMode
+	// Trigger: a line of the service's output matching this regular
+	// expression runs the probe at once (the probe still decides).
+	Trigger      string
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration

@@ -5,6 +5,7 @@ package roles
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -121,12 +122,15 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 
 	p := rs.Ready
 	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command, ZKConnect: p.ZKConnect,
-		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode),
+		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode), Trigger: p.Trigger,
 		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
 		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
 		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),
 		Health:       l.health(&p.rawTiming, def.ready.Health, at("ready")...)}
 	l.probe(id, &s.Ready, at("ready"))
+	if _, err := regexp.Compile(p.Trigger); err != nil {
+		l.errAt(at("ready", "trigger"), "service %q: ready.trigger: %v", id, err)
+	}
 	if s.OneShot && s.Ready.Kind != "none" {
 		l.errAt(at("ready"), "service %q: a one-shot service has no ready probe: it is done when it exits 0", id)
 	}

@@ -126,6 +126,7 @@ type rawProbe struct {
 	ZKConnect string   `toml:"zk_connect"`
 	BrokerID  string   `toml:"broker_id"`
 	Mode      string   `toml:"mode"`
+	Trigger   string   `toml:"trigger"`
 	rawTiming
 }
 

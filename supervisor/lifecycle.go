@@ -163,7 +163,7 @@ func (s *Supervisor) spawn(svc *service) {
 		s.timer(svc, pr.StartTimeout, tStartDeadline, 0)
 	}
 	svc.probe = newProgress()
-	go s.readiness(svc.context(s.ctx), svc, svc.spec, svc.gen, svc.probe, len(svc.dependents) > 0)
+	go s.readiness(svc.context(s.ctx), svc, svc.spec, svc.gen, svc.probe, len(svc.dependents) > 0, svc.wake)
 }
 
 func (s *Supervisor) becomeReady(svc *service) {

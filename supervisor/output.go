@@ -73,7 +73,7 @@ func (k *sink) line(service, stream string, line []byte, split bool) {
 // bounded by the reader's buffer: a longer line is cut into pieces of at
 // most maxLen bytes. It returns at EOF, which comes once every process
 // holding the write end (grandchildren too) has exited or closed it.
-func (k *sink) pipeOut(r *os.File, service, stream string, wg *sync.WaitGroup) {
+func (k *sink) pipeOut(r *os.File, service, stream string, wg *sync.WaitGroup, wake *readyWake) {
 	defer wg.Done()
 	defer r.Close()
 	br := bufio.NewReaderSize(r, k.maxLen)
@@ -87,6 +87,9 @@ func (k *sink) pipeOut(r *os.File, service, stream string, wg *sync.WaitGroup) {
 			// for this read; the pieces already went out.
 			if !split || len(line) > 0 {
 				k.line(service, stream, line, false)
+			}
+			if wake != nil {
+				wake.line(line)
 			}
 			split = false
 		case errors.Is(err, bufio.ErrBufferFull):

@@ -159,6 +159,11 @@ type ProbeSpec struct {
 	Interval time.Duration `json:"interval,omitempty"`
 	// Timeout bounds one attempt; 0 means DefaultProbeTimeout.
 	Timeout time.Duration `json:"timeout,omitempty"`
+	// Trigger, a regular expression, makes the readiness probe attempt at
+	// once when a line of the service's output matches it while the
+	// service starts (the broker's "started" line): no wait for the next
+	// attempt. The probe still decides; a line alone makes nothing ready.
+	Trigger string `json:"trigger,omitempty"`
 	// StartTimeout bounds how long a started process may take to become
 	// ready; past it the process is stopped and counted as a failed run.
 	// 0 means no limit. Not used for remote waits (see WaitSpec.Timeout).

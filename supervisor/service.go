@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"os"
+	"regexp"
 	"sync"
 	"time"
 
@@ -22,7 +23,8 @@ type service struct {
 	restartWith []*service
 	stopSignal  unix.Signal
 	caps        []uintptr
-	forward     []unix.Signal // signals passed on to the process group
+	forward     []unix.Signal  // signals passed on to the process group
+	trigger     *regexp.Regexp // Probe.Trigger, compiled
 
 	state state
 	since time.Time
@@ -61,7 +63,8 @@ type service struct {
 	// remoteBegun: this gen's remote waits run (once the local ones were
 	// satisfied, see checkWaits).
 	remoteBegun bool
-	probe       *progress // readiness probe of the running process
+	probe       *progress  // readiness probe of the running process
+	wake        *readyWake // the running process's trigger, nil without one
 }
 
 // progress is how far a wait or probe got; written by its goroutine, read

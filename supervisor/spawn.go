@@ -86,8 +86,9 @@ func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.
 		return nil, nil, err
 	}
 	s.outputs.Add(2)
-	go s.out.pipeOut(outR, spec.ID, "stdout", &s.outputs)
-	go s.out.pipeOut(errR, spec.ID, "stderr", &s.outputs)
+	svc.wake = newReadyWake(svc.trigger)
+	go s.out.pipeOut(outR, spec.ID, "stdout", &s.outputs, svc.wake)
+	go s.out.pipeOut(errR, spec.ID, "stderr", &s.outputs, svc.wake)
 	return cmd.Process, exited, nil
 }
 

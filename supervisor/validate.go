@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/kinit/kinit/internal/capnames"
@@ -187,6 +188,13 @@ func (c *compiled) checkService(svc *service) []error {
 	if s.Probe != nil {
 		if err := checkProbe(*s.Probe); err != nil {
 			fail("probe: %v", err)
+		}
+		if s.Probe.Trigger != "" {
+			re, err := regexp.Compile(s.Probe.Trigger)
+			if err != nil {
+				fail("probe: trigger: %v", err)
+			}
+			svc.trigger = re
 		}
 	}
 	switch {

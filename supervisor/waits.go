@@ -52,7 +52,8 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 // changes (ctx). It gets the spec as the loop saw it when the process
 // started: Update may replace svc.spec meanwhile. waited: a local
 // dependent waits for it, so the pauses stay short.
-func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress, waited bool) {
+func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress, waited bool, wake *readyWake) {
+	defer wake.disarm()
 	spec := *sspec.Probe
 	// A registration older than this process belongs to a killed
 	// predecessor; so does anything else the probe finds from before it.
@@ -61,6 +62,7 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceS
 	if waited {
 		sched.Max = min(sched.Max, ProbeWaitedInterval)
 	}
+	sched.Wake = wake.channel()
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
 		prog.update(attempt, probe.Summary(err))
 	})

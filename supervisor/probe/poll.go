@@ -6,11 +6,14 @@ import (
 )
 
 // Schedule is how often a check is repeated: First after the first failed
-// attempt, doubling up to Max; each attempt gets at most Timeout.
+// attempt, doubling up to Max; each attempt gets at most Timeout. A value
+// on Wake cuts the pause short: the service said it is ready (a log line,
+// sd_notify), so the check runs now instead of at the next tick.
 type Schedule struct {
 	First   time.Duration
 	Max     time.Duration
 	Timeout time.Duration
+	Wake    <-chan struct{}
 }
 
 // next is the pause after the given one.
@@ -52,6 +55,10 @@ func Until(ctx context.Context, s Schedule, check func(context.Context) error, r
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-timer.C:
+		case <-s.Wake:
+			if !timer.Stop() {
+				<-timer.C
+			}
 		}
 	}
 }

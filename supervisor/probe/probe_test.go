@@ -2,6 +2,7 @@ package probe_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +85,32 @@ func TestExec(t *testing.T) {
 }
 
 // Until retries with growing pauses and reports every failed attempt.
+// A wake-up runs the next attempt at once, not at the end of the pause.
+func TestUntilWake(t *testing.T) {
+	wake := make(chan struct{}, 1)
+	attempts := 0
+	done := make(chan error, 1)
+	go func() {
+		done <- probe.Until(context.Background(), probe.Schedule{First: time.Hour, Max: time.Hour, Wake: wake},
+			func(context.Context) error {
+				attempts++
+				if attempts < 2 {
+					return errors.New("not yet")
+				}
+				return nil
+			}, nil)
+	}()
+	wake <- struct{}{}
+	select {
+	case err := <-done:
+		if err != nil || attempts != 2 {
+			t.Fatalf("err %v after %d attempts, want nil after 2", err, attempts)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the wake-up did not cut the hour's pause short")
+	}
+}
+
 func TestUntil(t *testing.T) {
 	var attempts []int
 	n := 0

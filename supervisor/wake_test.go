@@ -1,0 +1,59 @@
+package supervisor_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kinit/kinit/supervisor"
+)
+
+// A line matching the probe's trigger runs the probe at once: with the
+// pauses between attempts made an hour long, only the trigger can make
+// the service ready. Without a trigger the same service stays starting
+// after it listens (the control).
+func TestTriggerLineRunsProbeNow(t *testing.T) {
+	defer supervisor.FakeProbeFirstInterval(time.Hour)()
+	for _, trigger := range []string{"^listening on ", ""} {
+		marks := filepath.Join(t.TempDir(), "marks")
+		app := listening(t, svc("app", "-delay", "300ms", "-mark", marks))
+		app.Probe.Interval = time.Hour
+		app.Probe.Trigger = trigger
+		h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{app}})
+		if trigger != "" {
+			h.rec.wait(t, 0, "app", supervisor.EventReady)
+			continue
+		}
+		waitMark(t, marks, "ready app ")
+		time.Sleep(time.Second)
+		if st := h.status("app"); st.Ready {
+			t.Fatalf("ready without a trigger, before the next attempt: %+v", st)
+		}
+	}
+}
+
+// waitMark waits until testprog appended a line starting with prefix.
+func waitMark(t *testing.T, file, prefix string) {
+	t.Helper()
+	for end := time.Now().Add(deadline); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		b, _ := os.ReadFile(file)
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, prefix) {
+				return
+			}
+		}
+	}
+	t.Fatalf("no %q line in %s", prefix, file)
+}
+
+func TestValidateTrigger(t *testing.T) {
+	app := svc("app")
+	app.Probe = tcpProbe("127.0.0.1:1")
+	app.Probe.Trigger = "started ("
+	err := supervisor.Validate(supervisor.Plan{Services: []supervisor.ServiceSpec{app}})
+	if err == nil || !strings.Contains(err.Error(), `service "app": probe: trigger: error parsing regexp`) {
+		t.Fatalf("want the bad trigger refused, got %v", err)
+	}
+}
