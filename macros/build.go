@@ -115,7 +115,7 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	}
 
 	p := s.Ready
-	svc.Ready = Probe{Kind: p.Kind, Mode: p.Mode, Trigger: p.Trigger, Interval: p.Interval, Timeout: p.Timeout, StartTimeout: p.StartTimeout,
+	svc.Ready = Probe{Kind: p.Kind, Mode: p.Mode, Trigger: p.Trigger, Notify: p.Notify, Interval: p.Interval, Timeout: p.Timeout, StartTimeout: p.StartTimeout,
 		Health:    p.Health,
 		Address:   b.expandField(s, sc, p.Address, "ready", "address"),
 		URL:       b.expandField(s, sc, p.URL, "ready", "url"),

@@ -119,6 +119,7 @@ type Probe struct {
 	BrokerID  int
 	Mode      roles.ProbeMode
 	Trigger   string
+	Notify    bool
 	// Quorum lists the controllers (host:port) a quorum or combined
 	// probe asks after Address: only the leader describes the quorum.
 	Quorum       []string

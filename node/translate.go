@@ -80,7 +80,7 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
 		StartTimeout:  p.StartTimeout,
 		CheckInterval: p.Health.CheckInterval, FailureThreshold: p.Health.FailureThreshold,
-		OnUnhealthy: p.Health.OnUnhealthy, Trigger: p.Trigger,
+		OnUnhealthy: p.Health.OnUnhealthy, Trigger: p.Trigger, Notify: p.Notify,
 	}
 	if p.Kind == supervisor.ProbeKafka {
 		if p.BrokerID > 0 {

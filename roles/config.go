@@ -202,6 +202,7 @@ type Probe struct {
 	// Trigger: a line of the service's output matching this regular
 	// expression runs the probe at once (the probe still decides).
 	Trigger      string
+	Notify       bool // NOTIFY_SOCKET for the service; READY=1 runs the probe at once
 	Interval     time.Duration
 	Timeout      time.Duration
 	StartTimeout time.Duration

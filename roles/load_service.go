@@ -122,7 +122,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 
 	p := rs.Ready
 	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command, ZKConnect: p.ZKConnect,
-		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode), Trigger: p.Trigger,
+		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode), Trigger: p.Trigger, Notify: p.Notify,
 		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
 		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
 		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),

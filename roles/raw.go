@@ -127,6 +127,7 @@ type rawProbe struct {
 	BrokerID  string   `toml:"broker_id"`
 	Mode      string   `toml:"mode"`
 	Trigger   string   `toml:"trigger"`
+	Notify    bool     `toml:"notify"`
 	rawTiming
 }
 

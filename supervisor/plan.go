@@ -164,6 +164,9 @@ type ProbeSpec struct {
 	// service starts (the broker's "started" line): no wait for the next
 	// attempt. The probe still decides; a line alone makes nothing ready.
 	Trigger string `json:"trigger,omitempty"`
+	// Notify gives the service a NOTIFY_SOCKET (the sd_notify protocol):
+	// READY=1 sent to it runs the probe at once, as a Trigger line does.
+	Notify bool `json:"notify,omitempty"`
 	// StartTimeout bounds how long a started process may take to become
 	// ready; past it the process is stopped and counted as a failed run.
 	// 0 means no limit. Not used for remote waits (see WaitSpec.Timeout).

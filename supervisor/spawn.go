@@ -60,7 +60,15 @@ func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.
 	}
 	// A fresh slice (never nil, which would mean kinit's environment) that
 	// also marks every descendant, whatever group or session it moves to.
-	env := append(append(make([]string, 0, len(spec.Env)+1), spec.Env...), serviceVar+"="+spec.ID)
+	env := append(append(make([]string, 0, len(spec.Env)+2), spec.Env...), serviceVar+"="+spec.ID)
+	wake, err := newReadyWake(svc.trigger, spec.Probe != nil && spec.Probe.Notify, notifyName(spec.ID, svc.spawns))
+	if err != nil {
+		s.log.Warn(fmt.Sprintf("service %q: %v; readiness is probed without it", spec.ID, err), "service", spec.ID)
+	}
+	if e := wake.env(); e != "" {
+		env = append(env, e)
+	}
+	svc.wake = wake
 	cmd := &exec.Cmd{Path: path, Args: spec.Argv, Env: env, Dir: spec.Dir}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if cgFD >= 0 {
@@ -68,12 +76,14 @@ func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.
 	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
+		wake.disarm()
 		return nil, nil, fmt.Errorf("cannot create output pipe: %w", err)
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
 		outR.Close()
 		outW.Close()
+		wake.disarm()
 		return nil, nil, fmt.Errorf("cannot create output pipe: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = outW, errW
@@ -83,10 +93,10 @@ func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.
 	if err != nil {
 		outR.Close()
 		errR.Close()
+		wake.disarm()
 		return nil, nil, err
 	}
 	s.outputs.Add(2)
-	svc.wake = newReadyWake(svc.trigger)
 	go s.out.pipeOut(outR, spec.ID, "stdout", &s.outputs, svc.wake)
 	go s.out.pipeOut(errR, spec.ID, "stderr", &s.outputs, svc.wake)
 	return cmd.Process, exited, nil

@@ -34,6 +34,17 @@ func TestTriggerLineRunsProbeNow(t *testing.T) {
 	}
 }
 
+// READY=1 on NOTIFY_SOCKET (sd_notify) runs the probe at once, as a
+// trigger line does; the service gets the socket only when it asks.
+func TestNotifyReadyRunsProbeNow(t *testing.T) {
+	defer supervisor.FakeProbeFirstInterval(time.Hour)()
+	app := listening(t, svc("app", "-delay", "300ms", "-notify"))
+	app.Probe.Interval = time.Hour
+	app.Probe.Notify = true
+	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{app}})
+	h.rec.wait(t, 0, "app", supervisor.EventReady)
+}
+
 // waitMark waits until testprog appended a line starting with prefix.
 func waitMark(t *testing.T, file, prefix string) {
 	t.Helper()

@@ -36,6 +36,7 @@ func main() {
 		printErr    = flag.String("print-err", "", "print this line to stderr at start")
 		printLen    = flag.Int("print-len", 0, "print one line of this many bytes")
 		spam        = flag.Int("spam", 0, "print lines of this many bytes without pause, for ever")
+		notify      = flag.Bool("notify", false, "send READY=1 to $NOTIFY_SOCKET once listening")
 		catchAll    = flag.Bool("catch-all", false, "record every catchable signal, not only TERM INT USR1 USR2 HUP QUIT")
 	)
 	flag.Parse()
@@ -97,6 +98,9 @@ func main() {
 			}
 			appendLine(*mark, fmt.Sprintf("ready %s %d", *name, time.Now().UnixNano()))
 			fmt.Println("listening on", ln.Addr())
+			if *notify {
+				sdNotify("READY=1")
+			}
 			go acceptLoop(ln)
 		case <-exit:
 			fmt.Println("exiting with code", *code)
@@ -203,4 +207,23 @@ func forkOrphan(life time.Duration) {
 	}
 	fmt.Println("forked orphan", cmd.Process.Pid)
 	_ = cmd.Process.Release()
+}
+
+// sdNotify sends one sd_notify datagram to $NOTIFY_SOCKET ("@name" is the
+// abstract namespace), as a service speaking the protocol would.
+func sdNotify(msg string) {
+	name := os.Getenv("NOTIFY_SOCKET")
+	if name == "" {
+		fmt.Fprintln(os.Stderr, "no NOTIFY_SOCKET")
+		return
+	}
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: name, Net: "unixgram"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "notify:", err)
+		return
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte(msg)); err != nil {
+		fmt.Fprintln(os.Stderr, "notify:", err)
+	}
 }
