@@ -137,7 +137,9 @@ func TestEnqueueNeverWaitsOnHangingES(t *testing.T) {
 	es := startStandin(t, esstandin.Options{})
 	es.SetFault(esstandin.FaultHang)
 	const queue, loops = 100, 10000
-	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, QueueSize: queue, BatchSize: 10, SkipTemplate: true, Timeout: time.Hour})
+	// The product is forced so that the request left hanging is the first bulk, not GET /.
+	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, QueueSize: queue, BatchSize: 10, SkipTemplate: true, Timeout: time.Hour,
+		Product: ProductElasticsearch})
 	sh.Enqueue(testDoc(0))
 	waitFor(t, "the request to hang", func() bool { return es.Pending() == 1 })
 
