@@ -127,7 +127,7 @@ func TestOpenSearch(t *testing.T) {
 	if err := syscall.Kill(jvm.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	st = n.waitStatus(ctx, t, "the broker restarted and ready", func(s *status) bool {
+	n.waitStatus(ctx, t, "the broker restarted and ready", func(s *status) bool {
 		b := s.service("kafka-broker")
 		return b.Restarts > 0 && b.Ready && b.Pid != broker.Pid
 	})
