@@ -147,6 +147,10 @@ func shipperFields(st metrics.State) map[string]string {
 		"dropped":   strconv.FormatUint(st.Dropped, 10),
 		"failed":    strconv.FormatUint(st.Failed, 10),
 		"retries":   strconv.FormatUint(st.Retries, 10),
+		"template":  st.Template,
+	}
+	if st.Product != "" {
+		f["product"] = st.Product
 	}
 	if st.LastError != "" {
 		f["last_error"] = st.LastError + " (" + st.LastErrorAt.Format(time.RFC3339) + ")"

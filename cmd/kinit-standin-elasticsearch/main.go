@@ -24,9 +24,11 @@ func main() {
 	user := flag.String("user", "", "require basic auth with this user (password from STANDIN_ES_PASSWORD)")
 	cert := flag.String("tls-cert", "", "serve HTTPS with this PEM certificate")
 	key := flag.String("tls-key", "", "private key for -tls-cert")
+	openSearch := flag.Bool("opensearch", false, "answer GET / as OpenSearch 2.19 and send no X-Elastic-Product")
 	flag.Parse()
 
-	opts := esstandin.Options{Addr: *addr, APIKey: *apiKey, Username: *user, Password: os.Getenv("STANDIN_ES_PASSWORD")}
+	opts := esstandin.Options{Addr: *addr, APIKey: *apiKey, Username: *user, Password: os.Getenv("STANDIN_ES_PASSWORD"),
+		OpenSearch: *openSearch}
 	if *cert != "" {
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {

@@ -12,9 +12,12 @@ import (
 )
 
 // serve routes a request. Every answer carries X-Elastic-Product, which the
-// official 8.x clients check on their first successful response.
+// official 8.x clients check on their first successful response (unless the
+// stand-in plays OpenSearch, which sends no such header).
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	if !s.opts.OpenSearch {
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	}
 	rec := &statusWriter{ResponseWriter: w}
 	s.mu.Lock()
 	s.pending++
@@ -75,6 +78,20 @@ func (s *Server) authorized(r *http.Request) bool {
 }
 
 func (s *Server) info(w http.ResponseWriter) {
+	if s.opts.OpenSearch {
+		writeJSON(w, http.StatusOK, map[string]any{
+			"name":         "kinit-standin",
+			"cluster_name": "kinit-standin",
+			"version": map[string]any{
+				"distribution":   "opensearch",
+				"number":         s.opts.Version,
+				"build_type":     "stand-in",
+				"lucene_version": "9.12.3",
+			},
+			"tagline": "The OpenSearch Project: https://opensearch.org/",
+		})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"name":         "kinit-standin",
 		"cluster_name": "kinit-standin",

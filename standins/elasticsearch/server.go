@@ -46,6 +46,11 @@ type Options struct {
 	Username, Password string
 	// Version reported by GET /; default 8.15.0.
 	Version string
+	// OpenSearch makes GET / answer as OpenSearch 2.19 does (version.distribution
+	// "opensearch") and drops X-Elastic-Product from every answer, so the
+	// faults below can be aimed at kinit's OpenSearch path too. The rest of
+	// the wire contract kinit uses is the same in both.
+	OpenSearch bool
 }
 
 // Server is a running stand-in.
@@ -111,6 +116,9 @@ type Reject struct {
 func Start(opts Options) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.Version == "" && opts.OpenSearch {
+		opts.Version = "2.19.6"
 	}
 	if opts.Version == "" {
 		opts.Version = "8.15.0"

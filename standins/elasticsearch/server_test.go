@@ -284,3 +284,32 @@ func TestFaults(t *testing.T) {
 		t.Fatalf("after Up: status %d", status)
 	}
 }
+
+// TestOpenSearchFlavour: GET / answers as OpenSearch does, no answer names
+// Elasticsearch, and so the official client's product check refuses it.
+func TestOpenSearchFlavour(t *testing.T) {
+	s := start(t, Options{OpenSearch: true})
+	res, err := http.Get(s.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Version struct{ Distribution, Number string }
+	}
+	err = json.NewDecoder(res.Body).Decode(&info)
+	res.Body.Close()
+	if err != nil || info.Version.Distribution != "opensearch" || info.Version.Number != "2.19.6" {
+		t.Errorf("GET /: %v %+v; want distribution opensearch 2.19.6", err, info)
+	}
+	status, hdr, _ := post(t, s.URL()+"/_bulk", "application/x-ndjson", "{\"index\":{\"_index\":\"a\"}}\n{\"f\":1}\n")
+	if status != 200 || hdr.Get("X-Elastic-Product") != "" {
+		t.Errorf("bulk: status %d, X-Elastic-Product %q; want 200 and none", status, hdr.Get("X-Elastic-Product"))
+	}
+	c, err := es.NewClient(es.Config{Addresses: []string{s.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Info(); err == nil || !strings.Contains(err.Error(), "not Elasticsearch") {
+		t.Errorf("official client against the OpenSearch flavour: %v; want the product check's refusal", err)
+	}
+}

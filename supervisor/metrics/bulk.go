@@ -47,8 +47,8 @@ func (s *Shipper) sendOnce(ctx context.Context) bool {
 
 	rctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	res, err := s.es.Bulk(bytes.NewReader(s.body.Bytes()), s.es.Bulk.WithContext(rctx),
-		s.es.Bulk.WithHeader(map[string]string{"Content-Type": "application/x-ndjson"}))
+	res, err := s.api.Bulk(bytes.NewReader(s.body.Bytes()), s.api.Bulk.WithContext(rctx),
+		s.api.Bulk.WithHeader(map[string]string{"Content-Type": "application/x-ndjson"}))
 	if err != nil {
 		s.requestFailed("transport", err.Error())
 		s.settle(nil, true)

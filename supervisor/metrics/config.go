@@ -23,6 +23,9 @@ type Config struct {
 	// leaves templates alone (for users without manage_index_templates).
 	Template     string
 	SkipTemplate bool
+	// Product is the engine behind URLs; ProductAuto (the zero value) asks
+	// GET / once before the first write.
+	Product Product
 
 	Interval time.Duration // sampling interval; default 10s
 
@@ -112,7 +115,8 @@ func (c *Config) validate() error {
 // FromEnv reads KINIT_ES_URLS (comma separated), KINIT_ES_API_KEY,
 // KINIT_ES_USERNAME/KINIT_ES_PASSWORD, KINIT_ES_CA_CERT,
 // KINIT_METRICS_INTERVAL (a Go duration or whole seconds; default 10s), and
-// the optional KINIT_ES_INDEX, KINIT_ES_DATA_STREAM. Error messages never
+// the optional KINIT_ES_INDEX, KINIT_ES_DATA_STREAM, KINIT_ES_PRODUCT
+// (auto, elasticsearch or opensearch). Error messages never
 // contain secret values.
 func FromEnv(getenv func(string) string) (Config, error) {
 	var c Config
@@ -127,6 +131,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.CAFile = getenv("KINIT_ES_CA_CERT")
 	c.Index = getenv("KINIT_ES_INDEX")
 	c.DataStream = getenv("KINIT_ES_DATA_STREAM")
+	p, err := ParseProduct(getenv("KINIT_ES_PRODUCT"))
+	if err != nil {
+		return Config{}, fmt.Errorf("cannot parse KINIT_ES_PRODUCT=%q: %w", getenv("KINIT_ES_PRODUCT"), err)
+	}
+	c.Product = p
 	if v := strings.TrimSpace(getenv("KINIT_METRICS_INTERVAL")); v != "" {
 		d, err := parseInterval(v)
 		if err != nil {

@@ -35,6 +35,11 @@ func TestFromEnv(t *testing.T) {
 		{name: "tiny interval", env: map[string]string{"KINIT_ES_URLS": "http://es:9200", "KINIT_METRICS_INTERVAL": "1ms"}, wantErr: "below 100ms"},
 		{name: "bad scheme keeps the secret out", env: map[string]string{"KINIT_ES_URLS": "ftp://u:topsecret@es"},
 			wantErr: "cannot use elasticsearch url", secret: "topsecret"},
+		{name: "opensearch forced", env: map[string]string{"KINIT_ES_URLS": "http://os:9200", "KINIT_ES_PRODUCT": " OpenSearch "},
+			want: Config{URLs: []string{"http://os:9200"}, Product: ProductOpenSearch, Index: defaultIndex, Template: defaultTemplate,
+				Interval: 10 * time.Second, QueueSize: 4096, BatchSize: 500, FlushInterval: time.Second, Timeout: 10 * time.Second, ShutdownFlush: 2 * time.Second}},
+		{name: "unknown product", env: map[string]string{"KINIT_ES_URLS": "http://os:9200", "KINIT_ES_PRODUCT": "solr"},
+			wantErr: `cannot parse KINIT_ES_PRODUCT="solr": want auto, elasticsearch or opensearch`},
 		{name: "user without password", env: map[string]string{"KINIT_ES_URLS": "http://es:9200", "KINIT_ES_USERNAME": "u"},
 			wantErr: "without KINIT_ES_PASSWORD"},
 	}

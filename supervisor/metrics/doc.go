@@ -1,5 +1,5 @@
 // Package metrics samples the services kinit supervises and ships metrics and
-// lifecycle events to Elasticsearch.
+// lifecycle events to Elasticsearch or OpenSearch (product.go).
 //
 // Three parts, usable on their own:
 //

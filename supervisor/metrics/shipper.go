@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 )
 
 // Why not esutil.BulkIndexer: its Add blocks once its workers' channel is
@@ -23,7 +24,7 @@ import (
 // the opposite: a bounded queue that drops the oldest document, never
 // blocks, and keeps undelivered documents through an outage. So batching is
 // done here, on the official client's Bulk call, which still gives the
-// product check, auth and TLS handling.
+// product check (for Elasticsearch; product.go), auth and TLS handling.
 
 // Retry backoff: doubled per consecutive failure from base up to cap, then
 // jittered into [d/2, d] so many kinits do not hammer a recovering cluster
@@ -55,6 +56,7 @@ type State struct {
 	Failed      uint64    `json:"failed"`
 	Retries     uint64    `json:"retries"`
 	Template    string    `json:"template,omitempty"`
+	Product     string    `json:"product,omitempty"` // elasticsearch or opensearch, once known
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	LastSuccess time.Time `json:"last_success,omitzero"`
@@ -65,7 +67,9 @@ type Shipper struct {
 	cfg Config
 	log *slog.Logger
 	es  *elasticsearch.Client
-	red redactor
+	// plain is es's API on its transport without the product check.
+	plain *esapi.API
+	red   redactor
 
 	mu         sync.Mutex
 	q          ring
@@ -80,7 +84,8 @@ type Shipper struct {
 	// sequence number makes them unique within one.
 	idPrefix string
 
-	// Used by the Run goroutine only.
+	// Used by the Run goroutine only (and NewShipper before it).
+	api          *esapi.API // es.API or plain, once the product is known; nil before
 	batch        []item
 	body         bytes.Buffer
 	failures     int
@@ -108,6 +113,7 @@ func NewShipper(cfg Config, log *slog.Logger) (*Shipper, error) {
 		cfg:    cfg,
 		log:    log,
 		es:     es,
+		plain:  esapi.New(es.Transport),
 		red:    newRedactor(cfg),
 		q:      newRing(cfg.QueueSize),
 		logged: map[string]bool{},
@@ -126,6 +132,9 @@ func NewShipper(cfg Config, log *slog.Logger) (*Shipper, error) {
 	if cfg.SkipTemplate {
 		s.st.Template = "skipped"
 		s.templateDone = true
+	}
+	if cfg.Product != ProductAuto {
+		s.useProduct(cfg.Product)
 	}
 	return s, nil
 }
@@ -185,6 +194,10 @@ func (s *Shipper) State() State {
 func (s *Shipper) Run(ctx context.Context) {
 	defer s.finalFlush()
 	for ctx.Err() == nil {
+		if s.api == nil && !s.detectProduct(ctx) {
+			s.sleep(ctx, s.nextBackoff())
+			continue
+		}
 		if !s.templateDone {
 			if !s.installTemplate(ctx) {
 				s.sleep(ctx, s.nextBackoff())
@@ -230,7 +243,7 @@ func (s *Shipper) linger(ctx context.Context) {
 func (s *Shipper) finalFlush() {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownFlush)
 	defer cancel()
-	for ctx.Err() == nil && s.queued() > 0 {
+	for s.api != nil && ctx.Err() == nil && s.queued() > 0 {
 		if !s.sendOnce(ctx) {
 			return
 		}
@@ -267,8 +280,8 @@ func (s *Shipper) sleep(ctx context.Context, d time.Duration) {
 func (s *Shipper) installTemplate(ctx context.Context) bool {
 	rctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	res, err := s.es.Indices.PutIndexTemplate(s.cfg.Template, bytes.NewReader(s.cfg.templateBody()),
-		s.es.Indices.PutIndexTemplate.WithContext(rctx))
+	res, err := s.api.Indices.PutIndexTemplate(s.cfg.Template, bytes.NewReader(s.cfg.templateBody()),
+		s.api.Indices.PutIndexTemplate.WithContext(rctx))
 	if err != nil {
 		s.requestFailed("transport", err.Error())
 		return false

@@ -137,7 +137,9 @@ func TestEnqueueNeverWaitsOnHangingES(t *testing.T) {
 	es := startStandin(t, esstandin.Options{})
 	es.SetFault(esstandin.FaultHang)
 	const queue, loops = 100, 10000
-	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, QueueSize: queue, BatchSize: 10, SkipTemplate: true, Timeout: time.Hour})
+	// The product is forced so that the request left hanging is the first bulk, not GET /.
+	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, QueueSize: queue, BatchSize: 10, SkipTemplate: true, Timeout: time.Hour,
+		Product: ProductElasticsearch})
 	sh.Enqueue(testDoc(0))
 	waitFor(t, "the request to hang", func() bool { return es.Pending() == 1 })
 
@@ -249,8 +251,16 @@ func TestOutageBoundedAndResumes(t *testing.T) {
 }
 
 // TestTransientFaultsRetried: 429, 5xx and a slow answer beyond the request
-// timeout all keep the documents, back off, and deliver once the fault ends.
+// timeout all keep the documents, back off, and deliver once the fault ends,
+// on the Elasticsearch path and on the OpenSearch one (product forced, so the
+// fault meets the first bulk request rather than GET /).
 func TestTransientFaultsRetried(t *testing.T) {
+	for _, product := range []Product{ProductElasticsearch, ProductOpenSearch} {
+		t.Run(product.String(), func(t *testing.T) { testTransientFaults(t, product) })
+	}
+}
+
+func testTransientFaults(t *testing.T, product Product) {
 	tests := []struct {
 		fault esstandin.Fault
 		err   string
@@ -262,9 +272,9 @@ func TestTransientFaultsRetried(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.err, func(t *testing.T) {
 			fastBackoff(t)
-			es := startStandin(t, esstandin.Options{})
+			es := startStandin(t, esstandin.Options{OpenSearch: product == ProductOpenSearch})
 			es.SetFault(tt.fault)
-			sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, SkipTemplate: true, Timeout: 50 * time.Millisecond})
+			sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, SkipTemplate: true, Timeout: 50 * time.Millisecond, Product: product})
 			for i := 0; i < 5; i++ {
 				sh.Enqueue(testDoc(i))
 			}

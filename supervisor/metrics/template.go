@@ -30,7 +30,7 @@ func (c Config) templateBody() []byte {
 		}),
 		"event": obj(map[string]any{
 			"kind": kw, "category": kw, "type": kw, "action": kw, "outcome": kw,
-			"dataset": kw, "module": kw, "reason": kw,
+			"dataset": kw, "module": kw, "reason": kw, "duration": long,
 		}),
 		"kinit": obj(map[string]any{
 			"role": kw, "node_id": kw, "config_id": kw, "cluster": kw,
@@ -39,7 +39,7 @@ func (c Config) templateBody() []byte {
 				"processes": long, "threads": long, "fds": long, "process_state": kw,
 				"cpu": obj(map[string]any{"core_pct": flt, "seconds": flt}),
 			}),
-			"event": obj(map[string]any{"backoff_ms": long, "signal": kw, "files": kw}),
+			"event": obj(map[string]any{"backoff_ms": long, "signal": kw, "restarts": long, "files": kw}),
 			"cgroup": obj(map[string]any{
 				"version": long, "cpus": flt,
 				"memory": obj(map[string]any{"usage_bytes": long, "limit_bytes": long}),

@@ -1,8 +1,8 @@
 // Package cluster holds the integration tests of kinit with real ZooKeeper
-// and Apache Kafka (the jars `make kafka` fetches): the kinit binary, built
-// by the test with `go build`, runs as PID 1 of test hosts made by
-// test/nethost (network, UTS, mount and PID namespaces), with the shipped
-// rootfs/etc/kinit/kinit.toml.
+// and Apache Kafka (the jars `make kafka` fetches) and OpenSearch (`make
+// opensearch`): the kinit binary, built by the test with `go build`, runs as
+// PID 1 of test hosts made by test/nethost (network, UTS, mount and PID
+// namespaces), with the shipped rootfs/etc/kinit/kinit.toml.
 //
 //   - TestStandalone: one host, the standalone config (all four services);
 //     round trip, kill -9 of the broker, SIGTERM and the ordered stop.
@@ -11,6 +11,8 @@
 //     and its return with the same id and no data loss.
 //   - TestProductionBrokerWaitsForQuorum: a broker-only host started before
 //     its remote ZooKeeper quorum waits, then starts and registers.
+//   - TestOpenSearch: the standalone node shipping metrics and events to a
+//     real OpenSearch 2.19 (`make opensearch`) on a host of its own.
 //   - TestDemo: scripts/demo.sh (make demo) on a terminal, twice on the same
 //     state; Ctrl-C reaches kinit alone.
 //

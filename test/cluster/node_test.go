@@ -109,6 +109,20 @@ type status struct {
 	} `json:"kinit"`
 	Ready    bool            `json:"ready"`
 	Services []serviceStatus `json:"services"`
+	Sections []struct {
+		Name   string            `json:"name"`
+		Fields map[string]string `json:"fields"`
+	} `json:"sections"`
+}
+
+// section is the fields of a status section (e.g. "metrics"), nil if absent.
+func (s *status) section(name string) map[string]string {
+	for _, sec := range s.Sections {
+		if sec.Name == name {
+			return sec.Fields
+		}
+	}
+	return nil
 }
 
 type serviceStatus struct {
