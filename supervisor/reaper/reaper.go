@@ -9,7 +9,9 @@
 // dispatches a status. A child that exits before Start returns is therefore
 // never mistaken for an orphan.
 //
-// The reaper sleeps in the kernel between SIGCHLDs; it never polls.
+// The reaper sleeps in the kernel, never polls: while it has children, in a
+// blocking wait4 with SIGCHLD at SIG_DFL (chld.go), so each exit costs one
+// wake-up; with none, on SIGCHLD, for a process re-parented to it.
 package reaper
 
 import (
@@ -19,6 +21,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -109,19 +113,71 @@ func Shutdown() {
 	close(stop)
 	d := done
 	mu.Unlock()
-	<-d
+	for {
+		// A wait4 blocked on live children ends only with an exit: give
+		// it one, a child that exits at once.
+		if blocking.Load() {
+			if p, err := os.StartProcess("/bin/true", []string{"true"}, &os.ProcAttr{}); err == nil {
+				_ = p.Release()
+			}
+		}
+		select {
+		case <-d:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func loop(sigc chan os.Signal, stop, done chan struct{}) {
 	defer close(done)
 	defer signal.Stop(sigc)
+	sw := newChldSwitch()
 	for {
+		if sw != nil {
+			sw.quiet()
+			blocking.Store(true)
+			stopped := reapBlocking(stop)
+			blocking.Store(false)
+			sw.loud()
+			if stopped {
+				return
+			}
+		}
+		// With SIGCHLD back on, collect what exited before it was: a
+		// child started and gone between ECHILD and loud.
 		reapAll()
 		select {
 		case <-sigc:
 		case <-stop:
 			return
 		}
+	}
+}
+
+// blocking is set while the loop sits in a blocking wait4, which only an
+// exit can end (see Shutdown).
+var blocking atomic.Bool
+
+// reapBlocking dispatches exits as wait4 returns them until there is no
+// child left (ECHILD), or until stop is closed.
+func reapBlocking(stop chan struct{}) (stopped bool) {
+	for {
+		select {
+		case <-stop:
+			return true
+		default:
+		}
+		var st Status
+		pid, err := unix.Wait4(-1, &st.Wait, 0, &st.Rusage)
+		if err == unix.EINTR {
+			continue
+		}
+		if pid <= 0 || err != nil {
+			return false
+		}
+		st.Pid = pid
+		dispatch(st)
 	}
 }
 
@@ -138,17 +194,23 @@ func reapAll() {
 			return
 		}
 		st.Pid = pid
-		mu.Lock()
-		ch, ok := waiters[pid]
-		delete(waiters, pid)
-		orphan := onOrphan
-		mu.Unlock()
-		switch {
-		case ok:
-			ch <- st // buffered, never blocks
-		case orphan != nil:
-			orphan(st)
-		}
+		dispatch(st)
+	}
+}
+
+// dispatch hands a status to the Start that registered its pid, or to the
+// orphan callback. The lock waits for a Start still registering it.
+func dispatch(st Status) {
+	mu.Lock()
+	ch, ok := waiters[st.Pid]
+	delete(waiters, st.Pid)
+	orphan := onOrphan
+	mu.Unlock()
+	switch {
+	case ok:
+		ch <- st // buffered, never blocks
+	case orphan != nil:
+		orphan(st)
 	}
 }
 
