@@ -1,0 +1,9 @@
+# `make bench`: every benchmark in one run into docs/benchmarks.md
+# (scripts/bench.sh). `make bench-coldstart`: kinit's share of the demo's
+# cold start in both modes. Not part of `make test`.
+.PHONY: bench bench-coldstart
+bench: build kafka
+	scripts/bench.sh
+
+bench-coldstart: build kafka
+	$(GO) run ./bench/coldstart

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — what `make bench` runs: every benchmark in one run,
+# written to docs/benchmarks.md under the date and machine it was measured
+# on (and printed). Figures only; no test asserts any of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=docs/benchmarks.md
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+{
+  echo "# Benchmarks"
+  echo
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\`: Linux $(uname -r), $(nproc) CPUs,"
+  echo "$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3). Peers run in the same session; ratios are"
+  echo "kinit / peer. No test asserts any of these figures."
+  echo
+  echo "## Cold start: kinit's share (\`make bench-coldstart\`)"
+  echo
+  echo "Per dependency edge, dependency ready → dependent started, summed, against kinit start → all ready"
+  echo "(the standalone demo in each mode, a fresh state per run)."
+  echo
+  echo '```'
+  go run ./bench/coldstart
+  echo '```'
+  echo
+  echo "## Supervisor: readiness lag and idle cost (\`make bench-supervisor\`)"
+  echo
+  echo '```'
+  make -s --no-print-directory bench-supervisor
+  echo '```'
+  echo
+  make -s --no-print-directory bench-pid1
+} | tee "$tmp"
+mv "$tmp" "$out"
+trap - EXIT
+echo "bench: wrote $out" >&2
