@@ -38,6 +38,8 @@ func main() {
 		chainLen   = flag.Int("chain", 10, "services in the chain")
 		idle       = flag.Duration("idle", 60*time.Second, "idle measurement window")
 		slow       = flag.Duration("slow", 2*time.Second, "how long the slow starter takes to listen")
+		pebble     = flag.String("pebble", "", "Pebble binary, a peer (none: skipped)")
+		superd     = flag.String("supervisord", "", "supervisord binary, a peer (none: skipped)")
 	)
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "kinit-bench-")
@@ -68,6 +70,35 @@ func main() {
 	fmt.Printf("idle, 4 ready services, %s window\n", *idle)
 	fmt.Printf("  kinit CPU: %s (%s per minute)   (target <= 5ms/min)\n", ms(cpu), ms(perMin))
 	fmt.Printf("  kinit RSS: %.1f MiB (peak %.1f MiB)   (target <= 12 MiB)\n", float64(rss)/(1<<20), float64(hwm)/(1<<20))
+
+	var peers []peer
+	if *pebble != "" {
+		peers = append(peers, pebblePeer(*pebble))
+	}
+	if *superd != "" {
+		peers = append(peers, supervisordPeer(*superd))
+	}
+	if len(peers) > 0 {
+		fmt.Printf("peers, same services and window (negative: the dependent started before its dependency was ready)\n")
+		fmt.Printf("  %-22s %14s %14s %14s %16s %9s\n", "", "edge median", "slow edge", "all ready", "idle CPU/min", "vs kinit")
+		fmt.Printf("  %-22s %14s %14s %14s %16s %9s\n", "kinit", ms(pct(lat, 50)), ms(pct(slowEdge, 50)), ms(pct(totals, 50)), ms(perMin), "1.00×")
+	}
+	for _, p := range peers {
+		var pl, pt, ps []time.Duration
+		for r := 0; r < *runs; r++ {
+			l, total := peerChain(p, dir, *testprog, *chainLen, r, 0)
+			pl, pt = append(pl, l...), append(pt, total)
+			l, _ = peerChain(p, dir, *testprog, *chainLen, r, *slow)
+			ps = append(ps, l[slowIndex])
+		}
+		pcpu := peerIdle(p, dir, *testprog, *idle)
+		pMin := time.Duration(float64(pcpu) * float64(time.Minute) / float64(*idle))
+		ratio := "–"
+		if pMin > 0 {
+			ratio = fmt.Sprintf("%.2f×", float64(perMin)/float64(pMin))
+		}
+		fmt.Printf("  %-22s %14s %14s %14s %16s %9s\n", p.name, ms(pct(pl, 50)), ms(pct(ps, 50)), ms(pct(pt, 50)), ms(pMin), ratio)
+	}
 }
 
 // slowIndex is the service of the chain that starts slowly in the slow run
