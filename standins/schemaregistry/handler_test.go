@@ -75,6 +75,16 @@ func TestProbeEndpoints(t *testing.T) {
 	})
 }
 
+// Apicurio's path for the Confluent API reaches the same registry as the root.
+func TestCompatPrefix(t *testing.T) {
+	run(t, []step{
+		{"POST", CompatPrefix + "/subjects/t-value/versions", schemaBody(avroUser), 200, `{"id":1}`},
+		{"GET", "/subjects", "", 200, `["t-value"]`},
+		{"GET", CompatPrefix + "/subjects", "", 200, `["t-value"]`},
+		{"GET", CompatPrefix + "/config", "", 200, `{"compatibilityLevel":"BACKWARD"}`},
+	})
+}
+
 func TestRegisterAndFetch(t *testing.T) {
 	avroV2 := `{"type":"record","name":"User","fields":[{"name":"id","type":"long"},{"name":"n","type":"string","default":""}]}`
 	run(t, []step{
