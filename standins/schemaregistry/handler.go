@@ -44,6 +44,10 @@ func newAPI(compat string) http.Handler {
 	r := newRegistry(compat)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, struct{}{}) })
+	// Apicurio's (Quarkus') readiness path, which kinit.toml's probe asks.
+	mux.HandleFunc("GET /health/ready", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, map[string]string{"status": "UP"})
+	})
 	mux.HandleFunc("GET /subjects", r.handleSubjects)
 	mux.HandleFunc("GET /schemas/types", func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, http.StatusOK, []string{"AVRO", "JSON", "PROTOBUF"})

@@ -69,6 +69,7 @@ func TestProbeEndpoints(t *testing.T) {
 	run(t, []step{
 		{"GET", "/", "", 200, `{}`},
 		{"GET", "/subjects", "", 200, `[]`},
+		{"GET", "/health/ready", "", 200, `{"status":"UP"}`},
 		{"GET", "/config", "", 200, `{"compatibilityLevel":"BACKWARD"}`},
 		{"GET", "/schemas/types", "", 200, `["AVRO","JSON","PROTOBUF"]`},
 		{"GET", "/no/such/path", "", 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
