@@ -2,11 +2,11 @@
 # broker, Schema Registry, Control Center) in the foreground on loopback,
 # state under .cache/demo. Ctrl-C stops it; `make demo` again reuses the state.
 .PHONY: demo demo-kraft demo-clean
-demo: build kafka
+demo: build kafka apicurio
 	@scripts/demo.sh
 
 # The same with KRaft on Kafka 4.4 (kraft-standalone), state under .cache/demo-kraft.
-demo-kraft: build kafka
+demo-kraft: build kafka apicurio
 	@scripts/demo.sh kraft
 
 demo-clean:

@@ -31,7 +31,7 @@ home=${KINIT_KAFKA_HOME:-$root/.cache/kafka-$version}
 case $mode in
 zookeeper)
   config=standalone state=demo what="Kafka $version from $home"
-  ports="ZOOKEEPER:2181 KAFKA_BROKER:9092 SCHEMA_REGISTRY:8081 CONTROL_CENTER:9021"
+  ports="ZOOKEEPER:2181 KAFKA_BROKER:9092 SCHEMA_REGISTRY:8081 SCHEMA_REGISTRY_MANAGEMENT:8091 CONTROL_CENTER:9021"
   broker_port=${KINIT_PORT_KAFKA_BROKER:-9092}
   ;;
 kraft)
@@ -39,7 +39,7 @@ kraft)
   [ -x "$kraft_home/bin/kafka-storage" ] || { echo "demo: no Kafka $kraft_version home at $kraft_home: run 'make kafka'" >&2; exit 1; }
   export KINIT_KRAFT_HOME=$kraft_home
   config=kraft-standalone state=demo-kraft what="Kafka $kraft_version (KRaft) from $kraft_home"
-  ports="KRAFT_BROKER:9092 KRAFT_BROKER_CONTROLLER:9093 SCHEMA_REGISTRY:8081 CONTROL_CENTER:9021"
+  ports="KRAFT_BROKER:9092 KRAFT_BROKER_CONTROLLER:9093 SCHEMA_REGISTRY:8081 SCHEMA_REGISTRY_MANAGEMENT:8091 CONTROL_CENTER:9021"
   broker_port=${KINIT_PORT_KRAFT_BROKER:-9092}
   ;;
 *)
@@ -85,6 +85,12 @@ export KINIT_LOG_DIR=$dir/log
 export KINIT_FQDN=localhost
 export KINIT_LISTEN_HOST=127.0.0.1
 export KINIT_SOCKET=$socket
+# Apicurio Registry is the schema registry (make apicurio), on a Java 21+.
+apicurio_version=$(sed -n 's/^version=//p' scripts/fetch-apicurio.sh)
+export KINIT_APICURIO_HOME=${KINIT_APICURIO_HOME:-$root/.cache/apicurio-$apicurio_version}
+[ -f "$KINIT_APICURIO_HOME/quarkus-run.jar" ] || { echo "demo: no Apicurio Registry at $KINIT_APICURIO_HOME: run 'make apicurio'" >&2; exit 1; }
+KINIT_REGISTRY_JAVA_HOME=${KINIT_REGISTRY_JAVA_HOME:-$("$root/scripts/find-java21.sh")}
+export KINIT_REGISTRY_JAVA_HOME
 # 2 GiB split by the config's memory shares: ZooKeeper ~140 MiB of heap,
 # the broker ~460 MiB (a KAFKA_HEAP_OPTS in the environment wins).
 export KINIT_FLAVOR=${KINIT_FLAVOR:-small}
@@ -97,7 +103,7 @@ demo: state in $dir (kept between runs; delete it to start afresh)
 demo: from a second terminal:
         KINIT_SOCKET=$socket $kinit status
         curl -s --unix-socket $socket http://kinit/v1/status
-      clients: bootstrap 127.0.0.1:$broker_port, Schema Registry http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}/subjects,
+      clients: bootstrap 127.0.0.1:$broker_port, Schema Registry (Apicurio, Confluent API) http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}/apis/ccompat/v7,
                Control Center http://127.0.0.1:${KINIT_PORT_CONTROL_CENTER:-9021}/
 demo: Ctrl-C stops everything in reverse order.
 

@@ -25,12 +25,29 @@ const (
 	maxRequestBodyLength = 1 << 20
 )
 
+// CompatPrefix is where Apicurio Registry serves the Confluent API; the
+// stand-in serves it there too, so the shipped readiness URL and client URL
+// (kinit.toml) reach whichever of them runs.
+const CompatPrefix = "/apis/ccompat/v7"
+
 // NewHandler returns the REST API of a registry whose global compatibility
-// level starts at compat.
+// level starts at compat, at the root (as Confluent's) and under CompatPrefix.
 func NewHandler(compat string) http.Handler {
+	api := newAPI(compat)
+	mux := http.NewServeMux()
+	mux.Handle(CompatPrefix+"/", http.StripPrefix(CompatPrefix, api))
+	mux.Handle("/", api)
+	return mux
+}
+
+func newAPI(compat string) http.Handler {
 	r := newRegistry(compat)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, struct{}{}) })
+	// Apicurio's (Quarkus') readiness path, which kinit.toml's probe asks.
+	mux.HandleFunc("GET /health/ready", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, map[string]string{"status": "UP"})
+	})
 	mux.HandleFunc("GET /subjects", r.handleSubjects)
 	mux.HandleFunc("GET /schemas/types", func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, http.StatusOK, []string{"AVRO", "JSON", "PROTOBUF"})

@@ -69,9 +69,20 @@ func TestProbeEndpoints(t *testing.T) {
 	run(t, []step{
 		{"GET", "/", "", 200, `{}`},
 		{"GET", "/subjects", "", 200, `[]`},
+		{"GET", "/health/ready", "", 200, `{"status":"UP"}`},
 		{"GET", "/config", "", 200, `{"compatibilityLevel":"BACKWARD"}`},
 		{"GET", "/schemas/types", "", 200, `["AVRO","JSON","PROTOBUF"]`},
 		{"GET", "/no/such/path", "", 404, `{"error_code":404,"message":"HTTP 404 Not Found"}`},
+	})
+}
+
+// Apicurio's path for the Confluent API reaches the same registry as the root.
+func TestCompatPrefix(t *testing.T) {
+	run(t, []step{
+		{"POST", CompatPrefix + "/subjects/t-value/versions", schemaBody(avroUser), 200, `{"id":1}`},
+		{"GET", "/subjects", "", 200, `["t-value"]`},
+		{"GET", CompatPrefix + "/subjects", "", 200, `["t-value"]`},
+		{"GET", CompatPrefix + "/config", "", 200, `{"compatibilityLevel":"BACKWARD"}`},
 	})
 }
 
