@@ -97,6 +97,7 @@ func TestOpenSearch(t *testing.T) {
 	if field(samples[0].Source, "event.duration") == nil {
 		t.Errorf("the newest sample lacks event.duration: %v", samples[0].Source)
 	}
+	var maxRSS float64
 	for _, s := range samples {
 		src := s.Source
 		for _, f := range []string{"@timestamp", "ecs.version", "service.name", "kinit.service.state", "process.cpu.pct"} {
@@ -109,9 +110,17 @@ func TestOpenSearch(t *testing.T) {
 			t.Errorf("sample %s: host.name %v, event.kind %v, event.module %v, kinit.role %v, kinit.config_id %v",
 				s.ID, field(src, "host.name"), field(src, "event.kind"), field(src, "event.module"), field(src, "kinit.role"), field(src, "kinit.config_id"))
 		}
-		if rss, _ := field(src, "process.memory.rss.bytes").(float64); rss < 64<<20 {
-			t.Errorf("sample %s: broker rss %v bytes; a JVM with a 256 MiB heap holds more", s.ID, rss)
+		rss, _ := field(src, "process.memory.rss.bytes").(float64)
+		if rss <= 0 {
+			t.Errorf("sample %s: broker rss %v bytes", s.ID, rss)
 		}
+		maxRSS = max(maxRSS, rss)
+	}
+	// The JVM touches its heap lazily (50 MiB seen right after ready), but
+	// a broker's JVM is never as small as a shell or kinit itself: the
+	// sample measured the broker's process tree, not something else.
+	if maxRSS < 32<<20 {
+		t.Errorf("largest broker rss in %d samples %v bytes; the broker's JVM holds more", len(samples), maxRSS)
 	}
 	mark("broker samples found")
 
