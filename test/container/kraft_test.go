@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 )
@@ -14,18 +13,8 @@ func TestKRaftContainer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	name, seed := runSingleNode(ctx, t, "kraft-standalone", "KRAFT_BROKER")
-	var st struct {
-		Ready    bool `json:"ready"`
-		Services []struct {
-			ID    string `json:"id"`
-			State string `json:"state"`
-		} `json:"services"`
-	}
-	out := must(t, ctx, "exec", name, "kinit", "status", "--json")
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]string{"kraft-broker-format": "done", "kraft-broker": "ready", "schema-registry": "ready", "control-center": "ready"}
+	st, out := waitStates(ctx, t, name, want)
 	for _, s := range st.Services {
 		if want[s.ID] != s.State {
 			t.Errorf("service %s is %s; want %s", s.ID, s.State, want[s.ID])

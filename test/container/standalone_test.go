@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,24 +28,12 @@ func TestStandaloneContainer(t *testing.T) {
 	t.Cleanup(func() { _, _ = podman(context.Background(), "volume", "rm", "-f", vol) })
 	name, seed := runSingleNode(ctx, t, "standalone", "KAFKA_BROKER", "-v", vol+":/var/lib/kafka")
 
-	out := must(t, ctx, "exec", name, "kinit", "status", "--json")
-	var st struct {
-		Ready bool `json:"ready"`
-		Kinit struct {
-			Pid int `json:"pid"`
-		} `json:"kinit"`
-		Services []struct {
-			ID    string `json:"id"`
-			State string `json:"state"`
-		} `json:"services"`
+	want := map[string]string{}
+	for _, id := range standalone {
+		want[id] = "ready"
 	}
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatalf("kinit status --json: %v\n%s", err, out)
-	}
-	got := map[string]string{}
-	for _, s := range st.Services {
-		got[s.ID] = s.State
-	}
+	st, out := waitStates(ctx, t, name, want)
+	got := st.states()
 	for _, id := range standalone {
 		if got[id] != "ready" {
 			t.Errorf("service %s is %q; want ready (%s)", id, got[id], out)
