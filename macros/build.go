@@ -118,8 +118,10 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	svc.Ready = Probe{Kind: p.Kind, Mode: p.Mode, Trigger: p.Trigger, Notify: p.Notify, Interval: p.Interval, Timeout: p.Timeout, StartTimeout: p.StartTimeout,
 		Health:    p.Health,
 		Address:   b.expandField(s, sc, p.Address, "ready", "address"),
-		URL:       b.expandField(s, sc, p.URL, "ready", "url"),
 		ZKConnect: b.expandField(s, sc, p.ZKConnect, "ready", "zk_connect")}
+	for i, u := range p.URLs {
+		svc.Ready.URLs = append(svc.Ready.URLs, b.expandField(s, sc, u, append([]string{"ready"}, roles.URLKey(i, len(p.URLs))...)...))
+	}
 	for i, c := range p.Command {
 		svc.Ready.Command = append(svc.Ready.Command, b.expandField(s, sc, c, "ready", "command", "["+strconv.Itoa(i)+"]"))
 	}

@@ -157,8 +157,8 @@ func (wt Wait) String() string {
 	var addrs []string
 	for _, t := range wt.Targets {
 		a := t.Address
-		if t.URL != "" {
-			a = t.URL
+		if len(t.URLs) > 0 {
+			a = strings.Join(t.URLs, " + ")
 		}
 		addrs = append(addrs, a)
 	}
@@ -191,7 +191,7 @@ func (pr Probe) String() string {
 			what = fmt.Sprintf("kafka broker %d in metadata from %s (kraft mode)", pr.BrokerID, pr.Address)
 		}
 	case "http":
-		what = "http " + pr.URL
+		what = "http " + strings.Join(pr.URLs, " and ")
 	case "exec":
 		what = "exec " + strings.Join(pr.Command, " ")
 	}

@@ -105,15 +105,15 @@ type Wait struct {
 type Target struct {
 	Host    string
 	ID      int
-	Address string // host:port
-	URL     string // for http probes
+	Address string   // host:port
+	URLs    []string // for http probes
 }
 
 // Probe is a readiness probe with its macros expanded.
 type Probe struct {
 	Kind      string // tcp, zookeeper, kafka, http, exec, none
 	Address   string
-	URL       string
+	URLs      []string
 	Command   []string
 	ZKConnect string
 	BrokerID  int

@@ -49,23 +49,40 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
 	for _, m := range members {
 		t := Target{Host: m.Host, ID: m.ID, Address: hostPort(m.Host, port)}
 		if out.Kind == "http" {
-			t.URL = remoteURL(target.Ready.URL, m.Host, port)
+			for _, u := range target.Ready.URLs {
+				t.URLs = append(t.URLs, remoteURL(u, w.Service, m.Host, port, sc))
+			}
 		}
 		out.Targets = append(out.Targets, t)
 	}
 	return out
 }
 
-// remoteURL keeps the scheme and path of a service's own probe URL and points
-// it at a member: http://127.0.0.1:@@PORT@@/subjects -> http://host:8081/subjects.
-func remoteURL(probeURL, host string, port int) string {
-	scheme, rest, ok := strings.Cut(probeURL, "://")
-	if !ok {
-		scheme, rest = "http", probeURL
+// remoteURL points a service's own probe URL at a member, keeping its
+// scheme, path and port: http://127.0.0.1:@@PORT@@/subjects ->
+// http://host:8081/subjects, and a named port such as
+// @@PORT_SCHEMA_REGISTRY_MANAGEMENT@@ (Apicurio's health) stays that port,
+// not the service's main one. The ports are this node's view of them (the
+// config's, as every member has them). A URL whose port does not expand
+// here falls back to the main port.
+func remoteURL(probeURL, service, host string, mainPort int, sc *scope) string {
+	own := strings.ReplaceAll(probeURL, "@@PORT@@", "@@PORT_"+roles.MacroName(service)+"@@")
+	if exp, unknown := roles.Expand(own, sc.lookup); len(unknown) == 0 && !strings.Contains(exp, "@@") {
+		own = exp
 	}
-	path := ""
+	scheme, rest, ok := strings.Cut(own, "://")
+	if !ok {
+		scheme, rest = "http", own
+	}
+	authority, path := rest, ""
 	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		path = rest[i:]
+		authority, path = rest[:i], rest[i:]
+	}
+	port := mainPort
+	if i := strings.LastIndexByte(authority, ':'); i >= 0 {
+		if p, err := strconv.Atoi(authority[i+1:]); err == nil && p > 0 {
+			port = p
+		}
 	}
 	return scheme + "://" + hostPort(host, port) + path
 }

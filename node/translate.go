@@ -76,7 +76,7 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 		return nil
 	}
 	ps := &supervisor.ProbeSpec{
-		Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command,
+		Kind: p.Kind, Address: p.Address, URLs: p.URLs, Command: p.Command,
 		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
 		StartTimeout:  p.StartTimeout,
 		CheckInterval: p.Health.CheckInterval, FailureThreshold: p.Health.FailureThreshold,
@@ -138,7 +138,7 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 		ws.MinReady = 1
 	default:
 		for _, t := range w.Targets {
-			ws.Remote = append(ws.Remote, supervisor.ProbeSpec{Kind: w.Kind, Address: t.Address, URL: t.URL,
+			ws.Remote = append(ws.Remote, supervisor.ProbeSpec{Kind: w.Kind, Address: t.Address, URLs: t.URLs,
 				Interval: interval, Timeout: timeout})
 		}
 		ws.MinReady = w.MinReady

@@ -192,9 +192,9 @@ type WaitSpec struct {
 
 // Probe is a readiness probe specification.
 type Probe struct {
-	Kind      string // tcp, zookeeper, kafka, http, exec, none
-	Address   string // host:port (tcp, zookeeper, kafka in kraft mode)
-	URL       string // http
+	Kind      string   // tcp, zookeeper, kafka, http, exec, none
+	Address   string   // host:port (tcp, zookeeper, kafka in kraft mode)
+	URLs      []string // http: each must answer 2xx (url = one, urls = several)
 	Command   []string
 	ZKConnect string // kafka in zk mode
 	BrokerID  string // kafka: expanded to an integer

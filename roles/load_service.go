@@ -121,12 +121,15 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	}
 
 	p := rs.Ready
-	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URL: p.URL, Command: p.Command, ZKConnect: p.ZKConnect,
+	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URLs: probeURLs(p), Command: p.Command, ZKConnect: p.ZKConnect,
 		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode), Trigger: p.Trigger, Notify: p.Notify,
 		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
 		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
 		StartTimeout: l.duration(p.StartTimeout, def.ready.StartTimeout, at("ready", "start_timeout")...),
 		Health:       l.health(&p.rawTiming, def.ready.Health, at("ready")...)}
+	if p.URL != "" && len(p.URLs) > 0 {
+		l.errAt(at("ready", "urls"), "service %q: ready has url and urls; set url (one) or urls (several)", id)
+	}
 	l.probe(id, &s.Ready, at("ready"))
 	if _, err := regexp.Compile(p.Trigger); err != nil {
 		l.errAt(at("ready", "trigger"), "service %q: ready.trigger: %v", id, err)
@@ -271,7 +274,7 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 		}
 		need(p.BrokerID != "", "broker_id")
 	case "http":
-		need(p.URL != "", "url")
+		need(len(p.URLs) > 0, "url")
 	case "exec":
 		need(len(p.Command) > 0, "command")
 	}
@@ -282,3 +285,19 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 
 // MiB formats bytes as whole MiB for messages.
 func MiB(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
+
+// probeURLs is the http probe's list: url is the one-URL spelling of urls.
+func probeURLs(p rawProbe) []string {
+	if p.URL != "" {
+		return append([]string{p.URL}, p.URLs...)
+	}
+	return p.URLs
+}
+
+// URLKey is where the i-th of n probe URLs is written, for positions.
+func URLKey(i, n int) []string {
+	if n == 1 {
+		return []string{"url"}
+	}
+	return []string{"urls", idx(i)}
+}

@@ -122,6 +122,7 @@ type rawProbe struct {
 	Kind      string   `toml:"kind"`
 	Address   string   `toml:"address"`
 	URL       string   `toml:"url"`
+	URLs      []string `toml:"urls"`
 	Command   []string `toml:"command"`
 	ZKConnect string   `toml:"zk_connect"`
 	BrokerID  string   `toml:"broker_id"`

@@ -161,11 +161,14 @@ func (l *loader) checkService(s *Service) {
 		l.refs(v, scopeService, what+" env "+k, at("env", k)...)
 	}
 	p := s.Ready
-	for _, f := range []struct{ v, name string }{{p.Address, "address"}, {p.URL, "url"}, {p.ZKConnect, "zk_connect"}, {p.BrokerID, "broker_id"}} {
+	for _, f := range []struct{ v, name string }{{p.Address, "address"}, {p.ZKConnect, "zk_connect"}, {p.BrokerID, "broker_id"}} {
 		l.refs(f.v, scopeService, what+" ready "+f.name, at("ready", f.name)...)
 	}
 	for i, c := range p.Command {
 		l.refs(c, scopeService, what+" ready command", at("ready", "command", idx(i))...)
+	}
+	for i, u := range p.URLs {
+		l.refs(u, scopeService, what+" ready url", at(append([]string{"ready"}, URLKey(i, len(p.URLs))...)...)...)
 	}
 	l.refs(s.DataDir, scopeVars, what+" data_dir", at("data_dir")...)
 	for i, c := range s.IDChecks {

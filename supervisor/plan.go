@@ -124,8 +124,9 @@ type ProbeSpec struct {
 	// Address is host:port: the port that must accept (tcp) or the
 	// ZooKeeper server to ask (zookeeper).
 	Address string `json:"address,omitempty"`
-	// URL is fetched with GET by the http probe; any 2xx passes.
-	URL string `json:"url,omitempty"`
+	// URLs are fetched with GET by the http probe, in order; it passes
+	// when each answers 2xx.
+	URLs []string `json:"urls,omitempty"`
 	// Command must exit 0 for the exec probe.
 	Command []string `json:"command,omitempty"`
 	// ZKConnect is a ZooKeeper connect string ("h1:2181,h2:2181/chroot").

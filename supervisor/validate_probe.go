@@ -52,9 +52,14 @@ func checkProbe(p ProbeSpec) error {
 			return errors.New("kafka: unregistered needs a broker id in ZooKeeper mode")
 		}
 	case ProbeHTTP:
-		u, err := url.Parse(p.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("http: bad url %q", p.URL)
+		if len(p.URLs) == 0 {
+			return errors.New("http: no url")
+		}
+		for _, raw := range p.URLs {
+			u, err := url.Parse(raw)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("http: bad url %q", raw)
+			}
 		}
 	case ProbeExec:
 		if len(p.Command) == 0 || p.Command[0] == "" {

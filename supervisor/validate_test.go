@@ -40,7 +40,9 @@ func TestValidate(t *testing.T) {
 		})}, ""},
 		{"probe kind", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "ping"} })}, "unknown kind"},
 		{"tcp probe address", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "tcp", Address: "localhost"} })}, "not host:port"},
-		{"http probe url", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "http", URL: "ftp://x"} })}, "bad url"},
+		{"http probe url", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) {
+			s.Probe = &supervisor.ProbeSpec{Kind: "http", URLs: []string{"ftp://x"}}
+		})}, "bad url"},
 		{"kafka probe", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "kafka"} })}, "needs zk_connect"},
 		{"remote wait without probes", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) {
 			s.Waits = []supervisor.WaitSpec{{Service: "zookeeper"}}

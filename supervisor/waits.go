@@ -41,7 +41,7 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
 			Addr: p.Address, Since: since, Unregistered: p.Unregistered}
 	case ProbeHTTP:
-		return probe.HTTP{URL: p.URL}
+		return probe.HTTP{URLs: p.URLs}
 	case ProbeExec:
 		return probe.Exec{Argv: p.Command, Env: sspec.Env, Dir: sspec.Dir, Start: credsOf(sspec).start}
 	}

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 )
 
-// HTTP passes when a GET of URL answers 2xx.
-type HTTP struct{ URL string }
+// HTTP passes when a GET of each URL, in order, answers 2xx: a server
+// whose health endpoint and API come up apart (Apicurio's management port
+// and its Confluent API) is ready only when both answer.
+type HTTP struct{ URLs []string }
 
 // httpClient keeps no idle connections: a probe runs rarely, and an idle
 // keep-alive connection would hold goroutines for nothing.
@@ -19,21 +22,30 @@ var httpClient = &http.Client{
 	},
 }
 
-func (p HTTP) String() string { return p.URL }
+func (p HTTP) String() string { return strings.Join(p.URLs, " and ") }
 
 func (p HTTP) Check(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
+	for _, u := range p.URLs {
+		if err := get(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func get(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return fail(p.URL, "is not a valid url", err)
+		return fail(url, "is not a valid url", err)
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return dialFailure(p.URL, err)
+		return dialFailure(url, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(p.URL, fmt.Sprintf("answered %d", resp.StatusCode), nil)
+		return fail(url, fmt.Sprintf("answered %d", resp.StatusCode), nil)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func TestHTTP(t *testing.T) {
 		w.WriteHeader(int(code.Load()))
 	}))
 	defer srv.Close()
-	p := probe.HTTP{URL: srv.URL + "/subjects"}
+	p := probe.HTTP{URLs: []string{srv.URL + "/subjects"}}
 	if err := check(p); err == nil || !strings.Contains(err.Error(), "answered 503") {
 		t.Fatalf("503 gave %v", err)
 	}
@@ -54,6 +54,33 @@ func TestHTTP(t *testing.T) {
 	code.Store(302)
 	if err := check(p); err == nil {
 		t.Fatal("a redirect counted as ready")
+	}
+}
+
+// Several URLs: ready only when every one answers 2xx, and the failure
+// names the one that did not.
+func TestHTTPEveryURL(t *testing.T) {
+	var health atomic.Int32
+	health.Store(503)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/health/ready" {
+			w.WriteHeader(int(health.Load()))
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	defer srv.Close()
+	p := probe.HTTP{URLs: []string{srv.URL + "/subjects", srv.URL + "/health/ready"}}
+	if err := check(p); err == nil || !strings.Contains(err.Error(), "/health/ready") {
+		t.Fatalf("health 503 gave %v; want a failure naming /health/ready", err)
+	}
+	health.Store(200)
+	if err := check(p); err != nil {
+		t.Fatalf("both 200 gave %v", err)
+	}
+	p.URLs = append(p.URLs, "http://127.0.0.1:1/never")
+	if err := check(p); err == nil {
+		t.Fatal("a third URL that refuses counted as ready")
 	}
 }
 
