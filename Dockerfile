@@ -3,21 +3,24 @@
 # the role chosen per container with KINIT_ROLE. docs/image.md explains
 # each choice. `make image` builds it as localhost/kinit:dev from a staged
 # context (scripts/image.sh): kinit and the stand-ins built on the host,
-# the Kafka jars `make kafka` fetched from Maven Central, rootfs/.
+# the Kafka jars `make kafka` and Apicurio Registry `make apicurio` fetched
+# from Maven Central, rootfs/.
 #
-# BASE is any Debian bookworm; without a registry, scripts/image.sh
+# BASE is any Debian trixie; without a registry, scripts/image.sh
 # bootstraps one with mmdebstrap (Java included) and passes it.
-ARG BASE=debian:bookworm-slim
+ARG BASE=debian:trixie-slim
 FROM ${BASE}
 
-# Java 17 from Debian (Kafka 3.9 and 4.4 run on it); a base that has it
-# already (the bootstrapped one) skips the download. The kafka user owns
-# the data, the logs and the control socket's directory: kinit and every
-# service run as it.
+# One Java for every service: Debian's default JRE, on trixie OpenJDK 21
+# (Kafka 3.9 and 4.4 run on it, Apicurio Registry needs 21+; bookworm's
+# only JRE is 17). default-jre-headless also gives /usr/lib/jvm/default-java,
+# kinit.toml's registry_java_home. A base that has it already (the
+# bootstrapped one) skips the download. The kafka user owns the data, the
+# logs and the control socket's directory: kinit and every service run as it.
 RUN set -eu; \
-    if ! command -v java >/dev/null; then \
+    if [ ! -x /usr/lib/jvm/default-java/bin/java ]; then \
       apt-get update; \
-      apt-get install -y --no-install-recommends openjdk-17-jre-headless; \
+      apt-get install -y --no-install-recommends default-jre-headless; \
       rm -rf /var/lib/apt/lists/*; \
     fi; \
     if ! getent passwd kafka >/dev/null; then \
@@ -33,6 +36,9 @@ RUN set -eu; \
 # share/java/kafka), the launchers and /etc/kinit from rootfs/.
 COPY kafka-3.9/share/ /usr/lib/kafka/share/
 COPY kafka-4.4/share/ /usr/lib/kafka4/share/
+# Apicurio Registry (quarkus-run.jar, lib/): the schema-registry service,
+# schemas in a Kafka topic; its launcher comes from rootfs/.
+COPY apicurio/ /usr/lib/apicurio/
 COPY rootfs/ /
 COPY kinit /usr/bin/kinit
 COPY kinit-standin-schema-registry kinit-standin-control-center /usr/lib/kafka/bin/

@@ -4,10 +4,11 @@
 #
 # The context is staged under .cache/image/context (hard links: cheap) with
 # only what the image takes: kinit and the stand-ins (built static), the Kafka jars of
-# .cache/kafka-<3.9>/ and .cache/kafka-<4.4>/, rootfs/. With IMAGE_BASE set
-# that base is used; with podman and no registry (KINIT_IMAGE_BOOTSTRAP=1,
-# the tests) a Debian bookworm base with Java is bootstrapped once with
-# mmdebstrap and imported as localhost/kinit-base:bookworm.
+# .cache/kafka-<3.9>/ and .cache/kafka-<4.4>/, Apicurio Registry from
+# .cache/apicurio-<version>/, rootfs/. With IMAGE_BASE set that base is
+# used; with podman and no registry (KINIT_IMAGE_BOOTSTRAP=1, the tests) a
+# Debian trixie base with Java 21 is bootstrapped once with mmdebstrap and
+# imported as localhost/kinit-base:trixie.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,17 +22,21 @@ kraft_home=.cache/kafka-$(version kafka/kraft/pom.xml)
 for f in "$zk_home/share/java/kafka" "$kraft_home/share/java/kafka"; do
   [ -e "$f" ] || { echo "image: $f is missing: run 'make kafka'" >&2; exit 1; }
 done
+apicurio_home=.cache/apicurio-$(sed -n 's/^version=//p' scripts/fetch-apicurio.sh)
+[ -f "$apicurio_home/quarkus-run.jar" ] || { echo "image: $apicurio_home is missing: run 'make apicurio'" >&2; exit 1; }
 
 base=${IMAGE_BASE:-}
 if [ -z "$base" ] && [ "${KINIT_IMAGE_BOOTSTRAP:-}" = 1 ]; then
-  base=localhost/kinit-base:bookworm
-  # The package list is the stamp: a new list bootstraps again.
-  pkgs=openjdk-17-jre-headless,ca-certificates,procps
-  tar=.cache/image/base-bookworm-$(echo "$pkgs" | sha256sum | cut -c1-12).tar
-  if [ ! -s "$tar" ]; then
+  suite=trixie
+  base=localhost/kinit-base:$suite
+  # The suite and package list are the stamp: a new one bootstraps again.
+  pkgs=default-jre-headless,ca-certificates,procps
+  tar=.cache/image/base-$suite-$(echo "$pkgs" | sha256sum | cut -c1-12).tar
+  if [ ! -f "$tar" ] || [ ! -s "$tar" ]; then
     mkdir -p .cache/image
-    echo "image: bootstrapping a Debian bookworm base with $pkgs (mmdebstrap)"
-    mmdebstrap --quiet --variant=apt --include="$pkgs" bookworm "$tar.tmp"
+    rm -rf .cache/image/base-*.tar "$tar.tmp"
+    echo "image: bootstrapping a Debian $suite base with $pkgs (mmdebstrap)"
+    mmdebstrap --quiet --variant=apt --format=tar --include="$pkgs" "$suite" "$tar.tmp"
     mv "$tar.tmp" "$tar"
   fi
   if ! "$engine" image exists "$base" 2>/dev/null || [ "$("$engine" image inspect -f '{{index .Labels "kinit.base"}}' "$base" 2>/dev/null)" != "$(basename "$tar")" ]; then
@@ -44,6 +49,12 @@ rm -rf "$ctx"
 mkdir -p "$ctx/kafka-3.9" "$ctx/kafka-4.4"
 cp -al "$zk_home/share" "$ctx/kafka-3.9/share"
 cp -al "$kraft_home/share" "$ctx/kafka-4.4/share"
+# Apicurio without its bin/ (links into this checkout's rootfs/, which the
+# image gets from COPY rootfs/) and without the fetch stamp.
+mkdir "$ctx/apicurio"
+for f in "$apicurio_home"/*; do
+  [ "$(basename "$f")" = bin ] || cp -al "$f" "$ctx/apicurio/"
+done
 cp -a rootfs "$ctx/rootfs"
 # Static binaries: the image's libc is not the build host's business.
 for cmd in kinit kinit-standin-schema-registry kinit-standin-control-center; do

@@ -2,7 +2,6 @@ package container
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,8 +13,9 @@ import (
 // JVM from it. With the standalone config's shares (10, 45, 15 and 30 % of
 // 2048 MiB) and heap ratios (0.7, 0.5, 0.7, 0.7) the heaps are 143, 460,
 // 215 and 430 MiB, 1248 MiB in all (within the limit: no
-// over-provisioning), and every JVM gets -XX:ActiveProcessorCount=1 (the
-// stand-ins get the same settings in the launcher's variables).
+// over-provisioning), and every JVM — ZooKeeper, the broker and Apicurio
+// Registry — gets -XX:ActiveProcessorCount=1 (the Control Center stand-in
+// gets the same settings in the launcher's variables).
 func TestLimitsFromCgroup(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -24,22 +24,15 @@ func TestLimitsFromCgroup(t *testing.T) {
 	must(t, ctx, "run", "-d", "--name", name, "--network", net, "--memory", "2g", "--cpus", "1",
 		"-e", "KINIT_CONFIG_ID=standalone", "-e", "KINIT_ROLE=broker", image)
 	waitHealthy(ctx, t, name)
-	var st struct {
-		Services []struct {
-			ID  string `json:"id"`
-			Pid int    `json:"pid"`
-		} `json:"services"`
-	}
-	out := must(t, ctx, "exec", name, "kinit", "status", "--json")
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
+	// Every service ready: the launchers have exec'd their JVMs.
+	st, _ := waitStates(ctx, t, name, map[string]string{
+		"zookeeper": "ready", "kafka-broker": "ready", "schema-registry": "ready", "control-center": "ready"})
 	want := map[string]string{"zookeeper": "143m", "kafka-broker": "460m", "schema-registry": "215m", "control-center": "430m"}
 	for _, s := range st.Services {
 		heap := want[s.ID]
 		cmdline := strings.Split(must(t, ctx, "exec", name, "cat", "/proc/"+strconv.Itoa(s.Pid)+"/cmdline"), "\x00")
-		if s.ID == "schema-registry" || s.ID == "control-center" {
-			// Stand-ins, not JVMs: the heap a real one would get is in
+		if s.ID == "control-center" {
+			// A stand-in, not a JVM: the heap a real one would get is in
 			// the launcher's variable.
 			env := strings.Split(must(t, ctx, "exec", name, "cat", "/proc/"+strconv.Itoa(s.Pid)+"/environ"), "\x00")
 			if !slices.Contains(env, "KAFKA_HEAP_OPTS=-Xms"+heap+" -Xmx"+heap) || !slices.Contains(env, "KAFKA_OPTS=-XX:ActiveProcessorCount=1") {

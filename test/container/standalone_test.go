@@ -39,6 +39,17 @@ func TestStandaloneContainer(t *testing.T) {
 			t.Errorf("service %s is %q; want ready (%s)", id, got[id], out)
 		}
 	}
+	// The image's schema registry is Apicurio Registry on the image's
+	// Java 21, not the stand-in the launcher falls back to.
+	for _, svc := range st.Services {
+		if svc.ID != "schema-registry" {
+			continue
+		}
+		cmdline := strings.ReplaceAll(must(t, ctx, "exec", name, "cat", fmt.Sprintf("/proc/%d/cmdline", svc.Pid)), "\x00", " ")
+		if !strings.Contains(cmdline, "/usr/lib/apicurio/quarkus-run.jar") || !strings.HasPrefix(cmdline, "/usr/lib/jvm/default-java/bin/java ") {
+			t.Errorf("schema-registry runs %q; want Apicurio's quarkus-run.jar on /usr/lib/jvm/default-java", cmdline)
+		}
+	}
 	if st.Kinit.Pid != 1 || !st.Ready {
 		t.Errorf("kinit pid %d, ready %v; want pid 1, ready", st.Kinit.Pid, st.Ready)
 	}

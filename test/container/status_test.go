@@ -16,6 +16,7 @@ type status struct {
 	Services []struct {
 		ID    string `json:"id"`
 		State string `json:"state"`
+		Pid   int    `json:"pid"`
 	} `json:"services"`
 }
 
