@@ -9,30 +9,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. scripts/lib/maven.sh
 
 version=3.3.3
 cache=${KAFKA_CACHE_DIR:-$root/.cache}
 home=$cache/apicurio-$version
 stamp=$home/.app.stamp
-want=$(sha256sum "$0" | cut -d' ' -f1)
+want=$(cat "$0" scripts/lib/maven.sh | sha256sum | cut -d' ' -f1)
 
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$home/quarkus-run.jar" ]; then
-  command -v mvn >/dev/null 2>&1 || {
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends maven >/dev/null
-  }
+  need_tools fetch-apicurio mvn:maven
   echo "fetch-apicurio: unpacking Apicurio Registry $version from Maven into $home" >&2
   mkdir -p "$cache"
   tmp=$(mktemp -d "$cache/.apicurio.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
-  set +e
-  # shellcheck disable=SC2086
-  mvn -B -q -Dstyle.color=never ${MAVEN_ARGS:-} dependency:copy \
-    -Dartifact="io.apicurio:apicurio-registry-app:$version:tar.gz:all" -DoutputDirectory="$tmp" 2>&1 |
-    sed 's/\x1b\[0m//g' | grep -v '^$' >&2
-  status=${PIPESTATUS[0]}
-  set -e
-  [ "$status" -eq 0 ] || { echo "fetch-apicurio: mvn failed with status $status" >&2; exit 1; }
+  mvn_quiet fetch-apicurio dependency:copy \
+    -Dartifact="io.apicurio:apicurio-registry-app:$version:tar.gz:all" -DoutputDirectory="$tmp"
   mkdir "$tmp/home"
   tar -xzf "$tmp/apicurio-registry-app-$version-all.tar.gz" -C "$tmp/home"
   [ -f "$tmp/home/quarkus-run.jar" ] || { echo "fetch-apicurio: the archive has no quarkus-run.jar" >&2; exit 1; }

@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. scripts/lib/maven.sh
 
 pom=${1:-kafka/pom.xml}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
@@ -20,34 +21,15 @@ cache=${KAFKA_CACHE_DIR:-$root/.cache}
 home=$cache/kafka-$version
 jars=$home/share/java/kafka
 stamp=$home/.jars.stamp
-want=$(cat "$pom" "$0" | sha256sum | cut -d' ' -f1)
-
-ensure_tools() {
-  local pkgs=()
-  command -v java >/dev/null 2>&1 || pkgs+=(openjdk-17-jre-headless)
-  command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
-  if [ ${#pkgs[@]} -gt 0 ]; then
-    echo "fetch-kafka: installing ${pkgs[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-  fi
-}
+want=$(cat "$pom" "$0" scripts/lib/maven.sh | sha256sum | cut -d' ' -f1)
 
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! compgen -G "$jars/kafka_2.13-$version.jar" >/dev/null; then
-  ensure_tools
+  need_tools fetch-kafka java:openjdk-17-jre-headless mvn:maven
   echo "fetch-kafka: copying Kafka $version jars from Maven into $jars" >&2
   mkdir -p "$home/share/java"
   tmp=$(mktemp -d "$home/share/java/.kafka.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
-  # Maven 3.8 prints stray colour resets even in batch quiet mode: drop them.
-  set +e
-  # shellcheck disable=SC2086
-  mvn -B -q -Dstyle.color=never -f "$pom" ${MAVEN_ARGS:-} dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[0m//g' | grep -v '^$' >&2
-  status=${PIPESTATUS[0]}
-  set -e
-  [ "$status" -eq 0 ] || { echo "fetch-kafka: mvn failed with status $status" >&2; exit 1; }
+  mvn_quiet fetch-kafka -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp"
   compgen -G "$tmp/kafka_2.13-$version.jar" >/dev/null ||
     { echo "fetch-kafka: mvn finished but kafka_2.13-$version.jar is missing" >&2; exit 1; }
   rm -rf "$jars"

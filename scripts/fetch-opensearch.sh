@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. scripts/lib/maven.sh
 
 pom=opensearch/pom.xml
 version=$(sed -n 's:.*<opensearch.version>\(.*\)</opensearch.version>.*:\1:p' "$pom")
@@ -19,35 +20,20 @@ home=$cache/opensearch-$version
 stamp=$home/.stamp
 sources=$(find opensearch/src -name '*.java' | sort)
 # shellcheck disable=SC2086
-want=$(cat "$pom" $sources "$0" | sha256sum | cut -d' ' -f1)
+want=$(cat "$pom" $sources "$0" scripts/lib/maven.sh | sha256sum | cut -d' ' -f1)
 
 if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && [ -f "$home/lib/opensearch-$version.jar" ] && [ -d "$home/classes" ]; then
   echo "$home"
   exit 0
 fi
 
-pkgs=()
-command -v javac >/dev/null 2>&1 || pkgs+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
-if [ ${#pkgs[@]} -gt 0 ]; then
-  echo "fetch-opensearch: installing ${pkgs[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-fi
+need_tools fetch-opensearch javac:openjdk-17-jdk-headless mvn:maven
 
 echo "fetch-opensearch: copying OpenSearch $version jars from Maven into $home/lib" >&2
 mkdir -p "$home"
 tmp=$(mktemp -d "$home/.fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# Maven 3.8 prints stray colour resets even in batch quiet mode: drop them.
-set +e
-# shellcheck disable=SC2086
-mvn -B -q -Dstyle.color=never -f "$pom" ${MAVEN_ARGS:-} dependency:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$tmp/lib" 2>&1 | sed 's/\x1b\[0m//g' | grep -v '^$' >&2
-status=${PIPESTATUS[0]}
-set -e
-[ "$status" -eq 0 ] || { echo "fetch-opensearch: mvn failed with status $status" >&2; exit 1; }
+mvn_quiet fetch-opensearch -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/lib"
 [ -f "$tmp/lib/opensearch-$version.jar" ] ||
   { echo "fetch-opensearch: mvn finished but opensearch-$version.jar is missing" >&2; exit 1; }
 # shellcheck disable=SC2086

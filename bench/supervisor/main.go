@@ -128,21 +128,13 @@ func chainRun(dir, testprog, plandriver string, n, run int, slow time.Duration) 
 	waitLog(cmd, "all services ready")
 	stop(cmd)
 
-	ready := map[string]int64{}
-	started := map[string]int64{}
-	f, err := os.Open(marks)
-	check(err)
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		ns, _ := strconv.ParseInt(fs[2], 10, 64)
-		if fs[0] == "ready" {
-			ready[fs[1]] = ns
-		} else {
-			started[fs[1]] = ns
-		}
-	}
-	f.Close()
+	return chainLatencies(marks, n, start)
+}
+
+// chainLatencies reads a chain's marks: each edge's time from s(i-1)
+// ready to s(i) started, and the time from start to the last ready.
+func chainLatencies(marks string, n int, start time.Time) ([]time.Duration, time.Duration) {
+	started, ready := readMarks(marks)
 	var lat []time.Duration
 	var last int64
 	for i := 0; i < n; i++ {

@@ -97,17 +97,7 @@ func peerChain(p peer, dir, testprog string, n, run int, slow time.Duration) ([]
 	check(cmd.Start())
 	waitMarks(marks, n, 2*time.Minute)
 	stopPeer(cmd)
-	started, ready := readMarks(marks)
-	var lat []time.Duration
-	var last int64
-	for i := 0; i < n; i++ {
-		id := fmt.Sprintf("s%02d", i)
-		last = max(last, ready[id])
-		if i > 0 {
-			lat = append(lat, time.Duration(started[id]-ready[fmt.Sprintf("s%02d", i-1)]))
-		}
-	}
-	return lat, time.Duration(last - start.UnixNano())
+	return chainLatencies(marks, n, start)
 }
 
 // peerIdle is the peer's CPU over window with 4 ready services.
