@@ -2,8 +2,8 @@
 # (scripts/bench.sh). `make bench-coldstart`: kinit's share of the demo's
 # cold start in both modes. Not part of `make test`.
 .PHONY: bench bench-coldstart
-bench: build kafka
+bench: build kafka apicurio
 	scripts/bench.sh
 
-bench-coldstart: build kafka
+bench-coldstart: build kafka apicurio
 	$(GO) run ./bench/coldstart
