@@ -91,6 +91,11 @@ export KINIT_APICURIO_HOME=${KINIT_APICURIO_HOME:-$root/.cache/apicurio-$apicuri
 [ -f "$KINIT_APICURIO_HOME/quarkus-run.jar" ] || { echo "demo: no Apicurio Registry at $KINIT_APICURIO_HOME: run 'make apicurio'" >&2; exit 1; }
 KINIT_REGISTRY_JAVA_HOME=${KINIT_REGISTRY_JAVA_HOME:-$("$root/scripts/find-java21.sh")}
 export KINIT_REGISTRY_JAVA_HOME
+# One broker, one client group at a time: no reason to hold a new group's
+# first rebalance for the production default of 3 s, which Apicurio's
+# storage consumers would wait through twice at every start (Kafka's own
+# advice for development).
+export KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=${KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS:-0}
 # 2 GiB split by the config's memory shares: ZooKeeper ~140 MiB of heap,
 # the broker ~460 MiB (a KAFKA_HEAP_OPTS in the environment wins).
 export KINIT_FLAVOR=${KINIT_FLAVOR:-small}

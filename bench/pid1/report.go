@@ -18,7 +18,7 @@ type results struct {
 	idles  []idleResult
 }
 
-func median[T int64 | time.Duration](xs []T) T {
+func median[T int64 | time.Duration | float64](xs []T) T {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	n := len(s)
@@ -129,13 +129,51 @@ func report(w io.Writer, inits []initProg, res map[string]*results, runs, orphan
 		fmt.Fprintln(w)
 	}
 
+	// The machine is shared: a run where every init's CPU triples is the
+	// machine, not the init. Each run has the three inits back to back,
+	// so the ratio within a run cancels that drift; its median is the
+	// figure the reap-CPU target is judged on.
 	k, t := res[inits[0].name], res[inits[1].name]
+	fmt.Fprintln(w, "\nReap-phase CPU, median of the per-run ratios (the inits of one run ran back to back):")
+	var paired []float64
+	for _, in := range inits[1:] {
+		r := pairedRatio(k.storms, res[in.name].storms)
+		paired = append(paired, r)
+		fmt.Fprintf(w, "- %s/%s: %.2f× (per run: %s)\n", inits[0].name, in.name, r, perRun(k.storms, res[in.name].storms))
+	}
 	stormRatio := rows[0].value(k) / rows[0].value(t)
 	fmt.Fprintln(w, "\nTargets:")
 	check(w, fmt.Sprintf("reap storm wall ≤ 1.2× tini: %.2f×", stormRatio), stormRatio <= 1.2)
+	check(w, fmt.Sprintf("reap CPU per orphan ≤ 1.5× tini (median per-run ratio): %.2f×", paired[0]), paired[0] <= 1.5)
 	check(w, fmt.Sprintf("zombies left = 0: %v", rows[4].value(k)), rows[4].value(k) == 0)
 	check(w, fmt.Sprintf("idle CPU ≤ 2 ms per 20 s: %.3f ms", rows[5].value(k)), rows[5].value(k) <= 2)
+	check(w, fmt.Sprintf("private memory (RssAnon) ≤ 2 MiB: %.2f MiB", rows[10].value(k)), rows[10].value(k) <= 2)
 	check(w, fmt.Sprintf("peak RSS ≤ 8 MiB: %.2f MiB", rows[9].value(k)), rows[9].value(k) <= 8)
+}
+
+func ratios(a, b []stormResult) []float64 {
+	var out []float64
+	for i := range min(len(a), len(b)) {
+		if b[i].initCPU > 0 {
+			out = append(out, float64(a[i].initCPU)/float64(b[i].initCPU))
+		}
+	}
+	return out
+}
+
+func pairedRatio(a, b []stormResult) float64 {
+	if rs := ratios(a, b); len(rs) > 0 {
+		return median(rs)
+	}
+	return 0
+}
+
+func perRun(a, b []stormResult) string {
+	var parts []string
+	for _, r := range ratios(a, b) {
+		parts = append(parts, fmt.Sprintf("%.2f", r))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func check(w io.Writer, what string, ok bool) {
