@@ -140,8 +140,11 @@ func chainLatencies(marks string, n int, start time.Time) ([]time.Duration, time
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("s%02d", i)
 		last = max(last, ready[id])
-		if i > 0 {
-			lat = append(lat, time.Duration(started[id]-ready[fmt.Sprintf("s%02d", i-1)]))
+		// An edge without both marks has no sample: a service that could
+		// not listen (its port taken meanwhile) never writes "ready".
+		prev := ready[fmt.Sprintf("s%02d", i-1)]
+		if i > 0 && prev > 0 && started[id] > 0 {
+			lat = append(lat, time.Duration(started[id]-prev))
 		}
 	}
 	return lat, time.Duration(last - start.UnixNano())
