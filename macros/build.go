@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kinit/kinit/roles"
+	"github.com/kinit/kinit/supervisor/probe"
 )
 
 // Options are the inputs of Build besides the node.
@@ -120,7 +121,15 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 		Address:   b.expandField(s, sc, p.Address, "ready", "address"),
 		ZKConnect: b.expandField(s, sc, p.ZKConnect, "ready", "zk_connect")}
 	for i, u := range p.URLs {
-		svc.Ready.URLs = append(svc.Ready.URLs, b.expandField(s, sc, u, append([]string{"ready"}, roles.URLKey(i, len(p.URLs))...)...))
+		key := append([]string{"ready"}, roles.URLKey(i, len(p.URLs))...)
+		v := b.expandField(s, sc, u, key...)
+		if !strings.Contains(v, "@@") {
+			if err := probe.CheckURL(v); err != nil {
+				b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
+					"service %s %s: %v", s.ID, strings.Join(key, "."), err)
+			}
+		}
+		svc.Ready.URLs = append(svc.Ready.URLs, v)
 	}
 	for i, c := range p.Command {
 		svc.Ready.Command = append(svc.Ready.Command, b.expandField(s, sc, c, "ready", "command", "["+strconv.Itoa(i)+"]"))

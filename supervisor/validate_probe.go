@@ -5,7 +5,7 @@ package supervisor
 import (
 	"errors"
 	"fmt"
-	"net/url"
+	"github.com/kinit/kinit/supervisor/probe"
 	"strconv"
 	"strings"
 
@@ -56,9 +56,8 @@ func checkProbe(p ProbeSpec) error {
 			return errors.New("http: no url")
 		}
 		for _, raw := range p.URLs {
-			u, err := url.Parse(raw)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fmt.Errorf("http: bad url %q", raw)
+			if err := probe.CheckURL(raw); err != nil {
+				return fmt.Errorf("http: %w", err)
 			}
 		}
 	case ProbeExec:

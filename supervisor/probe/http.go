@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -22,6 +23,16 @@ var httpClient = &http.Client{
 	},
 }
 
+// CheckURL is the rule for a probe URL: http or https with a host. The
+// config loader applies it at the URL's line, the plan validator again.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("bad url %q (want http:// or https:// and a host)", raw)
+	}
+	return nil
+}
+
 func (p HTTP) String() string { return strings.Join(p.URLs, " and ") }
 
 func (p HTTP) Check(ctx context.Context) error {
@@ -33,19 +44,19 @@ func (p HTTP) Check(ctx context.Context) error {
 	return nil
 }
 
-func get(ctx context.Context, url string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+func get(ctx context.Context, target string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return fail(url, "is not a valid url", err)
+		return fail(target, "is not a valid url", err)
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
-		return dialFailure(url, err)
+		return dialFailure(target, err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fail(url, fmt.Sprintf("answered %d", resp.StatusCode), nil)
+		return fail(target, fmt.Sprintf("answered %d", resp.StatusCode), nil)
 	}
 	return nil
 }
