@@ -113,16 +113,29 @@ func Shutdown() {
 	close(stop)
 	d := done
 	mu.Unlock()
+	// A wait4 blocked on live children ends only with an exit: give it
+	// one, a child that exits at once. One is enough, and it must not
+	// outlive this call: the loop may have ended on another exit, and a
+	// zombie left here would pass for an orphan of the next Run.
+	nudge := 0
 	for {
-		// A wait4 blocked on live children ends only with an exit: give
-		// it one, a child that exits at once.
-		if blocking.Load() {
+		if nudge == 0 && blocking.Load() {
 			if p, err := os.StartProcess("/bin/true", []string{"true"}, &os.ProcAttr{}); err == nil {
+				nudge = p.Pid
 				_ = p.Release()
 			}
 		}
 		select {
 		case <-d:
+			if nudge != 0 {
+				var ws unix.WaitStatus
+				for {
+					// ECHILD: the loop reaped it already.
+					if _, err := unix.Wait4(nudge, &ws, 0, nil); err != unix.EINTR {
+						break
+					}
+				}
+			}
 			return
 		case <-time.After(10 * time.Millisecond):
 		}
