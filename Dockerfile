@@ -41,7 +41,7 @@ COPY kafka-4.4/share/ /usr/lib/kafka4/share/
 COPY apicurio/ /usr/lib/apicurio/
 COPY rootfs/ /
 COPY kinit /usr/bin/kinit
-COPY kinit-standin-schema-registry kinit-standin-control-center /usr/lib/kafka/bin/
+COPY kinit-standin-control-center /usr/lib/kafka/bin/
 # kinit renders the services' files under etc_dir (/usr/lib/kafka/etc) as
 # the kafka user.
 RUN mkdir -p /usr/lib/kafka/etc/kafka /usr/lib/kafka/etc/kraft /usr/lib/kafka/etc/schema-registry \

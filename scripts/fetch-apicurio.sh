@@ -28,6 +28,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$home/quarkus-run.jar
   mkdir "$tmp/home"
   tar -xzf "$tmp/apicurio-registry-app-$version-all.tar.gz" -C "$tmp/home"
   [ -f "$tmp/home/quarkus-run.jar" ] || { echo "fetch-apicurio: the archive has no quarkus-run.jar" >&2; exit 1; }
+  # Dockerfile.centos7 pins the same archive by this hash (test/image).
+  sha256sum "$tmp/apicurio-registry-app-$version-all.tar.gz" | cut -d' ' -f1 >"$tmp/home/.archive.sha256"
   rm -rf "$home"
   mv "$tmp/home" "$home"
   trap - EXIT

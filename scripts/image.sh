@@ -57,7 +57,7 @@ for f in "$apicurio_home"/*; do
 done
 cp -a rootfs "$ctx/rootfs"
 # Static binaries: the image's libc is not the build host's business.
-for cmd in kinit kinit-standin-schema-registry kinit-standin-control-center; do
+for cmd in kinit kinit-standin-control-center; do
   CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$ctx/$cmd" "./cmd/$cmd"
 done
 cp Dockerfile "$ctx/Dockerfile"

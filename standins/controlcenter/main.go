@@ -39,7 +39,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log.Infof("Control Center stand-in starting (config %s, id %s); this is not Confluent Control Center", a.File, cfg.ID)
 	return service.Run(ctx, log, service.Start{
 		Product:   "Control Center stand-in",
-		Seeds:     service.Seeds{Bootstrap: cfg.Bootstrap},
+		Bootstrap: cfg.Bootstrap,
 		Wait:      a.Wait(DefaultBrokerWait),
 		Listeners: cfg.Listeners,
 		Started:   "Started Control Center stand-in",

@@ -27,7 +27,8 @@ type node struct {
 
 // nodeEnv is what every node gets: the test's environment without anything
 // kinit or the launchers would read (a developer's shell may carry
-// KAFKA_HEAP_OPTS or KINIT_ROLE), small JVMs, and paths under the host's
+// KAFKA_HEAP_OPTS or KINIT_ROLE), small JVMs, Apicurio Registry as the
+// schema-registry service (what the image runs), and paths under the host's
 // directory, so several hosts never share rendered files or data.
 func nodeEnv(t testing.TB, h *nethost.Host, extra ...string) []string {
 	var env []string
@@ -44,6 +45,7 @@ func nodeEnv(t testing.TB, h *nethost.Host, extra ...string) []string {
 	// KAFKA_HEAP_OPTS in kinit's environment wins over its sizing
 	// (docs/config.md): 256 MiB heaps, serial GC, no shared hsperfdata.
 	env = append(env, kafkahome.JVMEnv()...)
+	env = append(env, kafkahome.ApicurioEnv(t)...)
 	env = append(env,
 		"KINIT_CONFIG="+configPath(t),
 		"KINIT_KAFKA_HOME="+kafkahome.Dir(t),

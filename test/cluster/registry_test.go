@@ -15,7 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 
-	"github.com/kinit/kinit/test/kafkahome"
 	"github.com/kinit/kinit/test/nethost"
 )
 
@@ -31,7 +30,7 @@ func TestSchemaRegistry(t *testing.T) {
 	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1"}})
 	h := c.Hosts[0]
 	mark := milestones(t)
-	n := newNode(t, c, h, append(kafkahome.ApicurioEnv(t), "KINIT_CONFIG_ID=standalone", "KINIT_ROLE=broker")...)
+	n := newNode(t, c, h, "KINIT_CONFIG_ID=standalone", "KINIT_ROLE=broker")
 	n.start(t)
 	st := n.waitReady(ctx, t)
 	mark("all four services ready")

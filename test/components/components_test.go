@@ -1,8 +1,8 @@
 // Package components runs the real pieces kinit supervises, without kinit:
-// ZooKeeper and a Kafka broker through the rootfs launchers and the fetched
-// jars, and the Schema Registry and Control Center stand-ins through their
-// start scripts, all on loopback. It proves the launchers and stand-ins
-// before kinit is put in front of them.
+// ZooKeeper, a Kafka broker and Apicurio Registry through the rootfs
+// launchers and the fetched jars, and the Control Center stand-in through
+// its start script, all on loopback. It proves the launchers and the
+// stand-in before kinit is put in front of them.
 package components
 
 import (
@@ -122,15 +122,19 @@ func waitLog(t *testing.T, p *proc, want string) {
 	}
 }
 
-func TestLaunchersAndStandins(t *testing.T) {
+// ZooKeeper, a broker, Apicurio Registry and the Control Center stand-in,
+// each through its launcher on loopback, ready, then stopped in reverse
+// order.
+func TestLaunchers(t *testing.T) {
 	home := kafkahome.Dir(t)
+	apicurio, java21 := kafkahome.Apicurio(t)
 	dir := t.TempDir()
 	env := append(os.Environ(), kafkahome.JVMEnv()...)
 	env = append(env, "LOG_DIR="+filepath.Join(dir, "logs"))
 
 	began := time.Now()
-	ports := testkit.FreePorts(t, 4)
-	zkPort, brokerPort, srPort, c3Port := ports[0], ports[1], ports[2], ports[3]
+	ports := testkit.FreePorts(t, 5)
+	zkPort, brokerPort, srPort, srMgmtPort, c3Port := ports[0], ports[1], ports[2], ports[3], ports[4]
 	zkProps := writeFile(t, filepath.Join(dir, "zookeeper.properties"), fmt.Sprintf(
 		"dataDir=%s/zookeeper\nclientPort=%d\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=srvr,ruok\n", dir, zkPort))
 	zk := start(t, "zookeeper", append(env, "KAFKA_HEAP_OPTS=-Xms128m -Xmx128m"), filepath.Join(home, "bin/zookeeper-server-start"), zkProps)
@@ -148,23 +152,44 @@ group.initial.rebalance.delay.ms=0
 `, bootstrap, dir, zkPort))
 	broker := start(t, "kafka", env, filepath.Join(home, "bin/kafka-server-start"), serverProps)
 
-	// The stand-ins wait for the broker themselves (a Metadata request), so
-	// they can start right away; the broker is ready when they answer.
-	srProps := writeFile(t, filepath.Join(dir, "schema-registry.properties"), fmt.Sprintf(
-		"listeners=http://127.0.0.1:%d\nkafkastore.bootstrap.servers=PLAINTEXT://%s\nhost.name=localhost\nkafkastore.init.timeout.ms=180000\n", srPort, bootstrap))
-	sr := start(t, "schema-registry", env, filepath.Join(home, "bin/schema-registry-start"), srProps)
+	// Apicurio keeps its schemas in the broker (kafkasql) and the stand-in
+	// asks it for metadata; both retry until it is up, so all start now.
+	// schema-registry-start finds no Confluent jars and runs Apicurio with
+	// the file beside the one it is given, as kinit renders both.
+	srDir := filepath.Join(dir, "schema-registry")
+	if err := os.Mkdir(srDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	srProps := writeFile(t, filepath.Join(srDir, "schema-registry.properties"), "# Confluent's file; Apicurio reads the one beside it\n")
+	writeFile(t, filepath.Join(srDir, "apicurio-registry.properties"), fmt.Sprintf(`quarkus.http.host=127.0.0.1
+quarkus.http.port=%d
+quarkus.management.host=127.0.0.1
+quarkus.management.port=%d
+apicurio.storage.kind=kafkasql
+apicurio.kafkasql.bootstrap.servers=%s
+apicurio.kafkasql.topic=kafkasql-journal
+`, srPort, srMgmtPort, bootstrap))
+	sr := start(t, "schema-registry", append(env, "APICURIO_HOME="+apicurio, "JAVA_HOME="+java21, "JAVA_OPTS=-Xmx256m -XX:+UseSerialGC"),
+		filepath.Join(home, "bin/schema-registry-start"), srProps)
 	c3Props := writeFile(t, filepath.Join(dir, "control-center.properties"), fmt.Sprintf(
 		"bootstrap.servers=%s\nconfluent.controlcenter.rest.listeners=http://127.0.0.1:%d\nconfluent.controlcenter.schema.registry.url=http://127.0.0.1:%d\n", bootstrap, c3Port, srPort))
 	c3 := start(t, "control-center", env, filepath.Join(home, "bin/control-center-start"), "-broker-wait", "3m", c3Props)
 
-	resp := waitHTTP(t, sr, fmt.Sprintf("http://127.0.0.1:%d/subjects", srPort))
+	waitHTTP(t, sr, fmt.Sprintf("http://127.0.0.1:%d/health/ready", srMgmtPort)).Body.Close()
+	resp := waitHTTP(t, sr, fmt.Sprintf("http://127.0.0.1:%d/apis/ccompat/v7/subjects", srPort))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if strings.TrimSpace(string(body)) != "[]" || resp.Header.Get("Content-Type") != "application/vnd.schemaregistry.v1+json" {
-		t.Errorf("GET /subjects = %q (%s)", body, resp.Header.Get("Content-Type"))
+	if strings.TrimSpace(string(body)) != "[]" {
+		t.Errorf("GET /apis/ccompat/v7/subjects = %q, want []", body)
+	}
+	// The launchers exec, so the pid started is Apicurio's JVM on Java 21+.
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", sr.cmd.Process.Pid))
+	argv := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
+	if len(argv) == 0 || argv[0] != java21+"/bin/java" || argv[len(argv)-1] != apicurio+"/quarkus-run.jar" {
+		t.Errorf("schema-registry-start's pid runs %q, want %s/bin/java … %s/quarkus-run.jar", argv, java21, apicurio)
 	}
 	waitHTTP(t, c3, fmt.Sprintf("http://127.0.0.1:%d/", c3Port)).Body.Close()
-	t.Logf("zookeeper, broker and both stand-ins ready in %s", time.Since(began).Round(time.Millisecond))
+	t.Logf("zookeeper, broker, Apicurio and the Control Center stand-in ready in %s", time.Since(began).Round(time.Millisecond))
 
 	// The Control Center stand-in's health asks the live broker.
 	resp = waitHTTP(t, c3, fmt.Sprintf("http://127.0.0.1:%d/health", c3Port))
@@ -177,19 +202,16 @@ group.initial.rebalance.delay.ms=0
 	if h.Status != "UP" || len(h.Brokers) != 1 || !strings.HasPrefix(h.Brokers[0], "1@127.0.0.1:") {
 		t.Errorf("GET /health = %+v, want UP with broker 1", h)
 	}
-	if !strings.Contains(sr.output(), "Schema Registry stand-in") {
-		t.Errorf("schema-registry-start did not run the stand-in:\n%s", sr.output())
-	}
 
-	// Stop in reverse order: stand-ins exit 0 on SIGTERM, the broker runs
-	// its controlled shutdown, ZooKeeper last.
-	for _, p := range []*proc{c3, sr} {
-		if code := p.stop(t, syscall.SIGTERM); code != 0 {
-			t.Errorf("%s exited %d after SIGTERM, want 0\n%s", p.name, code, p.output())
-		}
-		if !strings.Contains(p.output(), "stand-in shut down") {
-			t.Errorf("%s did not log its shutdown:\n%s", p.name, p.output())
-		}
+	// Stop in reverse order: the stand-in exits 0 on SIGTERM, Apicurio
+	// runs Quarkus' shutdown, the broker its controlled shutdown,
+	// ZooKeeper last.
+	if code := c3.stop(t, syscall.SIGTERM); code != 0 || !strings.Contains(c3.output(), "stand-in shut down") {
+		t.Errorf("control-center exited %d after SIGTERM, want 0 and its shutdown logged\n%s", code, c3.output())
+	}
+	sr.stop(t, syscall.SIGTERM)
+	if !strings.Contains(sr.output(), "stopped in") {
+		t.Errorf("Apicurio did not log Quarkus' shutdown:\n%s", sr.output())
 	}
 	waitLog(t, broker, "started (kafka.server.KafkaServer)")
 	broker.stop(t, syscall.SIGTERM) // the JVM exits 143 after its shutdown hooks
@@ -201,36 +223,22 @@ group.initial.rebalance.delay.ms=0
 	zk.stop(t, syscall.SIGTERM)
 }
 
-// With no broker, a stand-in gives up after its wait and exits 1, saying why.
+// With no broker, the Control Center stand-in gives up after its wait and
+// exits 1, saying why.
 func TestStandinWithoutBrokers(t *testing.T) {
 	home := kafkahome.Dir(t)
-	dir := t.TempDir()
 	dead := fmt.Sprintf("127.0.0.1:%d", testkit.FreePorts(t, 1)[0])
-	tests := []struct {
-		name, launcher, props string
-	}{
-		{"schema-registry", "schema-registry-start", "listeners=http://127.0.0.1:0\nkafkastore.bootstrap.servers=" + dead + "\nkafkastore.init.timeout.ms=2000\n"},
-		{"control-center", "control-center-start", "bootstrap.servers=" + dead + "\n"},
+	props := writeFile(t, filepath.Join(t.TempDir(), "control-center.properties"), "bootstrap.servers="+dead+"\n")
+	p := start(t, "control-center", os.Environ(), filepath.Join(home, "bin/control-center-start"), "-broker-wait", "2s", props)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("stand-in still running")
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			props := writeFile(t, filepath.Join(dir, tt.name+".properties"), tt.props)
-			args := []string{filepath.Join(home, "bin", tt.launcher)}
-			if tt.name == "control-center" {
-				args = append(args, "-broker-wait", "2s")
-			}
-			p := start(t, tt.name, os.Environ(), append(args, props)...)
-			select {
-			case <-p.done:
-			case <-time.After(2 * time.Minute):
-				t.Fatal("stand-in still running")
-			}
-			if code := p.cmd.ProcessState.ExitCode(); code != 1 {
-				t.Errorf("exit %d, want 1\n%s", code, p.output())
-			}
-			if !strings.Contains(p.output(), "cannot reach kafka brokers "+dead) {
-				t.Errorf("no clear message:\n%s", p.output())
-			}
-		})
+	if code := p.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, p.output())
+	}
+	if !strings.Contains(p.output(), "cannot reach kafka brokers "+dead) {
+		t.Errorf("no clear message:\n%s", p.output())
 	}
 }

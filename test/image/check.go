@@ -128,16 +128,17 @@ func (r Repo) CheckDockerfile(path string) (Problems, []Instruction) {
 			}
 		}
 	}
-	// Each Kafka home of kinit.toml (kafka_home: 3.9, kraft_home: 4.4) is
-	// unpacked by a RUN, and every service command under it is in the image.
-	homes := map[string]string{"@@KAFKA_HOME@@": kafkaHome, "@@KRAFT_HOME@@": r.Config.Vars["kraft_home"]}
+	// Each home of kinit.toml (kafka_home: 3.9, kraft_home: 4.4,
+	// apicurio_home: the registry) is unpacked by a RUN, and every service
+	// command under it is in the image.
+	homes := map[string]string{"@@KAFKA_HOME@@": kafkaHome, "@@KRAFT_HOME@@": r.Config.Vars["kraft_home"], "@@APICURIO_HOME@@": r.Config.Vars["apicurio_home"]}
 	unpacked := strings.Join(mapValues(runs), "")
 	for macro, home := range homes {
 		if home == "" {
 			continue
 		}
 		if !strings.Contains(unpacked, "-C "+home) && !strings.Contains(unpacked, ":"+home+"\"") {
-			p.add(path, 0, "no RUN unpacks Kafka into kinit.toml's %s %s", strings.ToLower(strings.Trim(macro, "@")), home)
+			p.add(path, 0, "no RUN unpacks into kinit.toml's %s %s", strings.ToLower(strings.Trim(macro, "@")), home)
 		}
 		for svc, cmd := range r.Config.Services {
 			if len(cmd) == 0 || !strings.HasPrefix(cmd[0], macro) {
@@ -151,6 +152,11 @@ func (r Repo) CheckDockerfile(path string) (Problems, []Instruction) {
 				p.add(path, 0, "service %s runs %s, which the image does not contain", svc, bin)
 			}
 		}
+	}
+	// The registry's Java is a path kinit passes as JAVA_HOME: some RUN
+	// must make it (an install or a link).
+	if java := r.Config.Vars["registry_java_home"]; java != "" && !strings.Contains(unpacked, java) && !copied[java] {
+		p.add(path, 0, "no RUN makes kinit.toml's registry_java_home %s", java)
 	}
 	if kafkaHome != "" {
 		scripts, _ := filepath.Glob(filepath.Join(r.Root, "rootfs", strings.TrimPrefix(kafkaHome, "/"), "bin", "*"))

@@ -126,3 +126,18 @@ func ExecForm(args string) ([]string, bool) {
 	}
 	return out, true
 }
+
+// ArgDefaults maps each ARG that has a default to it (the last one wins,
+// as in a build without --build-arg).
+func ArgDefaults(ins []Instruction) map[string]string {
+	out := map[string]string{}
+	for _, in := range ins {
+		if in.Cmd != "ARG" {
+			continue
+		}
+		if k, v, ok := strings.Cut(strings.TrimSpace(in.Args), "="); ok {
+			out[k] = strings.Trim(v, `"`)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,7 +68,9 @@ func TestChecksCatchMistakes(t *testing.T) {
 		"ENTRYPOINT must be in exec form",
 		"STOPSIGNAL is \"SIGINT\", want SIGTERM",
 		"VOLUME /data/elsewhere is not under kinit.toml's data_dir",
-		"no RUN unpacks Kafka into kinit.toml's kafka_home",
+		"no RUN unpacks into kinit.toml's kafka_home",
+		"no RUN unpacks into kinit.toml's apicurio_home",
+		"no RUN makes kinit.toml's registry_java_home",
 	}
 	expectAll(t, probs, wantDocker)
 	for _, p := range probs {
@@ -152,4 +155,44 @@ func TestDockerfilesAgree(t *testing.T) {
 	// The comparison sees a difference when there is one.
 	bad := Disagreements("Dockerfile", deb, "bad.Dockerfile", parts["test/image/testdata/bad.Dockerfile"])
 	expectAll(t, bad, []string{"ENTRYPOINT: Dockerfile has", "STOPSIGNAL: Dockerfile has \"SIGTERM\"", "USER: Dockerfile has \"1000:1000\""})
+}
+
+// Dockerfile.centos7 downloads at build time what the tests run from
+// .cache: its version pins and Apicurio's archive hash are those of the
+// fetch scripts, so the image cannot drift from what was tested.
+func TestCentos7Pins(t *testing.T) {
+	r := repo(t)
+	ins, err := ParseDockerfile(filepath.Join(r.Root, "Dockerfile.centos7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := ArgDefaults(ins)
+	kafka, err := kafkahome.Version()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kraft, err := kafkahome.KRaftVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	apicurio, err := kafkahome.ApicurioVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, _ := kafkahome.Apicurio(t)
+	sum, err := os.ReadFile(filepath.Join(home, ".archive.sha256"))
+	if err != nil {
+		t.Fatalf("%v (scripts/fetch-apicurio.sh records it)", err)
+	}
+	want := map[string]string{
+		"KAFKA_VERSION":    kafka,
+		"KRAFT_VERSION":    kraft,
+		"APICURIO_VERSION": apicurio,
+		"APICURIO_SHA256":  strings.TrimSpace(string(sum)),
+	}
+	for name, v := range want {
+		if args[name] != v {
+			t.Errorf("Dockerfile.centos7: ARG %s=%s, want %s", name, args[name], v)
+		}
+	}
 }

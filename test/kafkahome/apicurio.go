@@ -1,6 +1,7 @@
 package kafkahome
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,24 +13,27 @@ import (
 var apicurioVersionRe = regexp.MustCompile(`(?m)^version=(\S+)$`)
 
 // ApicurioEnv is what makes the schema-registry service run Apicurio
-// Registry: its home (scripts/fetch-apicurio.sh, the one source of the
-// version) and a Java 21+ (scripts/find-java21.sh). It fails t when either
-// is missing; `make test-deps` provides both.
+// Registry under kinit: kinit.toml's apicurio_home and registry_java_home.
 func ApicurioEnv(t testing.TB) []string {
+	t.Helper()
+	home, java := Apicurio(t)
+	return []string{"KINIT_APICURIO_HOME=" + home, "KINIT_REGISTRY_JAVA_HOME=" + java}
+}
+
+// Apicurio returns Apicurio Registry's home (scripts/fetch-apicurio.sh, the
+// one source of the version) and a Java 21+ home (scripts/find-java21.sh).
+// It fails t when either is missing; `make test-deps` provides both.
+func Apicurio(t testing.TB) (home, javaHome string) {
 	t.Helper()
 	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	script, err := os.ReadFile(filepath.Join(root, "scripts/fetch-apicurio.sh"))
+	v, err := ApicurioVersion()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := apicurioVersionRe.FindSubmatch(script)
-	if m == nil {
-		t.Fatal("scripts/fetch-apicurio.sh has no version= line")
-	}
-	home := filepath.Join(root, ".cache", "apicurio-"+string(m[1]))
+	home = filepath.Join(root, ".cache", "apicurio-"+v)
 	if _, err := os.Stat(filepath.Join(home, "quarkus-run.jar")); err != nil {
 		t.Fatalf("no Apicurio Registry at %s: run `make apicurio` (or `make test-deps`) first", home)
 	}
@@ -37,5 +41,23 @@ func ApicurioEnv(t testing.TB) []string {
 	if err != nil {
 		t.Fatalf("scripts/find-java21.sh: %v", err)
 	}
-	return []string{"KINIT_APICURIO_HOME=" + home, "KINIT_REGISTRY_JAVA_HOME=" + strings.TrimSpace(string(out))}
+	return home, strings.TrimSpace(string(out))
+}
+
+// ApicurioVersion is the version scripts/fetch-apicurio.sh fetches, the one
+// source of it.
+func ApicurioVersion() (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	script, err := os.ReadFile(filepath.Join(root, "scripts/fetch-apicurio.sh"))
+	if err != nil {
+		return "", err
+	}
+	m := apicurioVersionRe.FindSubmatch(script)
+	if m == nil {
+		return "", errors.New("scripts/fetch-apicurio.sh has no version= line")
+	}
+	return string(m[1]), nil
 }

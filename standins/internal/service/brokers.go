@@ -88,50 +88,26 @@ func Describe(ctx context.Context, seeds []string) (Cluster, error) {
 	return c, nil
 }
 
-// Seeds says where to find the brokers: a bootstrap list, or failing that
-// a ZooKeeper connect string to read the registered brokers from.
-type Seeds struct {
-	Bootstrap []string // host:port
-	ZooKeeper string
-}
-
-func (s Seeds) String() string {
-	if len(s.Bootstrap) > 0 {
-		return strings.Join(s.Bootstrap, ",")
-	}
-	return "registered in zookeeper " + s.ZooKeeper
-}
-
-func (s Seeds) resolve() ([]string, error) {
-	if len(s.Bootstrap) > 0 {
-		return s.Bootstrap, nil
-	}
-	return BrokersFromZooKeeper(s.ZooKeeper, 5*time.Second)
-}
-
 // WaitForBrokers calls Describe until it succeeds or wait has passed,
 // logging each failure, so a stand-in started a little before its brokers
 // still comes up, and one pointed at nothing exits with a clear message.
-func WaitForBrokers(ctx context.Context, log *Logger, seeds Seeds, wait time.Duration) (Cluster, error) {
+func WaitForBrokers(ctx context.Context, log *Logger, seeds []string, wait time.Duration) (Cluster, error) {
 	deadline := time.Now().Add(wait)
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
-		addrs, err := seeds.resolve()
+		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
+		c, err := Describe(actx, seeds)
+		acancel()
 		if err == nil {
-			actx, acancel := context.WithTimeout(ctx, 5*time.Second)
-			var c Cluster
-			c, err = Describe(actx, addrs)
-			acancel()
-			if err == nil {
-				return c, nil
-			}
+			return c, nil
 		}
+		list := strings.Join(seeds, ",")
 		if ctx.Err() != nil || time.Until(deadline) <= 0 {
 			return Cluster{}, fmt.Errorf("cannot reach kafka brokers %s within %s (%d attempts): %w",
-				seeds, wait, attempt, err)
+				list, wait, attempt, err)
 		}
-		log.Warnf("kafka brokers %s not reachable yet (attempt %d): %v", seeds, attempt, err)
+		log.Warnf("kafka brokers %s not reachable yet (attempt %d): %v", list, attempt, err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):

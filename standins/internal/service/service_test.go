@@ -75,12 +75,3 @@ func TestLoggerFormat(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
-
-func TestSeedsString(t *testing.T) {
-	if s := (Seeds{Bootstrap: []string{"a:1", "b:2"}}).String(); s != "a:1,b:2" {
-		t.Errorf("got %q", s)
-	}
-	if s := (Seeds{ZooKeeper: "zk:2181"}).String(); s != "registered in zookeeper zk:2181" {
-		t.Errorf("got %q", s)
-	}
-}

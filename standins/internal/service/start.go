@@ -52,8 +52,8 @@ func (a Args) Wait(def time.Duration) time.Duration {
 
 // Start is how a configured stand-in comes up.
 type Start struct {
-	Product   string // for the log: "Schema Registry stand-in"
-	Seeds     Seeds
+	Product   string   // for the log: "Control Center stand-in"
+	Bootstrap []string // host:port
 	Wait      time.Duration
 	Listeners []Listener
 	// Started opens the line logged once every listener is bound, worded
@@ -68,7 +68,7 @@ type Start struct {
 // then serves until ctx is done, and returns the process exit code. A stop
 // before the brokers answered is a clean stop.
 func Run(ctx context.Context, log *Logger, s Start) int {
-	cluster, err := WaitForBrokers(ctx, log, s.Seeds, s.Wait)
+	cluster, err := WaitForBrokers(ctx, log, s.Bootstrap, s.Wait)
 	if err != nil {
 		if ctx.Err() != nil {
 			log.Infof("stopped before the brokers answered")
