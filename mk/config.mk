@@ -1,6 +1,6 @@
 # Config, node resolution and rendering (docs/config.md): a short run of each
 # fuzz target of roles/, macros/ and internal/javaprops (the properties reader
-# and writer that macros, roles and the stand-ins share).
+# and writer that macros, roles and the Control Center stand-in share).
 # Budgets are execution counts (Nx), not durations: Go 1.26's fuzz coordinator
 # can report a spurious "context deadline exceeded" when a -fuzztime duration
 # expires mid-exec on a loaded machine (golang/go#75804, fixed in Go 1.27).

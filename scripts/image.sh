@@ -3,7 +3,7 @@
 # from Dockerfile with podman (or docker when that is what there is).
 #
 # The context is staged under .cache/image/context (hard links: cheap) with
-# only what the image takes: kinit and the stand-ins (built static), the Kafka jars of
+# only what the image takes: kinit and the Control Center stand-in (built static), the Kafka jars of
 # .cache/kafka-<3.9>/ and .cache/kafka-<4.4>/, Apicurio Registry from
 # .cache/apicurio-<version>/, rootfs/. With IMAGE_BASE set that base is
 # used; with podman and no registry (KINIT_IMAGE_BOOTSTRAP=1, the tests) a

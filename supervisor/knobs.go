@@ -3,7 +3,9 @@ package supervisor
 import "time"
 
 // Timing and size knobs. They are variables so tests can shrink them (see
-// export_test.go); nothing else should change them.
+// export_test.go); nothing else should change them. A Supervisor reads
+// them in New or in its loop, never from its other goroutines, so a change
+// reaches the supervisors made after it and races with none.
 var (
 	// ProbeFirstInterval is the pause after the first failed probe
 	// attempt; it doubles up to the probe's Interval. Small, so that a

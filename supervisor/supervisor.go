@@ -68,6 +68,10 @@ type Supervisor struct {
 	opts Options
 	log  *slog.Logger
 	out  *sink
+	// The probe pauses, read from the knobs once in New: the probe
+	// goroutines outlive Run's loop, so they must not read the globals
+	// a later test may change.
+	probeFirst, probeWaited time.Duration
 
 	events    chan any
 	reqs      chan request
@@ -108,12 +112,13 @@ func New(plan Plan, opts Options) (*Supervisor, error) {
 	}
 	s := &Supervisor{
 		c: c, opts: opts, log: opts.Logger, out: newSink(opts.Output, opts.LogFormat),
-		events:    make(chan any, 64),
-		reqs:      make(chan request),
-		terminate: make(chan struct{}, 4),
-		done:      make(chan struct{}),
-		phase:     PhaseStarting,
-		startedAt: time.Now(),
+		events:     make(chan any, 64),
+		reqs:       make(chan request),
+		terminate:  make(chan struct{}, 4),
+		done:       make(chan struct{}),
+		phase:      PhaseStarting,
+		startedAt:  time.Now(),
+		probeFirst: ProbeFirstInterval, probeWaited: ProbeWaitedInterval,
 	}
 	now := time.Now()
 	for _, svc := range c.services {

@@ -58,9 +58,9 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceS
 	// A registration older than this process belongs to a killed
 	// predecessor; so does anything else the probe finds from before it.
 	pr := newProber(spec, sspec, time.Now())
-	sched := probe.Schedule{First: ProbeFirstInterval, Max: spec.Interval, Timeout: spec.Timeout}
+	sched := probe.Schedule{First: s.probeFirst, Max: spec.Interval, Timeout: spec.Timeout}
 	if waited {
-		sched.Max = min(sched.Max, ProbeWaitedInterval)
+		sched.Max = min(sched.Max, s.probeWaited)
 	}
 	sched.Wake = wake.channel()
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {
@@ -76,7 +76,7 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceS
 // rest of this wait.
 func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec ServiceSpec, gen uint64, idx int, w WaitSpec, prog *progress) {
 	probers := make([]probe.Prober, len(w.Remote))
-	sched := probe.Schedule{First: ProbeFirstInterval}
+	sched := probe.Schedule{First: s.probeFirst}
 	for i, p := range w.Remote {
 		probers[i] = newProber(p, spec, time.Time{})
 		sched.Max = max(sched.Max, p.Interval)

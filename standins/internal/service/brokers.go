@@ -29,7 +29,7 @@ type Cluster struct {
 }
 
 // BootstrapAddrs turns a Kafka bootstrap list into host:port seeds. Entries
-// may carry a security protocol ("PLAINTEXT://b1:9092"); the stand-ins speak
+// may carry a security protocol ("PLAINTEXT://b1:9092"); the stand-in speaks
 // plaintext only, so any other protocol is an error rather than a silent hang.
 func BootstrapAddrs(servers []string) ([]string, error) {
 	if len(servers) == 0 {
