@@ -46,6 +46,12 @@ func nodeEnv(t testing.TB, h *nethost.Host, extra ...string) []string {
 	// (docs/config.md): 256 MiB heaps, serial GC, no shared hsperfdata.
 	env = append(env, kafkahome.JVMEnv()...)
 	env = append(env, kafkahome.ApicurioEnv(t)...)
+	// C1 only for every JVM of the node, as KAFKA_JVM_PERFORMANCE_OPTS
+	// gives Kafka's: Apicurio's start then costs half the CPU (5.7 s
+	// instead of 11.3 s to ready, measured alone), which on two cores
+	// shared by several nodes is most of a test's wait. No GC flag here:
+	// one given twice in different ways stops a JVM.
+	env = append(env, "JAVA_TOOL_OPTIONS=-XX:TieredStopAtLevel=1 -XX:-UsePerfData")
 	env = append(env,
 		"KINIT_CONFIG="+configPath(t),
 		"KINIT_KAFKA_HOME="+kafkahome.Dir(t),
