@@ -100,5 +100,55 @@ func holdsSecret(f *File, t *roles.Template, svc *Service) bool {
 			return true
 		}
 	}
+	return assignsSecret(string(f.Content))
+}
+
+// secretName is a name that ends in what a secret is called. It is matched
+// against names found in the middle of a line, where a looser rule (the
+// "contains" of IsSecretKey) would catch paths such as password.file.
+var secretName = regexp.MustCompile(`(?i)(password|passwd|secret|credentials?|token|jaas\.config|api\.?key|private\.key|user\.info)$`)
+
+// assignName is a name followed by '=': a key, a JVM system property
+// (-Dname=), a JAAS option (name="value"). Matches do not overlap, and a
+// quote is no name character, so KAFKA_OPTS="-Dx.password=v" yields both
+// KAFKA_OPTS= and -Dx.password=.
+var assignName = regexp.MustCompile(`[A-Za-z0-9_.\-]+\s*=`)
+
+// assignsSecret reports whether a line that is not a comment gives a
+// secret-named key or system property a value anywhere on it: a one-line
+// JAAS file (KafkaClient { … password="b"; };) or an env file
+// (KAFKA_OPTS="-Djavax.net.ssl.keyStorePassword=…") has no secret key at the
+// start of its line. Comments (#, !, //, /*) are skipped, so a file that
+// only explains where a password goes keeps its mode.
+func assignsSecret(text string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "!") ||
+			strings.HasPrefix(line, "//") || strings.HasPrefix(line, "/*") || strings.HasPrefix(line, "*") {
+			continue
+		}
+		for _, m := range assignName.FindAllStringIndex(line, -1) {
+			name := strings.TrimRight(line[m[0]:m[1]-1], " \t")
+			if secretName.MatchString(strings.ReplaceAll(name, "_", ".")) && assignedValue(line[m[1]:]) != "" {
+				return true
+			}
+		}
+	}
 	return false
+}
+
+// assignedValue is the value at the start of rest: a quoted string without
+// its quotes, or the text up to a blank, quote, ';' or ','.
+func assignedValue(rest string) string {
+	rest = strings.TrimLeft(rest, " \t")
+	if rest != "" && (rest[0] == '"' || rest[0] == '\'') {
+		if end := strings.IndexByte(rest[1:], rest[0]); end >= 0 {
+			return rest[1 : 1+end]
+		}
+		return rest[1:]
+	}
+	if end := strings.IndexAny(rest, " \t\"';,"); end >= 0 {
+		return rest[:end]
+	}
+	return rest
 }
