@@ -19,7 +19,15 @@ import (
 // credentials, capabilities and no_new_privs, its output on pipes that
 // kinit forwards line by line, and in a cgroup of its own where kinit can
 // make one.
-func (s *Supervisor) startProcess(svc *service) (*os.Process, <-chan reaper.Status, error) {
+func (s *Supervisor) startProcess(svc *service) (proc *os.Process, exited <-chan reaper.Status, err error) {
+	err = spawnReserve.spawn(func() error {
+		proc, exited, err = s.startProcessOnce(svc)
+		return err
+	})
+	return proc, exited, err
+}
+
+func (s *Supervisor) startProcessOnce(svc *service) (*os.Process, <-chan reaper.Status, error) {
 	if s.cg == nil {
 		return s.launch(svc, -1)
 	}
@@ -34,6 +42,11 @@ func (s *Supervisor) startProcess(svc *service) (*os.Process, <-chan reaper.Stat
 		if proc, exited, err = s.launch(svc, fd); err == nil {
 			return proc, exited, nil
 		}
+	}
+	// Out of descriptors says nothing about cgroups: the caller retries
+	// with its reserve.
+	if errors.Is(err, unix.EMFILE) {
+		return nil, nil, err
 	}
 	// A start that fails only in a cgroup (a kernel before 5.7 has no
 	// CLONE_INTO_CGROUP; a cgroup may refuse processes) makes every service
