@@ -24,15 +24,15 @@ func (s *Supervisor) startChecks(svc *service) {
 	if pr == nil || pr.CheckInterval <= 0 {
 		return
 	}
-	go s.checks(svc.context(s.ctx), svc, svc.spec, svc.gen, svc.startedAt)
+	go s.checks(svc.context(s.ctx), svc, svc.spec, svc.gen)
 }
 
 // checks runs one attempt every CheckInterval until the run leaves ready
-// (its context ends). Probers that look for a registration newer than the
-// process still compare against the process's start.
-func (s *Supervisor) checks(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, started time.Time) {
+// (its context ends). Probers that look for the process's own
+// registration keep telling it from one left from before its start.
+func (s *Supervisor) checks(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64) {
 	spec := *sspec.Probe
-	pr := newProber(spec, sspec, started)
+	pr := newProber(spec, sspec, true)
 	t := time.NewTicker(spec.CheckInterval)
 	defer t.Stop()
 	for {

@@ -189,6 +189,9 @@ func (c *compiled) checkService(svc *service) []error {
 		if err := checkProbe(*s.Probe); err != nil {
 			fail("probe: %v", err)
 		}
+		if !gatedRegistration(s) {
+			fail("probe: a ZooKeeper-mode kafka probe with broker_id needs a remote wait on the same zk_connect with unregistered and that broker_id (a killed broker's registration outlives it)")
+		}
 		if s.Probe.Trigger != "" {
 			re, err := regexp.Compile(s.Probe.Trigger)
 			if err != nil {

@@ -4,15 +4,14 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/kinit/kinit/supervisor/probe"
 )
 
 // newProber builds the check a ProbeSpec describes. Exec probes run with
-// the env, dir and credentials of the service sspec describes; since is
-// when the probed process started (zero for remote waits).
-func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
+// the env, dir and credentials of the service sspec describes; self: the
+// probe is the service's readiness or health check, not a remote wait.
+func newProber(p ProbeSpec, sspec ServiceSpec, self bool) probe.Prober {
 	switch p.Kind {
 	case ProbeTCP:
 		return probe.TCP{Addr: p.Address}
@@ -38,14 +37,43 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 		case p.KRaft:
 			return registered
 		}
-		return probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
-			Addr: p.Address, Since: since, Unregistered: p.Unregistered}
+		zk := probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
+			Addr: p.Address, Unregistered: p.Unregistered}
+		if self && p.BrokerID != nil {
+			// The registration before the start: none, since every start
+			// of such a broker follows its stale-registration gate
+			// (validated in checkService), which passed only once no
+			// broker held the id, and the one process that could
+			// register it since is this run's.
+			zk.Replaces = &probe.Registration{}
+		}
+		return zk
 	case ProbeHTTP:
 		return probe.HTTP{URLs: p.URLs}
 	case ProbeExec:
 		return probe.Exec{Argv: p.Command, Env: sspec.Env, Dir: sspec.Dir, Start: credsOf(sspec).start}
 	}
 	panic("supervisor: unvalidated probe kind " + p.Kind)
+}
+
+// gatedRegistration reports whether a service whose probe looks for its
+// own broker registration in ZooKeeper waits, before each start, until no
+// broker holds its id (node's stale-registration gate): newProber relies
+// on it to know that no registration existed when the process started.
+// Services without such a probe pass.
+func gatedRegistration(s ServiceSpec) bool {
+	p := s.Probe
+	if p == nil || p.Kind != ProbeKafka || p.KRaft || p.Quorum || p.BrokerID == nil || p.Unregistered {
+		return true
+	}
+	for _, w := range s.Waits {
+		for _, r := range w.Remote {
+			if r.Kind == ProbeKafka && r.Unregistered && r.ZKConnect == p.ZKConnect && r.BrokerID != nil && *r.BrokerID == *p.BrokerID {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readiness probes a started process until it is ready or its state
@@ -55,9 +83,7 @@ func newProber(p ProbeSpec, sspec ServiceSpec, since time.Time) probe.Prober {
 func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress, waited bool, wake *readyWake) {
 	defer wake.disarm()
 	spec := *sspec.Probe
-	// A registration older than this process belongs to a killed
-	// predecessor; so does anything else the probe finds from before it.
-	pr := newProber(spec, sspec, time.Now())
+	pr := newProber(spec, sspec, true)
 	sched := probe.Schedule{First: s.probeFirst, Max: spec.Interval, Timeout: spec.Timeout}
 	if waited {
 		sched.Max = min(sched.Max, s.probeWaited)
@@ -78,7 +104,7 @@ func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec ServiceS
 	probers := make([]probe.Prober, len(w.Remote))
 	sched := probe.Schedule{First: s.probeFirst}
 	for i, p := range w.Remote {
-		probers[i] = newProber(p, spec, time.Time{})
+		probers[i] = newProber(p, spec, false)
 		sched.Max = max(sched.Max, p.Interval)
 	}
 	need := w.MinReady

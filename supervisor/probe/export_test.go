@@ -1,4 +1,8 @@
 package probe
 
+import "github.com/go-zookeeper/zk"
+
 var BrokersPresent = brokersPresent
-var RegisteredAt = registeredAt
+
+// JudgeRegistration is KafkaZK's decision on a /brokers/ids/<id> stat.
+func JudgeRegistration(p KafkaZK, st *zk.Stat) error { return p.judgeRegistration(st) }

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -22,13 +21,16 @@ type KafkaZK struct {
 	Connect    string
 	BrokerID   *int
 	MinBrokers int
-	// Since, with BrokerID, requires the registration to have been written
-	// at or after it. A broker killed with SIGKILL leaves its ephemeral
-	// registration behind until its ZooKeeper session expires, so without
-	// this a restarted broker would count as ready before it even
-	// registered. The broker stamps the registration with its own clock,
-	// the clock of the machine that set Since, so there is no skew.
-	Since time.Time
+	// Replaces, with BrokerID, is the registration that existed before
+	// the probed process started (the zero Registration: none); only
+	// another one is the process's own. A broker killed with SIGKILL
+	// leaves its ephemeral registration behind until its ZooKeeper session
+	// expires, so without this a restarted broker would count as ready
+	// before it even registered. Registrations are told apart by what
+	// ZooKeeper assigns them, never by a clock: a clock stepped back
+	// cannot make the new registration look older than the start, nor a
+	// stepped-forward one make the stale one look newer.
+	Replaces *Registration
 	// Addr, when set, must accept a TCP connection too.
 	Addr string
 	// Unregistered inverts BrokerID: the check passes once no broker holds
@@ -48,7 +50,7 @@ func (p KafkaZK) Check(ctx context.Context) error {
 		}
 	}
 	err := withSession(ctx, p.Connect, servers, func(c *zk.Conn) error {
-		if p.BrokerID != nil && (p.Unregistered || !p.Since.IsZero()) {
+		if p.BrokerID != nil && (p.Unregistered || p.Replaces != nil) {
 			return p.checkRegistration(c, fmt.Sprintf("%s/%d", path, *p.BrokerID))
 		}
 		ids, _, err := c.Children(path)
@@ -105,43 +107,41 @@ func mntrGate(ctx context.Context, target string, servers []string) (decided boo
 	return true, last
 }
 
+// Registration names one broker registration (/brokers/ids/<id>) by what
+// ZooKeeper assigns it: the zxid of the transaction that created the
+// znode, unique in the ensemble, and the session that owns it.
+type Registration struct {
+	Czxid int64
+	Owner int64 // ephemeralOwner: the broker's session
+}
+
 // checkRegistration reads one broker's registration znode.
 func (p KafkaZK) checkRegistration(c *zk.Conn, znode string) error {
-	data, _, err := c.Get(znode)
-	switch {
-	case err == zk.ErrNoNode && p.Unregistered:
-		return nil
-	case err == zk.ErrNoNode:
-		return fail(p.Connect, fmt.Sprintf("has no broker %d registered", *p.BrokerID), nil)
-	case err != nil:
+	ok, st, err := c.Exists(znode)
+	if err != nil {
 		return fail(p.Connect, "cannot read "+znode, err)
+	}
+	if !ok {
+		st = nil
+	}
+	return p.judgeRegistration(st)
+}
+
+// judgeRegistration decides on the stat of the registration znode (nil:
+// there is none).
+func (p KafkaZK) judgeRegistration(st *zk.Stat) error {
+	switch {
+	case st == nil && p.Unregistered:
+		return nil
+	case st == nil:
+		return fail(p.Connect, fmt.Sprintf("has no broker %d registered", *p.BrokerID), nil)
 	case p.Unregistered:
 		return fail(p.Connect, fmt.Sprintf("still has broker %d registered (a stale session expires after zookeeper.session.timeout.ms)", *p.BrokerID), nil)
 	}
-	at, err := registeredAt(data)
-	if err != nil {
-		return fail(p.Connect, "has an unreadable registration "+znode, err)
-	}
-	if at.Before(p.Since.Truncate(time.Millisecond)) {
-		return fail(p.Connect, fmt.Sprintf("has only an older registration of broker %d (from %s)", *p.BrokerID, at.Format(time.RFC3339)), nil)
+	if p.Replaces != nil && (Registration{Czxid: st.Czxid, Owner: st.EphemeralOwner}) == *p.Replaces {
+		return fail(p.Connect, fmt.Sprintf("has only the registration of broker %d from before this process started (session %#x)", *p.BrokerID, st.EphemeralOwner), nil)
 	}
 	return nil
-}
-
-// registeredAt is the "timestamp" (milliseconds since the epoch, as a JSON
-// string) Kafka writes into /brokers/ids/<id>.
-func registeredAt(data []byte) (time.Time, error) {
-	var reg struct {
-		Timestamp string `json:"timestamp"`
-	}
-	if err := json.Unmarshal(data, &reg); err != nil {
-		return time.Time{}, err
-	}
-	ms, err := strconv.ParseInt(reg.Timestamp, 10, 64)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("timestamp %q: %w", reg.Timestamp, err)
-	}
-	return time.UnixMilli(ms), nil
 }
 
 // KafkaKRaft passes when a Metadata request to the bootstrap servers lists
