@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -48,7 +47,7 @@ func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
 		}
 		if ordinalOn {
 			if o, ok := ordinal(shortName(e.Host)); ok {
-				return o + offset(e.Role), "ordinal"
+				return offsetID(o, offset(e.Role)), "ordinal"
 			}
 		}
 		return position, "position " + strconv.Itoa(position)
@@ -83,9 +82,9 @@ func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
 
 	id, source, found := 0, "", false
 	if v, ok := env.Lookup(EnvNodeID); ok && strings.TrimSpace(v) != "" {
-		x, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || x < 0 {
-			c.Add("", 0, "%s: %q is not a node id (a number >= 0)", EnvNodeID, v)
+		x, err := ParseNodeID(strings.TrimSpace(v))
+		if err != nil {
+			c.Add("", 0, "%s: %q is %v", EnvNodeID, v, err)
 			return
 		}
 		id, source, found = x, EnvNodeID, true
@@ -94,10 +93,10 @@ func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
 	// KAFKA_NODE_ID, which would also override node.id in the rendered
 	// file; kinit's own id must then be the same.
 	if v := strings.TrimSpace(env.Get(EnvKafkaNodeID)); v != "" && n.KRaft() {
-		x, err := strconv.Atoi(v)
+		x, err := ParseNodeID(v)
 		switch {
-		case err != nil || x < 0:
-			c.Add("", 0, "%s: %q is not a node id (a number >= 0)", EnvKafkaNodeID, v)
+		case err != nil:
+			c.Add("", 0, "%s: %q is %v", EnvKafkaNodeID, v, err)
 			return
 		case found && x != id:
 			c.Add("", 0, "%s=%d and %s=%d disagree; set one of them", EnvNodeID, id, EnvKafkaNodeID, x)
@@ -113,7 +112,7 @@ func (n *Node) resolveIdentity(env Env, list *NodeList, c *Collector) {
 	}
 	if !found && ordinalOn {
 		if o, ok := ordinal(n.Hostname); ok {
-			id, source, found = o+offset(n.Role), fmt.Sprintf("hostname ordinal %d + offset %d", o, offset(n.Role)), true
+			id, source, found = offsetID(o, offset(n.Role)), fmt.Sprintf("hostname ordinal %d + offset %d", o, offset(n.Role)), true
 		}
 	}
 	if selfIdx >= 0 {
@@ -163,17 +162,13 @@ func (n *Node) persistedID(c *Collector) (int, string, bool) {
 			continue
 		}
 		path := filepath.Join(dir, n.Config.Identity.IDFile)
-		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
+		data, ok := readOwned(path, "persisted node id", c)
+		if !ok {
 			continue
 		}
+		x, err := ParseNodeID(strings.TrimSpace(string(data)))
 		if err != nil {
-			c.Add(path, 0, "cannot read persisted node id: %v", unwrapPath(err))
-			continue
-		}
-		x, err := strconv.Atoi(strings.TrimSpace(string(data)))
-		if err != nil || x < 0 {
-			c.Add(path, 1, "persisted node id %q is not a number", strings.TrimSpace(string(data)))
+			c.Add(path, 1, "holds %d bytes that are not a node id (a number 0..%d)", len(data), MaxNodeID)
 			continue
 		}
 		if found && x != id {
@@ -192,19 +187,14 @@ func (n *Node) checkIDFiles(c *Collector) {
 	for _, s := range n.Services {
 		for _, chk := range s.IDChecks {
 			path := n.ExpandVars(chk.File)
-			data, err := os.ReadFile(path)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				c.Add(path, 0, "cannot read: %v", unwrapPath(err))
+			data, ok := readOwned(path, "", c)
+			if !ok {
 				continue
 			}
 			if chk.Key == "" {
-				text := strings.TrimSpace(string(data))
-				x, err := strconv.Atoi(text)
+				x, err := ParseNodeID(strings.TrimSpace(string(data)))
 				if err != nil {
-					c.Add(path, 1, "holds %q, not a node id", text)
+					c.Add(path, 1, "holds %d bytes that are not a node id (a number 0..%d)", len(data), MaxNodeID)
 					continue
 				}
 				if x != n.ID {
@@ -221,10 +211,9 @@ func (n *Node) checkIDFiles(c *Collector) {
 			if !ok {
 				continue
 			}
-			v = strings.TrimSpace(v)
-			x, err := strconv.Atoi(v)
+			x, err := ParseNodeID(strings.TrimSpace(v))
 			if err != nil {
-				c.Add(path, line, "%s=%s is not a number", chk.Key, v)
+				c.Add(path, line, "%s holds %d bytes that are not a node id (a number 0..%d)", chk.Key, len(v), MaxNodeID)
 				continue
 			}
 			if x != n.ID {
@@ -233,6 +222,25 @@ func (n *Node) checkIDFiles(c *Collector) {
 			}
 		}
 	}
+}
+
+// readOwned reads a file kinit does not own (one in a service's data
+// dir) the way safefs allows, reporting any problem but a missing file;
+// what names the file's purpose in the problem ("" for none).
+func readOwned(path, what string, c *Collector) ([]byte, bool) {
+	data, err := safefs.ReadOwned(path, MaxIDFileSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false
+	}
+	if err != nil {
+		if what == "" {
+			c.Add(path, 0, "cannot read: %v", unwrapPath(err))
+		} else {
+			c.Add(path, 0, "cannot read %s: %v", what, unwrapPath(err))
+		}
+		return nil, false
+	}
+	return data, true
 }
 
 // IDFiles lists where PersistID keeps the id: one file per local data_dir.

@@ -4,13 +4,11 @@
 package roles
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/kinit/kinit/internal/javaprops"
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // ClusterIDFile is where a generated cluster id is kept, in each data_dir
@@ -127,6 +125,8 @@ func (n *Node) storedClusterID(c *Collector) (id, from string) {
 	check := func(v, path string, line int) {
 		switch {
 		case v == "":
+		case CheckClusterID(v) != nil:
+			c.Add(path, line, "holds %d bytes that are not a cluster id", len(v))
 		case id == "":
 			id, from = v, path
 		case v != id:
@@ -141,19 +141,18 @@ func (n *Node) storedClusterID(c *Collector) (id, from string) {
 			if chk.Key != "cluster.id" {
 				continue
 			}
+			// A problem reading it is checkIDFiles' to report.
 			path := n.ExpandVars(chk.File)
-			if data, err := os.ReadFile(path); err == nil {
+			if data, err := safefs.ReadOwned(path, MaxIDFileSize); err == nil {
 				v, line, _ := javaprops.Get(string(data), chk.Key)
 				check(strings.TrimSpace(v), path, line)
 			}
 		}
 		if dir, ok := n.DataDirs[s.ID]; ok {
 			path := filepath.Join(dir, ClusterIDFile)
-			data, err := os.ReadFile(path)
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
-				c.Add(path, 0, "cannot read: %v", unwrapPath(err))
+			if data, ok := readOwned(path, "", c); ok {
+				check(strings.TrimSpace(string(data)), path, 1)
 			}
-			check(strings.TrimSpace(string(data)), path, 1)
 		}
 	}
 	return id, from
@@ -166,10 +165,17 @@ func (n *Node) checkClusterIDFile(path, data string, c *Collector) {
 	if !ok || n.ClusterID == "" {
 		return
 	}
-	if v = strings.TrimSpace(v); v != n.ClusterID {
-		c.Add(path, line, "names cluster.id=%s but this node's cluster id is %s (%s): the data volume was formatted for another cluster; refusing to start (never reformatted: point the node at its own volume, or remove the directory to start afresh)",
-			v, n.ClusterID, n.ClusterIDSource)
+	v = strings.TrimSpace(v)
+	if v == n.ClusterID {
+		return
 	}
+	if CheckClusterID(v) != nil {
+		// Whatever it holds is not shown: it need not be a cluster id.
+		c.Add(path, line, "holds %d bytes that are not a cluster id", len(v))
+		return
+	}
+	c.Add(path, line, "names cluster.id=%s but this node's cluster id is %s (%s): the data volume was formatted for another cluster; refusing to start (never reformatted: point the node at its own volume, or remove the directory to start afresh)",
+		v, n.ClusterID, n.ClusterIDSource)
 }
 
 // ClusterIDFiles lists where PersistID keeps a generated cluster id.

@@ -217,8 +217,8 @@ func (l *loader) convert(raw *rawFile) {
 	}
 	if o := raw.Identity.OrdinalOffset; o != nil {
 		cfg.Identity.OrdinalOffset = *o
-		if *o < 0 {
-			l.errAt([]string{"identity", "ordinal_offset"}, "ordinal_offset must not be negative, got %d", *o)
+		if *o < 0 || *o > MaxNodeID {
+			l.errAt([]string{"identity", "ordinal_offset"}, "ordinal_offset must be 0..%d, got %d", MaxNodeID, *o)
 		}
 	}
 	if f := raw.Identity.IDFile; f != nil {
@@ -271,8 +271,8 @@ func (l *loader) convert(raw *rawFile) {
 		if role.Min, role.Max, err = parseCardinality(role.Cardinality); err != nil {
 			l.errAt(append(key, "cardinality"), "role %q: %v", name, err)
 		}
-		if r.OrdinalOffset != nil && *r.OrdinalOffset < 0 {
-			l.errAt(append(key, "ordinal_offset"), "role %q: ordinal_offset must not be negative", name)
+		if r.OrdinalOffset != nil && (*r.OrdinalOffset < 0 || *r.OrdinalOffset > MaxNodeID) {
+			l.errAt(append(key, "ordinal_offset"), "role %q: ordinal_offset must be 0..%d, got %d", name, MaxNodeID, *r.OrdinalOffset)
 		}
 		cfg.Roles[name] = role
 	}
@@ -303,8 +303,8 @@ func (l *loader) convert(raw *rawFile) {
 		}
 		cc.OrdinalOffsets = map[string]int{}
 		for role, off := range rc.OrdinalOffsets {
-			if off < 0 {
-				l.errAt(append(key, "ordinal_offsets", role), "config %q: ordinal_offsets.%s must not be negative, got %d", id, role, off)
+			if off < 0 || off > MaxNodeID {
+				l.errAt(append(key, "ordinal_offsets", role), "config %q: ordinal_offsets.%s must be 0..%d, got %d", id, role, MaxNodeID, off)
 				continue
 			}
 			cc.OrdinalOffsets[role] = off

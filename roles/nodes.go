@@ -70,9 +70,9 @@ func ParseNodes(source, text string) (*NodeList, error) {
 			for _, h := range strings.FieldsFunc(hosts, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\r' }) {
 				e := NodeEntry{Role: role, Host: h, Line: lineNo}
 				if idText, host, explicit := strings.Cut(h, "@"); explicit {
-					n, err := strconv.Atoi(idText)
-					if err != nil || n < 0 {
-						c.Add(file, lineNo, "%shost %q: id before @ must be a number >= 0", where(lineNo), h)
+					n, err := ParseNodeID(idText)
+					if err != nil {
+						c.Add(file, lineNo, "%shost %q: the id before @ is %v", where(lineNo), h, err)
 						continue
 					}
 					e.ID, e.HasID, e.Host = n, true, host

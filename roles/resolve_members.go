@@ -66,7 +66,8 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// checkMembers enforces cardinality, unique ids and ZooKeeper's id range.
+// checkMembers enforces cardinality, unique ids, the node id range and
+// ZooKeeper's narrower one.
 func (n *Node) checkMembers(c *Collector) {
 	count := map[string]int{}
 	for _, m := range n.Members {
@@ -127,9 +128,15 @@ func (n *Node) checkMembers(c *Collector) {
 		}
 	}
 	n.checkKRaftIDs(c)
+	for _, m := range n.Members {
+		if !validNodeID(m.ID) {
+			c.Add("", 0, "%s has node id %d (%s), outside 0..%d: Kafka's broker.id and node.id are Java ints",
+				m.Host, m.ID, m.IDFrom, MaxNodeID)
+		}
+	}
 	if members, s, ok := n.MembersOfKind("zookeeper"); ok {
 		for _, m := range members {
-			if m.ID < 1 || m.ID > 255 {
+			if validNodeID(m.ID) && (m.ID < 1 || m.ID > 255) {
 				c.Add("", 0, "%s runs %s and has id %d (%s): ZooKeeper server ids must be 1..255%s",
 					m.Host, s.ID, m.ID, m.IDFrom, zkHint(m))
 			}
