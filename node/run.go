@@ -33,6 +33,9 @@ type RunOptions struct {
 	// OnEvent, when set, sees every lifecycle event after the metrics do;
 	// it runs on the supervisor's loop and must not block.
 	OnEvent func(*supervisor.Supervisor, supervisor.Event)
+	// Signals is the subscription up took before anything could block;
+	// Run hands it to the supervisor.
+	Signals *supervisor.Signals
 }
 
 // Run supervises a compiled node until it has stopped: the supervisor as
@@ -69,18 +72,21 @@ func Run(plan supervisor.Plan, np *Rendered, m *Metrics, o RunOptions) (int, err
 		}
 		return 0, err
 	}
-	defer srv.Close()
 
-	stopSignals := supervisor.HandleSignals(sup)
+	stopSignals := supervisor.HandleSignals(sup, o.Signals)
 	defer stopSignals()
 	metricsDone := m.Run(ctx)
 	reloadDone := StartReloader(ctx, sup, np, plan, m, o.Log)
 	code := sup.Run(ctx)
 	cancel()
-	// The rest comes out of the stop budget too.
+	// The rest comes out of the stop budget too: a client in the middle of
+	// a request holds the socket's close, a stdout nobody reads the drain.
 	end := sup.ExitBy()
 	waitUntil(metricsDone, end)
 	waitUntil(reloadDone, end)
+	srvDone := make(chan struct{})
+	go func() { _ = srv.Close(); close(srvDone) }()
+	waitUntil(srvDone, end)
 	o.Out.Close(time.Until(end))
 	return code, nil
 }

@@ -3,6 +3,8 @@ package supervisor
 import (
 	"os"
 	"os/signal"
+	"slices"
+	"sync"
 
 	"github.com/kinit/kinit/internal/sigtab"
 	"golang.org/x/sys/unix"
@@ -34,36 +36,93 @@ func survivable() []os.Signal {
 	return out
 }
 
-// CatchFatal makes the signals that would kill kinit harmless until
-// HandleSignals takes over: a write to a closed stdout before the services
-// start then fails with EPIPE instead of ending kinit. Nothing reads the
-// channel; os/signal drops what does not fit.
-func CatchFatal() {
-	signal.Notify(make(chan os.Signal, 1), unix.SIGPIPE)
+// Signals is kinit up's one subscription to every survivable signal. It
+// is taken first thing, before anything that can block (reading identity
+// files, rendering), so that no default action of the Go runtime (exit 2
+// on SIGHUP, a goroutine dump on SIGQUIT) can end PID 1 before the
+// supervisor exists. Until HandleSignals takes the channel over, a stop
+// signal is remembered and the rest are noted for the log.
+type Signals struct {
+	c       chan os.Signal
+	handoff chan struct{}
+	done    chan struct{}
+
+	mu   sync.Mutex
+	stop unix.Signal   // the first stop signal seen before the handover
+	seen []unix.Signal // other signals seen before the handover, once each
 }
 
-// HandleSignals takes every catchable signal until Run returns: SIGTERM
-// and SIGINT become Terminate calls (the first stops in order, the second
-// kills); a forwardable one (see sigtab) goes to the loop, which passes it
-// to the services whose ForwardSignals name it; any other is logged the
-// first time and otherwise ignored. The returned func stops the handling
-// early.
-func HandleSignals(s *Supervisor) (stop func()) {
+// CatchSignals subscribes to every survivable signal.
+func CatchSignals() *Signals {
 	// os/signal drops a signal when the channel is full; a few slots keep
 	// a quick double SIGTERM from being lost.
-	c := make(chan os.Signal, 16)
-	signal.Notify(c, survivable()...)
+	g := &Signals{c: make(chan os.Signal, 16), handoff: make(chan struct{}), done: make(chan struct{})}
+	signal.Notify(g.c, survivable()...)
+	go g.early()
+	return g
+}
+
+func (g *Signals) early() {
+	defer close(g.done)
+	for {
+		select {
+		case sig := <-g.c:
+			us := sig.(unix.Signal)
+			row, _ := sigtab.Lookup(us)
+			g.mu.Lock()
+			switch {
+			case row.Stop && g.stop == 0:
+				g.stop = us
+			case !row.Stop && !slices.Contains(g.seen, us):
+				g.seen = append(g.seen, us)
+			}
+			g.mu.Unlock()
+		case <-g.handoff:
+			return
+		}
+	}
+}
+
+// StopRequested reports a stop signal received before the supervisor
+// took over, so that up can exit before it starts anything.
+func (g *Signals) StopRequested() (unix.Signal, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stop, g.stop != 0
+}
+
+// HandleSignals takes every catchable signal from g until Run returns: a
+// stop signal (sigtab's Stop: SIGTERM, SIGINT, SIGPWR) becomes a Terminate
+// call (the first stops in order, the second kills), also when it came
+// before the handover; a forwardable one (see sigtab) goes to the loop,
+// which passes it to the services whose ForwardSignals name it; any other
+// is logged the first time and otherwise ignored. The returned func stops
+// the handling early.
+func HandleSignals(s *Supervisor, g *Signals) (stop func()) {
+	close(g.handoff)
+	<-g.done
 	quit := make(chan struct{})
 	go func() {
-		defer signal.Stop(c)
+		defer signal.Stop(g.c)
 		seen := map[unix.Signal]bool{}
+		g.mu.Lock()
+		early, earlyStop := g.seen, g.stop
+		g.mu.Unlock()
+		for _, us := range early {
+			seen[us] = true
+			s.log.Info("received "+sigtab.Name(us)+" before the services started; ignored", "signal", sigtab.Name(us))
+		}
+		if earlyStop != 0 {
+			s.log.Info("received " + sigtab.Name(earlyStop) + " before the services started")
+			s.Terminate()
+		}
 		for {
 			select {
-			case sig := <-c:
+			case sig := <-g.c:
 				us := sig.(unix.Signal)
 				row, _ := sigtab.Lookup(us)
 				switch {
-				case us == unix.SIGTERM || us == unix.SIGINT:
+				case row.Stop:
 					s.log.Info("received " + row.Name)
 					s.Terminate()
 				case row.Forward:

@@ -71,13 +71,15 @@ func (o *Stdout) Dropped() uint64 {
 
 // Close lets the writer finish what is queued for at most wait, then drops
 // the rest: at the end of a stop the deadline matters more than the tail of
-// the log.
+// the log. Closing again returns at once: the first Close was the one
+// bounded by the stop deadline, and a writer stuck on a stdout nobody reads
+// must not hold the exit a second time.
 func (o *Stdout) Close(wait time.Duration) {
 	end := time.Now().Add(wait)
 	for {
 		o.mu.Lock()
-		empty := len(o.queue) == 0 && !o.busy
-		if empty || time.Now().After(end) {
+		done := len(o.queue) == 0 && !o.busy || o.closed
+		if done || time.Now().After(end) {
 			o.closed = true
 			o.cond.Signal()
 			o.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kinit/kinit/internal/sigtab"
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/node"
 	"github.com/kinit/kinit/supervisor"
@@ -27,6 +28,9 @@ func init() {
 // cmdUp compiles everything before the first fork (config, identity,
 // rendered files, a validated plan), then goes live.
 func cmdUp(args []string) int {
+	// First, before anything that can block (identity files, rendering):
+	// no signal's default action may end PID 1 while it compiles.
+	sigs := supervisor.CatchSignals()
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	config := fs.String("config", "", "config file (default $KINIT_CONFIG or /etc/kinit/kinit.toml)")
@@ -37,7 +41,6 @@ func cmdUp(args []string) int {
 		return usageError("up takes no arguments (did you mean 'kinit -- %s'?)", fs.Arg(0))
 	}
 	format := os.Getenv("KINIT_LOG_FORMAT")
-	supervisor.CatchFatal()
 	// Every line kinit prints goes through one bounded queue: a slow or
 	// closed stdout loses lines (counted in status), never kinit's time.
 	out := supervisor.NewStdout(os.Stdout, format)
@@ -70,6 +73,10 @@ func cmdUp(args []string) int {
 		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit is serving %s; nothing was started or written\n", socket)
 		return exitTempFail
 	}
+	if sig, ok := sigs.StopRequested(); ok {
+		log.Info("received " + sigtab.Name(sig) + " before the services started; nothing was started or written")
+		return exitOK
+	}
 	if _, err := np.Node.PersistID(); err != nil {
 		log.Error("cannot persist the node id", "err", err.Error())
 		return exitFailed
@@ -96,7 +103,7 @@ func cmdUp(args []string) int {
 	socket := control.SocketPath()
 	// A table in the middle of JSON lines would break log shippers.
 	table := &readyTable{socket: socket, out: out, off: format == supervisor.LogJSON}
-	code, err := node.Run(plan, np, m, node.RunOptions{Log: log, Out: out, Format: format, Changed: changed, OnEvent: table.onEvent})
+	code, err := node.Run(plan, np, m, node.RunOptions{Log: log, Out: out, Format: format, Changed: changed, OnEvent: table.onEvent, Signals: sigs})
 	switch {
 	case errors.Is(err, node.ErrSocketTaken):
 		fmt.Fprintf(os.Stderr, "kinit: cannot start: another kinit took %s meanwhile; rendered files were written, no service was started\n", socket)

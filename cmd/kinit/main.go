@@ -7,9 +7,19 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
+	// kinit's environment holds the node's secrets (KINIT_ES_PASSWORD,
+	// KAFKA_*_PASSWORD) and, in the image, every service runs as kinit's
+	// uid: a dumpable kinit would let any of them read /proc/1/environ,
+	// /proc/1/fd and /proc/1/mem or ptrace it. Non-dumpable, those are
+	// root's (and need CAP_SYS_PTRACE). Every kinit, not only up: one run
+	// by `docker exec` carries the same environment. Children are dumpable
+	// again after their execve.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	os.Exit(dispatch(os.Args[1:]))
 }
 

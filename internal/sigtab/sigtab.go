@@ -25,12 +25,15 @@ type Signal struct {
 	Sync bool
 	// Uncatchable: SIGKILL and SIGSTOP cannot be handled at all.
 	Uncatchable bool
+	// Stop: kinit up stops the node in order on it. SIGPWR is how lxc and
+	// Incus ask a container's init for a clean halt, as tini's users expect.
+	Stop bool
 }
 
 // Table holds the standard signals 1..31, by number.
 var Table = []Signal{
 	{Name: "SIGHUP", Num: unix.SIGHUP, Forward: true},
-	{Name: "SIGINT", Num: unix.SIGINT},
+	{Name: "SIGINT", Num: unix.SIGINT, Stop: true},
 	{Name: "SIGQUIT", Num: unix.SIGQUIT, Forward: true},
 	{Name: "SIGILL", Num: unix.SIGILL, Sync: true},
 	{Name: "SIGTRAP", Num: unix.SIGTRAP, Sync: true},
@@ -43,7 +46,7 @@ var Table = []Signal{
 	{Name: "SIGUSR2", Num: unix.SIGUSR2, Forward: true},
 	{Name: "SIGPIPE", Num: unix.SIGPIPE},
 	{Name: "SIGALRM", Num: unix.SIGALRM},
-	{Name: "SIGTERM", Num: unix.SIGTERM},
+	{Name: "SIGTERM", Num: unix.SIGTERM, Stop: true},
 	{Name: "SIGSTKFLT", Num: unix.SIGSTKFLT},
 	{Name: "SIGCHLD", Num: unix.SIGCHLD},
 	{Name: "SIGCONT", Num: unix.SIGCONT},
@@ -58,7 +61,7 @@ var Table = []Signal{
 	{Name: "SIGPROF", Num: unix.SIGPROF},
 	{Name: "SIGWINCH", Num: unix.SIGWINCH, Forward: true},
 	{Name: "SIGIO", Num: unix.SIGIO},
-	{Name: "SIGPWR", Num: unix.SIGPWR},
+	{Name: "SIGPWR", Num: unix.SIGPWR, Stop: true},
 	{Name: "SIGSYS", Num: unix.SIGSYS, Sync: true},
 }
 

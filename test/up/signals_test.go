@@ -79,3 +79,22 @@ func waitRecorded(t *testing.T, file, line string) {
 		return false
 	})
 }
+
+// SIGPWR is how lxc and Incus ask a container's init for a clean halt
+// (lxc-stop, `incus stop`): kinit up stops the node in order on it, as on
+// SIGTERM. Before, it was logged and ignored, so the halt waited for the
+// runtime's timeout and then killed everything.
+func TestSIGPWRStopsInOrder(t *testing.T) {
+	n := newNode(t, "signals/kinit.toml").withPorts("a", "b")
+	r := n.start(asPID1)
+	n.waitStatus("a and b ready", allReady("a", "b"))
+	r.signal(unix.SIGPWR)
+	r.waitLog("received SIGPWR")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("kinit exited %d after SIGPWR, want 0", code)
+	}
+	// b waits on a, so b is stopped first.
+	if ib, ia := r.logIndex(`service "b" stopped: …`), r.logIndex(`service "a" stopped: …`); ib < 0 || ia < 0 || ib > ia {
+		t.Fatalf("stop order: b at %d, a at %d; want b before a", ib, ia)
+	}
+}

@@ -2,10 +2,12 @@ package up
 
 import (
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/supervisor/control/client"
 	"golang.org/x/sys/unix"
 )
 
@@ -60,5 +62,40 @@ func TestCheckWarnsWhenGracesDoNotFit(t *testing.T) {
 	n.env["KINIT_STOP_TIMEOUT"] = "31s"
 	if out := n.cli("check", "--no-files"); out.code != 0 || strings.Contains(out.stdout, "graces") {
 		t.Fatalf("kinit check with a timeout that fits (exit %d):\n%s%s", out.code, out.stdout, out.stderr)
+	}
+}
+
+// The same bound when nobody reads stdout and the services stop at once:
+// the output drain, the socket's close and the stdout queue's close all
+// come out of the one second after the deadline. Before, a second,
+// unbounded drain of the stdout queue ran after it (4.7 s for a 2 s
+// timeout, so with the default 8 s a runtime's 10 s SIGKILL hit PID 1).
+func TestStopWithinBudgetStdoutUnread(t *testing.T) {
+	const budget = 2 * time.Second
+	n := newNode(t, "signals/kinit.toml").withPorts("a", "b")
+	n.env["KINIT_SPAM"] = "1000"
+	n.env["KINIT_STOP_TIMEOUT"] = budget.String()
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close() // held open and never read: the pipe fills
+	n.stdout = wr
+	r := n.start(asPID1)
+	wr.Close()
+	n.waitStatus("a and b ready, and lines dropped", func(st *client.Status) bool {
+		return allReady("a", "b")(st) && st.Kinit.OutputDropped > 0
+	})
+
+	start := time.Now()
+	r.signal(unix.SIGTERM)
+	code := r.wait()
+	took := time.Since(start)
+	t.Logf("SIGTERM to exit: %s", took.Round(time.Millisecond))
+	if took > budget+time.Second {
+		t.Fatalf("SIGTERM to exit took %s, more than KINIT_STOP_TIMEOUT %s + 1s", took.Round(time.Millisecond), budget)
+	}
+	if code != 0 {
+		t.Errorf("exit code %d, want 0", code)
 	}
 }

@@ -30,6 +30,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "usage: plandriver PLAN.json")
 		return 2
 	}
+	sigs := supervisor.CatchSignals()
 	format := os.Getenv("KINIT_LOG_FORMAT")
 	level := slog.LevelInfo
 	if os.Getenv("PLANDRIVER_DEBUG") == "1" {
@@ -65,7 +66,24 @@ func run() int {
 		}
 		defer srv.Close()
 	}
-	stop := supervisor.HandleSignals(sup)
+	if hold := os.Getenv("PLANDRIVER_HOLD"); hold != "" {
+		// A stand-in for a slow compile (kinit up reading identity):
+		// "held" on stderr, then wait until the test writes a line to
+		// the FIFO named hold. Signals sent meanwhile must not end us.
+		fmt.Fprintln(os.Stderr, "held")
+		f, err := os.Open(hold)
+		if err != nil {
+			log.Error(err.Error())
+			return 1
+		}
+		_, _ = f.Read(make([]byte, 1))
+		f.Close()
+		if sig, ok := sigs.StopRequested(); ok {
+			log.Info("stop requested before start; nothing started", "signal", sig.String())
+			return 0
+		}
+	}
+	stop := supervisor.HandleSignals(sup, sigs)
 	defer stop()
 	return sup.Run(context.Background())
 }
