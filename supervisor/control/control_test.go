@@ -1,6 +1,7 @@
 package control_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -303,6 +304,9 @@ func contains(list []string, s string) bool {
 // `kinit health` exits 0 iff every required service is ready; `kinit status` shows
 // the header and the table; start/stop/restart act through the socket.
 func TestCLI(t *testing.T) {
+	// The CLI is a child of this process, which serves the socket: make it
+	// an operator's, not a process kinit started.
+	defer control.FakeKinitPid(-1)()
 	gate := freeAddr(t)
 	n := startNode(t, gate)
 	n.wait("kafka-broker", supervisor.EventStarted)
@@ -376,5 +380,62 @@ func TestSocketRefusesOtherUsers(t *testing.T) {
 	}
 	if _, _, code := n.kinit(nil, "health"); code == 2 {
 		t.Fatal("root refused")
+	}
+}
+
+// A process below kinit (here a child of the process serving the socket,
+// as a service or a probe is) may read status but not control services:
+// in the non-root image it has kinit's uid, so SO_PEERCRED's uid admits it.
+// The same request from kinit's own process (curl below) passes.
+func TestChildrenCannotControl(t *testing.T) {
+	gate := freeAddr(t)
+	n := startNode(t, gate)
+	n.wait("kafka-broker", supervisor.EventStarted)
+	if out, errOut, code := n.kinit(nil, "status"); code != 0 || !strings.Contains(out, "kafka-broker") {
+		t.Fatalf("status from below kinit: %d %q %q", code, out, errOut)
+	}
+	for _, args := range [][]string{{"stop", "zookeeper"}, {"restart", "zookeeper"}, {"start", "zookeeper"}, {"signal", "zookeeper", "KILL"}} {
+		_, errOut, code := n.kinit(nil, args...)
+		if code != 1 || !strings.Contains(errOut, "is a process kinit supervises (a process kinit started or adopted)") ||
+			!strings.Contains(errOut, "docker exec") {
+			t.Errorf("kinit %s from below kinit: exit %d, %q; want 1 and refused", strings.Join(args, " "), code, errOut)
+		}
+	}
+	if st, _ := n.sup.Snapshot().Service("zookeeper"); st.Restarts != 0 || st.Pid == 0 {
+		t.Fatalf("zookeeper was touched: %+v", st)
+	}
+	if code, body := curl(t, n.socket, "POST", "/v1/services/zookeeper/restart"); code != 202 {
+		t.Fatalf("restart from kinit's own process: %d %s", code, body)
+	}
+	n.wait("zookeeper", supervisor.EventStopping)
+}
+
+// A kept-alive connection that sends no next request is closed, giving its
+// slot back.
+func TestIdleConnectionClosed(t *testing.T) {
+	defer control.FakeIdleTimeout(50 * time.Millisecond)()
+	n := startNode(t, freeAddr(t))
+	c, err := net.Dial("unix", n.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /v1/health HTTP/1.1\r\nHost: kinit\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		t.Fatal("the server did not keep the connection alive; nothing to time out")
+	}
+	// Only keeps a broken server from hanging the test.
+	_ = c.SetReadDeadline(time.Now().Add(deadline))
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("idle connection: %v, want EOF (closed by kinit)", err)
 	}
 }

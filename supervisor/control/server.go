@@ -1,8 +1,29 @@
 // Package control serves kinit's control socket: HTTP+JSON on a unix
-// socket, for `kinit status|health|start|stop|restart` and for
-// `curl --unix-socket`. Only root and the uid kinit runs as may use it:
-// the socket is mode 0600 and every connection's peer credentials
-// (SO_PEERCRED) are checked, in case the mode was loosened.
+// socket, for `kinit status|health|start|stop|restart|signal` and for
+// `curl --unix-socket`.
+//
+// Who may do what. The socket is mode 0600 and every connection's peer
+// credentials (SO_PEERCRED) are checked, in case the mode was loosened:
+// only root and the uid kinit runs as get an answer. Reading (GET: status,
+// health) is open to them. Controlling (POST: start, stop, restart,
+// signal) is also refused, with 403 and the reason, to any process below
+// kinit: a service, its children, a probe, or an orphan kinit adopted as
+// PID 1 or subreaper (peer.go, ancestry.go). In the non-root image every
+// service runs as kinit's uid, so the uid alone is no boundary; the
+// parent chain in /proc is, since a process never leaves kinit's subtree.
+// The operator's `docker exec`/`kubectl exec` (and HEALTHCHECK) processes
+// enter the pid namespace from outside, with parent pid 0, and a peer in an
+// enclosing namespace shows pid 0: neither is below kinit. The check runs
+// on each request and also proves the pid still names the process that
+// connected (its start time), so a recycled pid is not taken for it.
+//
+// Bounds. At most connLimit connections are open at once (limit.go);
+// more wait in the kernel's backlog, holding none of kinit's descriptors.
+// A connection must send its request headers within 5 s and its request
+// within 10 s, and is closed after idleTimeout without one; an answer
+// that its client does not read within 10 s is abandoned. So no client,
+// however many connections it opens, can take the descriptors a restart
+// needs (the supervisor also keeps a reserve for that).
 //
 // Endpoints (see docs/supervision.md for the JSON):
 //
@@ -38,6 +59,15 @@ type Backend interface {
 	Signal(ctx context.Context, id string, sig unix.Signal) error
 }
 
+// idleTimeout closes a kept-alive connection that sends no next request,
+// giving its slot back (the CLI does not keep connections; curl and
+// scripts may).
+var idleTimeout = 10 * time.Second
+
+// writeTimeout bounds one JSON answer's write, so a client that never
+// reads holds its slot no longer.
+var writeTimeout = 10 * time.Second
+
 // Server serves one control socket.
 type Server struct {
 	l    *net.UnixListener
@@ -61,15 +91,22 @@ func Serve(l *net.UnixListener, path string, b Backend, log *slog.Logger) *Serve
 		log = slog.Default()
 	}
 	s := &Server{l: l, path: path, done: make(chan struct{})}
+	// No WriteTimeout: it would cut a long answer that follows a log or a
+	// watch. writeJSON bounds its own write instead, and a streaming
+	// handler must clear its read deadline (http.ResponseController), or
+	// ReadTimeout ends its request's context.
 	s.http = &http.Server{
-		Handler:           peerCheck(newMux(b), log),
+		Handler:           newGate(newMux(b), b, log),
 		ConnContext:       withPeer,
 		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	limited := newLimitListener(l, connLimit())
 	go func() {
 		defer close(s.done)
-		if err := s.http.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(limited); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("control socket stopped", "err", err)
 		}
 	}()
@@ -86,49 +123,6 @@ func (s *Server) Close() error {
 		err = rerr
 	}
 	return err
-}
-
-type peerKey struct{}
-
-// peer is the credentials of the process at the other end of a connection.
-type peer struct {
-	ucred *unix.Ucred
-	err   error
-}
-
-func withPeer(ctx context.Context, c net.Conn) context.Context {
-	p := peer{err: errors.New("not a unix socket")}
-	if uc, ok := c.(*net.UnixConn); ok {
-		raw, err := uc.SyscallConn()
-		if err != nil {
-			p.err = err
-		} else if cerr := raw.Control(func(fd uintptr) {
-			p.ucred, p.err = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-		}); cerr != nil {
-			p.err = cerr
-		}
-	}
-	return context.WithValue(ctx, peerKey{}, p)
-}
-
-// peerCheck lets root and kinit's own uid through; others get 403 with a
-// message that says why.
-func peerCheck(next http.Handler, log *slog.Logger) http.Handler {
-	self := uint32(os.Getuid())
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, _ := r.Context().Value(peerKey{}).(peer)
-		if p.ucred == nil {
-			writeError(w, http.StatusForbidden, fmt.Sprintf("permission denied: cannot read peer credentials: %v", p.err))
-			return
-		}
-		if p.ucred.Uid != 0 && p.ucred.Uid != self {
-			log.Warn("control socket: refused a peer", "uid", p.ucred.Uid, "pid", p.ucred.Pid, "path", r.URL.Path)
-			writeError(w, http.StatusForbidden, fmt.Sprintf(
-				"permission denied: uid %d may not use the kinit control socket (only root and uid %d may)", p.ucred.Uid, self))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func newMux(b Backend) *http.ServeMux {
@@ -197,6 +191,7 @@ func newMux(b Backend) *http.ServeMux {
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)

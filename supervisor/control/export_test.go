@@ -1,0 +1,16 @@
+package control
+
+import "time"
+
+func fake[T any](p *T, v T) (restore func()) {
+	old := *p
+	*p = v
+	return func() { *p = old }
+}
+
+// FakeIdleTimeout shortens how long an idle kept-alive connection stays.
+func FakeIdleTimeout(d time.Duration) func() { return fake(&idleTimeout, d) }
+
+// FakeKinitPid sets whose descendants may not control services: the CLI
+// the tests run is a child of the test process, which serves the socket.
+func FakeKinitPid(pid int) func() { return fake(&kinitPid, pid) }
