@@ -39,6 +39,10 @@ type (
 	}
 )
 
+// killNumber sends a signal by number (kill(2)); a variable so tests can
+// see which groups kinit signals, and when.
+var killNumber = unix.Kill
+
 func (s *Supervisor) handle(ev any) {
 	switch e := ev.(type) {
 	case evExit:
@@ -194,12 +198,14 @@ func (s *Supervisor) onExit(svc *service, pid int, st reaper.Status) {
 		return
 	}
 	now := time.Now()
-	// Helpers the service forked die with it (the group outlives its
-	// leader only while members remain).
-	_ = unix.Kill(-pid, unix.SIGKILL)
-	if s.opts.OwnsProcess && !s.shutdown {
-		// Before the next run binds its port: every process left in the
-		// service's cgroup, and any marked one outside it.
+	// Helpers the service forked die with it, before the next run binds
+	// its port: every process left in the service's cgroup, and every one
+	// marked as the service's, inside its process group or escaped from
+	// it. Not by the group's number: the leader is reaped, so that number
+	// may already be another process's, which can make itself a group
+	// leader (docs/reliability.md: a group is signalled only while its
+	// leader is unreaped).
+	if s.opts.OwnsProcess {
 		if s.cg != nil {
 			s.cg.kill(svc.cgroup)
 		}

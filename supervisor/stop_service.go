@@ -57,7 +57,7 @@ func signalGroup(svc *service, sig unix.Signal) {
 	if svc.proc.Signal(syscall.Signal(0)) != nil {
 		return // reaped already: its exit event is on the way
 	}
-	_ = unix.Kill(-svc.pid, sig)
+	_ = killNumber(-svc.pid, sig)
 }
 
 func (s *Supervisor) kill(svc *service) {
