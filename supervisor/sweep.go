@@ -20,9 +20,10 @@ var SweepGrace = 2 * time.Second
 // sweepEnd bounds the sweep within StopOverrun (see knobs.go).
 const sweepEnd = 400 * time.Millisecond
 
-// killEscapees kills the processes of svc that left its process group,
-// once its main process is gone: as live leftovers they would hold the
-// port, the data directory lock or the pipe of the next run.
+// killEscapees kills the processes of svc left once its main process is
+// gone, those still in its process group and those that left it: as live
+// leftovers they would hold the port, the data directory lock or the pipe
+// of the next run.
 func (s *Supervisor) killEscapees(svc *service) {
 	mark := serviceVar + "=" + svc.spec.ID
 	var pids []int
@@ -33,7 +34,7 @@ func (s *Supervisor) killEscapees(svc *service) {
 		}
 	}
 	if len(pids) > 0 {
-		s.log.Warn("killed processes that escaped the service's process group", "service", svc.spec.ID, "pids", pids)
+		s.log.Warn("killed processes the service left behind", "service", svc.spec.ID, "pids", pids)
 	}
 }
 
