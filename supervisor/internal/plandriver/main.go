@@ -68,9 +68,9 @@ func run() int {
 	}
 	if hold := os.Getenv("PLANDRIVER_HOLD"); hold != "" {
 		// A stand-in for a slow compile (kinit up reading identity):
-		// "held" on stderr, then wait until the test writes a line to
-		// the FIFO named hold. Signals sent meanwhile must not end us.
-		fmt.Fprintln(os.Stderr, "held")
+		// log "held", then wait until the test writes to the FIFO named
+		// hold. Signals sent meanwhile must not end the driver.
+		log.Info("held")
 		f, err := os.Open(hold)
 		if err != nil {
 			log.Error(err.Error())

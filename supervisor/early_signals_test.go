@@ -1,0 +1,71 @@
+package supervisor_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kinit/kinit/supervisor"
+	"golang.org/x/sys/unix"
+)
+
+// Signals that arrive while kinit is still compiling (reading identity
+// files, rendering) neither end it nor get lost: the driver is held, as a
+// slow compile would hold kinit up, after CatchSignals and before
+// HandleSignals. SIGHUP, SIGQUIT and SIGUSR1 are logged and ignored once
+// the supervisor runs; a SIGTERM among them makes the driver exit 0 with
+// nothing started. Before, such signals ended PID 1 with Go's default
+// action (exit 2, a goroutine dump for SIGQUIT).
+func TestSignalsBeforeTheSupervisor(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		stop bool
+	}{{"ignored", false}, {"stop", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fifo := filepath.Join(t.TempDir(), "hold")
+			if err := unix.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("PLANDRIVER_HOLD", fifo)
+			plan := supervisor.Plan{Node: supervisor.NodeInfo{Role: "broker", ID: 1},
+				Services: []supervisor.ServiceSpec{listening(t, svc("a"))}}
+			d := startDriver(t, true, plan)
+			d.logMsg("held")
+			sigs := []unix.Signal{unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1}
+			if tc.stop {
+				sigs = append(sigs, unix.SIGTERM)
+			}
+			for _, sig := range sigs {
+				d.signal(sig)
+			}
+			// Opening the FIFO for writing waits for the driver's read
+			// end; the write releases it.
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write([]byte("go\n")); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			if tc.stop {
+				d.logMsg("stop requested before start; nothing started")
+				if code := d.exitCode(); code != 0 {
+					t.Fatalf("driver exited %d, want 0", code)
+				}
+				if d.logIndex(`service "a" started`) >= 0 {
+					t.Fatal("a service started after a stop signal")
+				}
+				return
+			}
+			for _, name := range []string{"SIGHUP", "SIGQUIT", "SIGUSR1"} {
+				d.logMsg("received " + name + " before the services started; ignored")
+			}
+			d.logMsg(`service "a" ready`)
+			d.signal(unix.SIGTERM)
+			if code := d.exitCode(); code != 0 {
+				t.Fatalf("driver exited %d, want 0", code)
+			}
+		})
+	}
+}
