@@ -51,7 +51,11 @@ func newProber(p ProbeSpec, sspec ServiceSpec, self bool) probe.Prober {
 	case ProbeHTTP:
 		return probe.HTTP{URLs: p.URLs}
 	case ProbeExec:
-		return probe.Exec{Argv: p.Command, Env: sspec.Env, Dir: sspec.Dir, Start: credsOf(sspec).start}
+		// The service's environment, mark included, as spawn gives it:
+		// what a probe leaves behind after its leader exited is found by
+		// the mark (its group is not signalled once the leader is reaped).
+		env := append(append(make([]string, 0, len(sspec.Env)+1), sspec.Env...), serviceVar+"="+sspec.ID)
+		return probe.Exec{Argv: p.Command, Env: env, Dir: sspec.Dir, Start: credsOf(sspec).start}
 	}
 	panic("supervisor: unvalidated probe kind " + p.Kind)
 }
