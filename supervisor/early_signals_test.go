@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
 )
@@ -38,12 +39,14 @@ func TestSignalsBeforeTheSupervisor(t *testing.T) {
 			for _, sig := range sigs {
 				d.signal(sig)
 			}
-			// Opening the FIFO for writing waits for the driver's read
-			// end; the write releases it.
-			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+			// The write releases the driver; a non-blocking open fails
+			// (ENXIO) while no reader has the FIFO open, so a driver that
+			// died fails the test instead of hanging it.
+			var w *os.File
+			testkit.Eventually(t, "the driver to read its hold FIFO", func() bool {
+				w, _ = os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0)
+				return w != nil
+			})
 			if _, err := w.Write([]byte("go\n")); err != nil {
 				t.Fatal(err)
 			}
