@@ -204,8 +204,9 @@ func (s *Supervisor) onExit(svc *service, pid int, st reaper.Status) {
 	// it. Not by the group's number: the leader is reaped, so that number
 	// may already be another process's, which can make itself a group
 	// leader (docs/reliability.md: a group is signalled only while its
-	// leader is unreaped).
-	if s.opts.OwnsProcess {
+	// leader is unreaped). In a stop the end-of-stop sweep gets them,
+	// SIGTERM first.
+	if s.opts.OwnsProcess && !s.shutdown {
 		if s.cg != nil {
 			s.cg.kill(svc.cgroup)
 		}
