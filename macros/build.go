@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/kinit/kinit/internal/safefs"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor/probe"
 )
@@ -70,7 +70,15 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 
 // expandField expands one config string of a service.
 func (b *builder) expandField(s *roles.Service, sc *scope, v string, key ...string) string {
-	out, unknown := roles.Expand(v, sc.lookup)
+	out, unknown, err := sc.expand(v)
+	if err != nil {
+		if !sc.budget.report(err) {
+			return ""
+		}
+		b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
+			"service %s %s: %v", s.ID, strings.Join(key, "."), err)
+		return ""
+	}
 	for _, name := range unknown {
 		b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
 			"service %s %s: %s", s.ID, strings.Join(key, "."), sc.explain(name))
@@ -198,7 +206,7 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		dir = filepath.Join(n.Config.Dir, "templates")
 	}
 	src := filepath.Join(dir, t.Src)
-	data, err := os.ReadFile(src)
+	data, err := safefs.ReadRegular(src, roles.MaxTemplateSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			b.errs.Add(cfgFile, t.Line, "service %s: template %s not found in %s", s.ID, t.Src, dir)
@@ -267,6 +275,8 @@ func renderText(src, text string, rules []roles.Autogen, sc *scope, cfgFile stri
 	}
 	matched := make([]bool, len(rules))
 	lines := strings.Split(text, "\n")
+	size := 0
+lines:
 	for i, line := range lines {
 		for ri, r := range rules {
 			if r.Pattern == "" || !strings.Contains(line, r.Pattern) {
@@ -278,9 +288,33 @@ func renderText(src, text string, rules []roles.Autogen, sc *scope, cfgFile stri
 				add(i+1, "autogen rule (%s:%d) %s -> %s: %s", cfgFile, r.Line, r.Pattern, r.Macro, sc.explain(r.Macro))
 				continue
 			}
-			line = strings.ReplaceAll(line, r.Pattern, v)
+			var err error
+			if line, err = sc.budget.replace(line, r.Pattern, v); err != nil {
+				if sc.budget.report(err) {
+					add(i+1, "autogen rule (%s:%d) %s -> %s: the line %v", cfgFile, r.Line, r.Pattern, r.Macro, err)
+				}
+				if err == errBudget {
+					return "", errs, nil
+				}
+				lines[i] = ""
+				continue lines
+			}
 		}
-		out, unknown := roles.Expand(line, sc.lookup)
+		out, unknown, err := sc.expand(line)
+		if err != nil {
+			if sc.budget.report(err) {
+				add(i+1, "the line %v", err)
+			}
+			if err == errBudget {
+				return "", errs, nil
+			}
+			lines[i] = ""
+			continue
+		}
+		if size += len(out) + 1; size > roles.MaxRendered {
+			add(i+1, "the rendered file grows past %s here", safefs.Size(roles.MaxRendered))
+			return "", errs, nil
+		}
 		for _, name := range unknown {
 			add(i+1, "%s", sc.explain(name))
 		}

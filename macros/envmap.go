@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kinit/kinit/internal/safefs"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -105,9 +106,11 @@ func MapEnv(env roles.Env, prefix, propPrefix string, known *KeySet) (EnvMapping
 				errs = append(errs, &roles.Error{Msg: fmt.Sprintf("%s and %s%s are both set; use one", name, prefix, base)})
 				continue
 			}
-			data, err := os.ReadFile(value)
+			// The operator's file (a Kubernetes Secret is a link): followed,
+			// but only a regular file, non-blocking, and bounded.
+			data, err := safefs.ReadRegular(value, roles.MaxSecretFileSize)
 			if err != nil {
-				errs = append(errs, &roles.Error{Msg: fmt.Sprintf("%s: cannot read secret file: %v", name, unwrap(err))})
+				errs = append(errs, &roles.Error{Msg: fmt.Sprintf("%s=%s: cannot read secret file: %v", name, value, unwrap(err))})
 				continue
 			}
 			o.Value = strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")

@@ -124,7 +124,7 @@ func TestMapEnvErrors(t *testing.T) {
 		env  roles.Env
 		want string
 	}{
-		{roles.Env{"KAFKA_SSL_KEY_PASSWORD_FILE": "/nonexistent/pw"}, "KAFKA_SSL_KEY_PASSWORD_FILE: cannot read secret file"},
+		{roles.Env{"KAFKA_SSL_KEY_PASSWORD_FILE": "/nonexistent/pw"}, "KAFKA_SSL_KEY_PASSWORD_FILE=/nonexistent/pw: cannot read secret file: no such file or directory"},
 		{roles.Env{"KAFKA_SSL_KEY_PASSWORD_FILE": "/dev/null", "KAFKA_SSL_KEY_PASSWORD": "x"}, "are both set"},
 		{roles.Env{"KAFKA_LOG_DIRS": "/a", "KAFKA_LOG_DIRS_FILE": "/dev/null"}, "are both set"},
 	} {

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/kinit/kinit/internal/javaprops"
-	"github.com/kinit/kinit/roles"
 )
 
 // valueRule is one key's line of a .types table: its ConfigDef type and,
@@ -165,8 +164,8 @@ func (b *builder) checkTemplateValues(src, text, keys string, sc *scope, ovs []O
 		if !l.Entry || overridden[l.Key] {
 			continue
 		}
-		v, unknown := roles.Expand(l.Value, sc.lookup)
-		if len(unknown) > 0 || strings.Contains(v, "@@") {
+		v, unknown, err := sc.expand(l.Value)
+		if err != nil || len(unknown) > 0 || strings.Contains(v, "@@") {
 			continue
 		}
 		if why := checkValue(rules, l.Key, v); why != "" {

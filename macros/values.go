@@ -13,15 +13,19 @@ import (
 type scope struct {
 	vals    map[string]string
 	unavail map[string]string
+	budget  *budget // shared with every child scope
 }
 
-func newScope() *scope { return &scope{vals: map[string]string{}, unavail: map[string]string{}} }
+func newScope() *scope {
+	return &scope{vals: map[string]string{}, unavail: map[string]string{}, budget: newBudget()}
+}
 
 func (s *scope) set(name, v string)       { s.vals[name] = v }
 func (s *scope) missing(name, why string) { s.unavail[name] = why }
 
 func (s *scope) child() *scope {
 	c := newScope()
+	c.budget = s.budget
 	for k, v := range s.vals {
 		c.vals[k] = v
 	}
@@ -34,6 +38,11 @@ func (s *scope) child() *scope {
 func (s *scope) lookup(name string) (string, bool) {
 	v, ok := s.vals[name]
 	return v, ok
+}
+
+// expand expands the macros of text within the budget.
+func (s *scope) expand(text string) (string, []string, error) {
+	return s.budget.expand(text, s.lookup)
 }
 
 // explain says why a name has no value.
@@ -144,31 +153,45 @@ func (b *builder) nodeScope() *scope {
 		}
 	}
 
-	// User macros may use any node-level macro, and each other.
+	// User macros may use any node-level macro, and each other. Each is
+	// expanded once, its failure kept too, so a macro referenced many
+	// times costs one expansion and a cycle ends at its first repeat.
 	raw := map[string]roles.UserMacro{}
 	for _, m := range n.Config.Macros {
 		raw[m.Name] = m
 	}
-	var resolve func(name string, depth int) (string, bool)
-	resolve = func(name string, depth int) (string, bool) {
+	visiting, failed := map[string]bool{}, map[string]bool{}
+	var resolve func(name string) (string, bool)
+	resolve = func(name string) (string, bool) {
 		if v, ok := sc.vals[name]; ok {
 			return v, true
 		}
 		m, ok := raw[name]
-		if !ok || depth > 32 {
+		if !ok || visiting[name] || failed[name] {
 			return "", false
 		}
-		out, unknown := roles.Expand(m.Value, func(ref string) (string, bool) { return resolve(ref, depth+1) })
-		if len(unknown) > 0 {
+		visiting[name] = true
+		out, unknown, err := sc.budget.expand(m.Value, resolve)
+		delete(visiting, name)
+		switch {
+		case err != nil:
+			failed[name] = true
+			sc.missing(name, err.Error())
+			b.errs.Add(n.Config.File, m.Line, "macro %s: %v", name, err)
+			return "", false
+		case len(unknown) > 0:
+			failed[name] = true
+			if !failed[unknown[0]] { // else reported at that macro
+				b.errs.Add(n.Config.File, m.Line, "macro %s: %s", name, sc.explain(unknown[0]))
+			}
 			sc.missing(name, sc.explain(unknown[0]))
-			b.errs.Add(n.Config.File, m.Line, "macro %s: %s", name, sc.explain(unknown[0]))
 			return "", false
 		}
 		sc.set(name, out)
 		return out, true
 	}
 	for _, m := range n.Config.Macros {
-		resolve(m.Name, 0)
+		resolve(m.Name)
 	}
 	return sc
 }

@@ -67,7 +67,7 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
 // here falls back to the main port.
 func remoteURL(probeURL, service, host string, mainPort int, sc *scope) string {
 	own := strings.ReplaceAll(probeURL, "@@PORT@@", "@@PORT_"+roles.MacroName(service)+"@@")
-	if exp, unknown := roles.Expand(own, sc.lookup); len(unknown) == 0 && !strings.Contains(exp, "@@") {
+	if exp, unknown, err := sc.expand(own); err == nil && len(unknown) == 0 && !strings.Contains(exp, "@@") {
 		own = exp
 	}
 	scheme, rest, ok := strings.Cut(own, "://")

@@ -35,7 +35,7 @@ func ConfigPath(flagValue string, env roles.Env) string {
 // plan. Every problem is reported at once (roles.Problems).
 func Load(configFlag string) (*Rendered, error) {
 	r := &Rendered{Env: roles.OSEnv()}
-	cfg, err := roles.Load(ConfigPath(configFlag, r.Env))
+	cfg, err := roles.LoadFrom(ConfigPath(configFlag, r.Env), roles.ConfigSetting(configFlag, r.Env))
 	if err != nil {
 		return nil, err
 	}

@@ -186,7 +186,10 @@ func (n *Node) persistedID(c *Collector) (int, string, bool) {
 func (n *Node) checkIDFiles(c *Collector) {
 	for _, s := range n.Services {
 		for _, chk := range s.IDChecks {
-			path := n.ExpandVars(chk.File)
+			path, ok := n.expandVarsAt(chk.File, c, "services", s.ID, "id_check")
+			if !ok {
+				continue
+			}
 			data, ok := readOwned(path, "", c)
 			if !ok {
 				continue

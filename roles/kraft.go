@@ -142,7 +142,10 @@ func (n *Node) storedClusterID(c *Collector) (id, from string) {
 				continue
 			}
 			// A problem reading it is checkIDFiles' to report.
-			path := n.ExpandVars(chk.File)
+			path, ok := n.expandVarsAt(chk.File, c, "services", s.ID, "id_check")
+			if !ok {
+				continue
+			}
 			if data, err := safefs.ReadOwned(path, MaxIDFileSize); err == nil {
 				v, line, _ := javaprops.Get(string(data), chk.Key)
 				check(strings.TrimSpace(v), path, line)

@@ -2,7 +2,6 @@ package roles
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // Defaults used when neither a service nor [defaults] sets a value.
@@ -43,14 +44,39 @@ var (
 
 // Load reads and validates a kinit.toml. Every problem found is returned at
 // once (see Problems), each an *Error with the file and line.
-func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+func Load(path string) (*Config, error) { return LoadFrom(path, "") }
+
+// LoadFrom is Load for a path an operator's setting gave (EnvConfig or
+// "--config", see ConfigSetting): a problem reading the file names it.
+// Only a regular file of at most MaxConfigSize is read, so /dev/zero or a
+// FIFO is an error, not an endless read or a hang.
+func LoadFrom(path, setting string) (*Config, error) {
+	data, err := safefs.ReadRegular(path, MaxConfigSize)
 	if err != nil {
 		c := &Collector{}
-		c.Add(path, 0, "cannot read config: %v", errors.Unwrap(err))
+		switch setting {
+		case "":
+			c.Add(path, 0, "cannot read config: %v", unwrapPath(err))
+		case EnvConfig:
+			c.Add("", 0, "%s=%s: cannot read config: %v", setting, path, unwrapPath(err))
+		default:
+			c.Add("", 0, "%s %s: cannot read config: %v", setting, path, unwrapPath(err))
+		}
 		return nil, c.Err()
 	}
 	return Parse(path, data)
+}
+
+// ConfigSetting names where the config path comes from: the --config
+// flag, else KINIT_CONFIG, else "" (the default path).
+func ConfigSetting(flagValue string, env Env) string {
+	switch {
+	case flagValue != "":
+		return "--config"
+	case env.Get(EnvConfig) != "":
+		return EnvConfig
+	}
+	return ""
 }
 
 // Parse validates a kinit.toml held in memory; file names it in messages and

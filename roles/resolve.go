@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // Resolve finds out which node this is under cfg and env: config id, role,
@@ -81,8 +83,11 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 
 	n.DataDirs = map[string]string{}
 	for _, s := range n.Services {
-		if s.DataDir != "" {
-			n.DataDirs[s.ID] = n.ExpandVars(s.DataDir)
+		if s.DataDir == "" {
+			continue
+		}
+		if d, ok := n.expandVarsAt(s.DataDir, c, "services", s.ID, "data_dir"); ok {
+			n.DataDirs[s.ID] = d
 		}
 	}
 
@@ -105,7 +110,11 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 }
 
 // resolveVars applies KINIT_<VAR> overrides, then expands references between
-// vars (CONFIG_DIR included).
+// vars (CONFIG_DIR included). Each var is expanded once, its result or its
+// failure kept, so a var referenced many times costs one expansion and a
+// cycle ends at its first repeat; each result is at most MaxExpanded and
+// all of them together at most MaxExpandedTotal, so overrides that repeat
+// each other cannot grow memory without bound.
 func (n *Node) resolveVars(env Env, c *Collector) {
 	raw := map[string]string{"CONFIG_DIR": n.Config.Dir}
 	for _, v := range n.Config.Vars {
@@ -115,28 +124,61 @@ func (n *Node) resolveVars(env Env, c *Collector) {
 		}
 	}
 	n.Vars = map[string]string{}
-	var resolve func(name string, depth int) (string, bool)
-	resolve = func(name string, depth int) (string, bool) {
+	failed := map[string]error{} // nil: an unknown reference or a cycle
+	inherited := map[string]bool{}
+	visiting := map[string]bool{}
+	left := MaxExpandedTotal
+	var resolve func(name string) (string, bool)
+	resolve = func(name string) (string, bool) {
 		if v, ok := n.Vars[name]; ok {
 			return v, true
 		}
 		v, ok := raw[name]
-		if !ok || depth > 32 {
+		if _, done := failed[name]; !ok || done || visiting[name] {
 			return "", false
 		}
-		out, unknown := Expand(v, func(ref string) (string, bool) { return resolve(ref, depth+1) })
-		if len(unknown) > 0 {
+		visiting[name] = true
+		limit := min(MaxExpanded, max(left, 0))
+		out, unknown, err := ExpandMax(v, limit, resolve)
+		delete(visiting, name)
+		// A failure is charged the work it did, so failures cannot
+		// repeat it without end; vars it references were charged
+		// meanwhile, so what is left is judged after.
+		if err != nil {
+			left -= limit
+		} else {
+			left -= len(out)
+		}
+		switch {
+		case err != nil && limit == MaxExpanded:
+			failed[name] = err
+		case err != nil || left < 0:
+			failed[name] = fmt.Errorf("the vars together expand to more than %s", safefs.Size(MaxExpandedTotal))
+		case len(unknown) > 0:
+			failed[name] = nil
+			for _, ref := range unknown {
+				if e := failed[ref]; e != nil {
+					failed[name], inherited[name] = e, true // reported at its var
+				}
+			}
+		}
+		if _, bad := failed[name]; bad {
 			return "", false
 		}
 		n.Vars[name] = out
 		return out, true
 	}
 	for _, v := range n.Config.Vars {
-		if _, ok := resolve(v.Macro, 0); !ok {
-			src := "var " + v.Name
-			if _, over := env.Lookup(v.Env); over {
-				src = v.Env
-			}
+		if _, ok := resolve(v.Macro); ok || inherited[v.Macro] {
+			continue
+		}
+		src := "var " + v.Name
+		if _, over := env.Lookup(v.Env); over {
+			src = v.Env
+		}
+		if err := failed[v.Macro]; err != nil {
+			c.Add("", 0, "%s: %v", src, err)
+		} else {
 			c.Add("", 0, "%s: %q references an unknown var or a cycle (vars may use other vars and CONFIG_DIR only)", src, raw[v.Macro])
 		}
 	}
@@ -144,10 +186,25 @@ func (n *Node) resolveVars(env Env, c *Collector) {
 }
 
 // ExpandVars expands var references (the only macros known before the node
-// id); unknown references stay as written.
+// id); unknown references stay as written, and so does s when it would
+// expand beyond MaxExpanded (expandVarsAt reports that).
 func (n *Node) ExpandVars(s string) string {
-	out, _ := Expand(s, func(name string) (string, bool) { v, ok := n.Vars[name]; return v, ok })
+	out, _, err := Expand(s, func(name string) (string, bool) { v, ok := n.Vars[name]; return v, ok })
+	if err != nil {
+		return s
+	}
 	return out
+}
+
+// expandVarsAt is ExpandVars for a config field at key, reporting an
+// expansion that is too long.
+func (n *Node) expandVarsAt(s string, c *Collector, key ...string) (string, bool) {
+	out, _, err := Expand(s, func(name string) (string, bool) { v, ok := n.Vars[name]; return v, ok })
+	if err != nil {
+		c.Add(n.Config.File, n.Config.Line(key...), "%s: %v", strings.Join(key, "."), err)
+		return "", false
+	}
+	return out, true
 }
 
 // resolvePorts applies KINIT_PORT_<SERVICE>[_<NAME>] overrides.

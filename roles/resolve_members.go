@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // loadNodes reads KINIT_NODES, else KINIT_NODES_FILE, else the config's
@@ -16,16 +18,24 @@ func (n *Node) loadNodes(env Env, c *Collector) *NodeList {
 	if v := env.Get(EnvNodes); strings.TrimSpace(v) != "" {
 		src, text = EnvNodes, v
 	} else {
-		path := env.Get(EnvNodesFile)
+		path, setting := env.Get(EnvNodesFile), EnvNodesFile
 		if path == "" {
-			path = n.ExpandVars(n.Config.Cluster.NodesFile)
+			var ok bool
+			if path, ok = n.expandVarsAt(n.Config.Cluster.NodesFile, c, "cluster", "nodes_file"); !ok {
+				return nil
+			}
+			setting = ""
 		}
 		if path == "" {
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := safefs.ReadRegular(path, MaxNodesFileSize)
 		if err != nil {
-			c.Add(path, 0, "cannot read nodes file: %v", unwrapPath(err))
+			if setting == "" {
+				c.Add(n.Config.File, n.Config.Line("cluster", "nodes_file"), "nodes_file %s: cannot read nodes file: %v", path, unwrapPath(err))
+			} else {
+				c.Add("", 0, "%s=%s: cannot read nodes file: %v", setting, path, unwrapPath(err))
+			}
 			return nil
 		}
 		src, text = path, string(data)
