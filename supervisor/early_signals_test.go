@@ -3,6 +3,8 @@ package supervisor_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kinit/kinit/internal/testkit"
@@ -39,18 +41,38 @@ func TestSignalsBeforeTheSupervisor(t *testing.T) {
 			for _, sig := range sigs {
 				d.signal(sig)
 			}
-			// The write releases the driver; a non-blocking open fails
-			// (ENXIO) while no reader has the FIFO open, so a driver that
-			// died fails the test instead of hanging it.
+			// A non-blocking open fails (ENXIO) while no reader has the
+			// FIFO open, so a driver that died fails the test instead of
+			// hanging it.
 			var w *os.File
 			testkit.Eventually(t, "the driver to read its hold FIFO", func() bool {
 				w, _ = os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0)
 				return w != nil
 			})
+			defer w.Close()
+			// Ask until the driver has received every signal while
+			// still held (delivery is asynchronous), then release it.
+			want := "SIGHUP,SIGQUIT,SIGUSR1" // sorted
+			if tc.stop {
+				want += ",SIGTERM"
+			}
+			for from := 0; ; {
+				if _, err := w.Write([]byte("?")); err != nil {
+					t.Fatal(err)
+				}
+				var m map[string]any
+				m, from = d.logFrom(from, "early signals")
+				from++
+				seen, _ := m["seen"].(string)
+				got := strings.Split(seen, ",")
+				slices.Sort(got)
+				if strings.Join(got, ",") == want {
+					break
+				}
+			}
 			if _, err := w.Write([]byte("go\n")); err != nil {
 				t.Fatal(err)
 			}
-			w.Close()
 			if tc.stop {
 				d.logMsg("stop requested before start; nothing started")
 				if code := d.exitCode(); code != 0 {

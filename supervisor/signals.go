@@ -67,20 +67,43 @@ func (g *Signals) early() {
 	for {
 		select {
 		case sig := <-g.c:
-			us := sig.(unix.Signal)
-			row, _ := sigtab.Lookup(us)
-			g.mu.Lock()
-			switch {
-			case row.Stop && g.stop == 0:
-				g.stop = us
-			case !row.Stop && !slices.Contains(g.seen, us):
-				g.seen = append(g.seen, us)
-			}
-			g.mu.Unlock()
+			g.note(sig.(unix.Signal))
 		case <-g.handoff:
-			return
+			// What already sits in the channel came before the handover.
+			for {
+				select {
+				case sig := <-g.c:
+					g.note(sig.(unix.Signal))
+				default:
+					return
+				}
+			}
 		}
 	}
+}
+
+func (g *Signals) note(us unix.Signal) {
+	row, _ := sigtab.Lookup(us)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case row.Stop && g.stop == 0:
+		g.stop = us
+	case !row.Stop && !slices.Contains(g.seen, us):
+		g.seen = append(g.seen, us)
+	}
+}
+
+// Early lists the signals received so far before the handover: the first
+// stop signal, if any, then the others, once each.
+func (g *Signals) Early() []unix.Signal {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []unix.Signal
+	if g.stop != 0 {
+		out = append(out, g.stop)
+	}
+	return append(out, g.seen...)
 }
 
 // StopRequested reports a stop signal received before the supervisor

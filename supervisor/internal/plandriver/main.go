@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
+	"github.com/kinit/kinit/internal/sigtab"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control"
 	"github.com/kinit/kinit/supervisor/reaper"
@@ -68,15 +70,27 @@ func run() int {
 	}
 	if hold := os.Getenv("PLANDRIVER_HOLD"); hold != "" {
 		// A stand-in for a slow compile (kinit up reading identity):
-		// log "held", then wait until the test writes to the FIFO named
-		// hold. Signals sent meanwhile must not end the driver.
+		// log "held", then read the FIFO named hold one byte at a time.
+		// "?" logs the signals received so far (so a test knows they
+		// arrived while held); anything else, or its end, releases the
+		// driver. Signals sent meanwhile must not end it.
 		log.Info("held")
 		f, err := os.Open(hold)
 		if err != nil {
 			log.Error(err.Error())
 			return 1
 		}
-		_, _ = f.Read(make([]byte, 1))
+		b := make([]byte, 1)
+		for {
+			if _, err := f.Read(b); err != nil || b[0] != '?' {
+				break
+			}
+			var names []string
+			for _, sig := range sigs.Early() {
+				names = append(names, sigtab.Name(sig))
+			}
+			log.Info("early signals", "seen", strings.Join(names, ","))
+		}
 		f.Close()
 		if sig, ok := sigs.StopRequested(); ok {
 			log.Info("stop requested before start; nothing started", "signal", sig.String())
