@@ -51,7 +51,7 @@ func TestCollectorEndToEnd(t *testing.T) {
 		}
 	}
 	cfg := Config{URLs: []string{es.URL()}, Interval: 100 * time.Millisecond, FlushInterval: 10 * time.Millisecond}
-	c, err := New(cfg, node, services, WithRoots("/proc", "../../internal/cgroup/testdata/v2"),
+	c, err := New(cfg, node, services, WithRoots("/proc", "../internal/cgroup/testdata/v2"),
 		WithLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil || c == nil {
 		t.Fatalf("New: %v %v", c, err)

@@ -10,4 +10,4 @@ bench-metrics:
 	$(GO) build -trimpath -o $(BIN)/kinit-standin-elasticsearch ./cmd/kinit-standin-elasticsearch
 	$(GO) build -trimpath -o $(BIN)/bench-metrics ./bench/metrics
 	$(BIN)/bench-metrics -standin $(BIN)/kinit-standin-elasticsearch $(BENCH_METRICS_FLAGS)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./supervisor/metrics
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./metrics

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kinit/kinit/metrics"
 	"github.com/kinit/kinit/supervisor"
-	"github.com/kinit/kinit/supervisor/metrics"
 )
 
 // Metrics connects the supervisor to the metrics collector. With metrics

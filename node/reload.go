@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	"github.com/kinit/kinit/metrics"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor"
-	"github.com/kinit/kinit/supervisor/metrics"
 )
 
 // reloadDebounce is how long the watched files must stay quiet before a

@@ -11,9 +11,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/node/spare"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor/probe"
-	"github.com/kinit/kinit/supervisor/spare"
 )
 
 var (

@@ -1,5 +1,5 @@
 // Command metrics measures what kinit's metrics cost kinit: the CPU time
-// per minute and the memory of the sampler + shipper (supervisor/metrics)
+// per minute and the memory of the sampler + shipper (package metrics)
 // sampling 4 real idle services (small process trees) every interval and
 // shipping to the Elasticsearch stand-in, which runs as a separate process
 // so its work is not counted. For comparison it runs one
@@ -28,7 +28,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kinit/kinit/supervisor/metrics"
+	"github.com/kinit/kinit/metrics"
 )
 
 func main() {
