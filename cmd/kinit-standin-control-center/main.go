@@ -1,9 +1,69 @@
-// Command kinit-standin-control-center is a STAND-IN for Confluent Control
-// Center, for clusters where the real product is not installed; see
-// standins/controlcenter and docs/kafka.md. control-center-start picks it
-// when share/java/confluent-control-center has no jars.
+// Command kinit-standin-control-center is kinit's STAND-IN for Confluent
+// Control Center: a small program, not Control Center, so a gateway node of a
+// kinit cluster has a service to run where the real product cannot be
+// installed. control-center-start picks it when
+// share/java/confluent-control-center has no jars (docs/kafka.md).
+//
+// It reads control-center.properties (bootstrap.servers,
+// confluent.controlcenter.rest.listeners or .rest.port,
+// confluent.controlcenter.schema.registry.url, confluent.controlcenter.id,
+// zookeeper.connect), refuses to start until a Kafka Metadata request to the
+// brokers succeeds, then serves a status page on GET / and a live check of
+// the brokers on GET /health.
+//
+// One package holds the whole stand-in: the page and its config (handler.go,
+// config.go), the plumbing (a log format like the JVM services' log4j lines,
+// HTTP listeners from properties, the broker check at start, serving until a
+// stop signal: log.go, listeners.go, brokers.go, start.go, serve.go, cli.go)
+// and the properties file reader (properties.go).
 package main
 
-import "github.com/kinit/kinit/standins/controlcenter"
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
 
-func main() { controlcenter.RunCommand() }
+// Name is the program's name; LoggerName tags its log lines.
+const (
+	Name       = "kinit-standin-control-center"
+	LoggerName = "kinit.standin.ControlCenter"
+)
+
+// DefaultBrokerWait is how long the stand-in waits for the brokers at start
+// unless -broker-wait says otherwise.
+const DefaultBrokerWait = 60 * time.Second
+
+const about = `kinit's Control Center STAND-IN (not Confluent Control Center): reads
+control-center.properties, waits until the Kafka brokers answer a Metadata
+request, then serves a status page on GET / and a live broker check on
+GET /health until SIGTERM or SIGINT.`
+
+func main() { RunCommand(Main) }
+
+// Main runs the stand-in until ctx is cancelled (the caller cancels it on
+// SIGTERM/SIGINT) and returns the process exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a, code, ok := ParseArgs(Name, about, args, stderr)
+	if !ok {
+		return code
+	}
+	log := NewLogger(stdout, LoggerName)
+	cfg, ok := LoadConfig(log, a.File, ConfigFrom)
+	if !ok {
+		return ExitConfig
+	}
+	log.Infof("Control Center stand-in starting (config %s, id %s); this is not Confluent Control Center", a.File, cfg.ID)
+	return Run(ctx, log, Start{
+		Product:   "Control Center stand-in",
+		Bootstrap: cfg.Bootstrap,
+		Wait:      a.Wait(DefaultBrokerWait),
+		Listeners: cfg.Listeners,
+		Started:   "Started Control Center stand-in",
+		Handler: func(cluster Cluster) http.Handler {
+			describe := func(ctx context.Context) (Cluster, error) { return Describe(ctx, cfg.Bootstrap) }
+			return NewHandler(cfg, cluster, time.Now(), describe)
+		},
+	})
+}

@@ -1,4 +1,4 @@
-package controlcenter
+package main
 
 import (
 	"bytes"
@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kinit/kinit/standins/internal/service"
 )
 
 func closedPort(t *testing.T) string {
@@ -41,10 +39,10 @@ func get(t *testing.T, url string) (*http.Response, string) {
 
 func TestStatusPage(t *testing.T) {
 	cfg := Config{ID: "3", Bootstrap: []string{"k1:9092", "k2:9092"}, SchemaRegistryURL: "http://sr:8081", ZooKeeper: "zk:2181"}
-	atStart := service.Cluster{ID: "abc", Brokers: []service.Broker{{ID: 1, Host: "k1", Port: 9092}}}
+	atStart := Cluster{ID: "abc", Brokers: []Broker{{ID: 1, Host: "k1", Port: 9092}}}
 	dead := closedPort(t)
-	srv := httptest.NewServer(NewHandler(cfg, atStart, time.Unix(0, 0).UTC(), func(ctx context.Context) (service.Cluster, error) {
-		return service.Describe(ctx, []string{dead})
+	srv := httptest.NewServer(NewHandler(cfg, atStart, time.Unix(0, 0).UTC(), func(ctx context.Context) (Cluster, error) {
+		return Describe(ctx, []string{dead})
 	}))
 	defer srv.Close()
 
@@ -89,12 +87,12 @@ func TestMainExitCodes(t *testing.T) {
 		code int
 		log  string
 	}{
-		{"no args", nil, service.ExitUsage, "usage: kinit-standin-control-center"},
-		{"help", []string{"-help"}, service.ExitOK, "STAND-IN"},
-		{"missing file", []string{filepath.Join(dir, "none.properties")}, service.ExitConfig, "cannot read properties"},
-		{"bad config", []string{write("bad.properties", "bootstrap.servers=nohostport\n")}, service.ExitConfig, "want host:port"},
+		{"no args", nil, ExitUsage, "usage: kinit-standin-control-center"},
+		{"help", []string{"-help"}, ExitOK, "STAND-IN"},
+		{"missing file", []string{filepath.Join(dir, "none.properties")}, ExitConfig, "cannot read properties"},
+		{"bad config", []string{write("bad.properties", "bootstrap.servers=nohostport\n")}, ExitConfig, "want host:port"},
 		{"brokers unreachable", []string{"-broker-wait", "1500ms", write("c3.properties", "bootstrap.servers="+dead+"\n")},
-			service.ExitFailed, "cannot reach kafka brokers " + dead + " within 1.5s"},
+			ExitFailed, "cannot reach kafka brokers " + dead + " within 1.5s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

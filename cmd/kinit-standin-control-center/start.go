@@ -1,4 +1,4 @@
-package service
+package main
 
 import (
 	"context"
@@ -9,27 +9,25 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/kinit/kinit/standins/properties"
 )
 
 // MainFunc is a stand-in's Main: it runs until ctx is cancelled and returns
 // the process exit code.
 type MainFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
-// RunCommand runs main as the process: os.Args and stdio, stopped by
-// SIGTERM or SIGINT, exiting with main's code.
-func RunCommand(main MainFunc) {
+// RunCommand runs run as the process: os.Args and stdio, stopped by
+// SIGTERM or SIGINT, exiting with run's code.
+func RunCommand(run MainFunc) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	code := main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // LoadConfig reads the properties file and makes a stand-in's config of it
 // with from. ok is false when either failed (logged; exit with ExitConfig).
-func LoadConfig[C any](log *Logger, file string, from func(*properties.Properties) (C, error)) (cfg C, ok bool) {
-	p, err := properties.Load(file)
+func LoadConfig[C any](log *Logger, file string, from func(*Properties) (C, error)) (cfg C, ok bool) {
+	p, err := Load(file)
 	if err != nil {
 		log.Errorf("%v", err)
 		return cfg, false

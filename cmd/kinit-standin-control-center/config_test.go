@@ -1,12 +1,9 @@
-package controlcenter
+package main
 
 import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/kinit/kinit/standins/internal/service"
-	"github.com/kinit/kinit/standins/properties"
 )
 
 func TestConfigFrom(t *testing.T) {
@@ -15,21 +12,21 @@ func TestConfigFrom(t *testing.T) {
 		want Config
 	}{
 		{"testdata/full.properties", Config{
-			Listeners:         []service.Listener{{URL: "http://0.0.0.0:9021", Addr: "0.0.0.0:9021"}},
+			Listeners:         []Listener{{URL: "http://0.0.0.0:9021", Addr: "0.0.0.0:9021"}},
 			Bootstrap:         []string{"kafka-1.example:9092", "kafka-2.example:9092"},
 			SchemaRegistryURL: "http://schemareg-1.example:8081",
 			ID:                "7",
 			ZooKeeper:         "zk-1.example:2181",
 		}},
 		{"testdata/port.properties", Config{
-			Listeners: []service.Listener{{URL: "http://0.0.0.0:19021", Addr: "0.0.0.0:19021"}},
+			Listeners: []Listener{{URL: "http://0.0.0.0:19021", Addr: "0.0.0.0:19021"}},
 			Bootstrap: []string{"localhost:9092"},
 			ID:        "1",
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			p, err := properties.Load(tt.file)
+			p, err := Load(tt.file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +47,7 @@ func TestConfigErrors(t *testing.T) {
 		{"\n\nbootstrap.servers=SSL://b:9093", "c3.properties:3: bootstrap.servers: "},
 	}
 	for _, tt := range tests {
-		p, err := properties.Parse(strings.NewReader(tt.in), "c3.properties")
+		p, err := Parse(strings.NewReader(tt.in), "c3.properties")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package controlcenter
+package main
 
 import (
 	"context"
@@ -6,13 +6,11 @@ import (
 	"html/template"
 	"net/http"
 	"time"
-
-	"github.com/kinit/kinit/standins/internal/service"
 )
 
 // describeFunc fetches the cluster's metadata; tests replace it with a
 // function over a fixed Cluster value only where no broker is involved.
-type describeFunc func(ctx context.Context) (service.Cluster, error)
+type describeFunc func(ctx context.Context) (Cluster, error)
 
 // Health is the body of GET /health.
 type Health struct {
@@ -25,7 +23,7 @@ type Health struct {
 type page struct {
 	Config  Config
 	Started time.Time
-	Cluster service.Cluster
+	Cluster Cluster
 }
 
 var pageTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
@@ -48,7 +46,7 @@ var pageTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 
 // NewHandler serves the status page (what the cluster looked like at start)
 // and /health, which asks the brokers again on every call.
-func NewHandler(cfg Config, atStart service.Cluster, started time.Time, describe describeFunc) http.Handler {
+func NewHandler(cfg Config, atStart Cluster, started time.Time, describe describeFunc) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

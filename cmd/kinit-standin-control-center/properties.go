@@ -1,10 +1,9 @@
-// Package properties reads Java .properties files, the format every Kafka and
-// Confluent component is configured with, so the Control Center stand-in reads the same
-// rendered files the real products would.
-//
-// The syntax is java.util.Properties.load's (see internal/javaprops); a later
-// key replaces an earlier one.
-package properties
+// Java .properties files, the format every Kafka and Confluent component is
+// configured with, so the stand-in reads the same rendered files the real
+// products would. The syntax is java.util.Properties.load's (see
+// internal/javaprops); a later key replaces an earlier one.
+
+package main
 
 import (
 	"bytes"

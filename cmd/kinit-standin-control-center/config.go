@@ -1,13 +1,8 @@
-package controlcenter
-
-import (
-	"github.com/kinit/kinit/standins/internal/service"
-	"github.com/kinit/kinit/standins/properties"
-)
+package main
 
 // Config is what the stand-in takes from control-center.properties.
 type Config struct {
-	Listeners         []service.Listener
+	Listeners         []Listener
 	Bootstrap         []string // host:port
 	SchemaRegistryURL string
 	ID                string
@@ -16,18 +11,18 @@ type Config struct {
 
 // ConfigFrom reads the properties the stand-in honours, with the real
 // product's defaults: listener http://0.0.0.0:9021, bootstrap localhost:9092.
-func ConfigFrom(p *properties.Properties) (Config, error) {
+func ConfigFrom(p *Properties) (Config, error) {
 	var c Config
 	def := []string{"http://0.0.0.0:9021"}
 	if port := p.String("confluent.controlcenter.rest.port", ""); port != "" {
 		def = []string{"http://0.0.0.0:" + port}
 	}
-	ls, err := service.ParseListeners(p.List("confluent.controlcenter.rest.listeners", def))
+	ls, err := ParseListeners(p.List("confluent.controlcenter.rest.listeners", def))
 	if err != nil {
 		return c, p.Errorf("confluent.controlcenter.rest.listeners", "%v", err)
 	}
 	c.Listeners = ls
-	addrs, err := service.BootstrapAddrs(p.List("bootstrap.servers", []string{"localhost:9092"}))
+	addrs, err := BootstrapAddrs(p.List("bootstrap.servers", []string{"localhost:9092"}))
 	if err != nil {
 		return c, p.Errorf("bootstrap.servers", "%v", err)
 	}
