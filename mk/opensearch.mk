@@ -1,6 +1,6 @@
 # Real OpenSearch for the metrics tests (docs/metrics.md): `make opensearch` lays out
 # .cache/opensearch-<version> (jars from Maven Central, the embedded-node launcher
-# compiled from opensearch/src; cached by a stamp). `make test` depends on it.
+# compiled from java/opensearch/src; cached by a stamp). `make test` depends on it.
 .PHONY: opensearch
 opensearch:
 	scripts/fetch-opensearch.sh >/dev/null

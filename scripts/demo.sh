@@ -24,8 +24,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 mode=${1:-zookeeper}
-version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' kafka/pom.xml)
-kraft_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' kafka/kraft/pom.xml)
+version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' java/kafka/pom.xml)
+kraft_version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' java/kafka/kraft/pom.xml)
 kinit=${KINIT:-$root/bin/kinit}
 home=${KINIT_KAFKA_HOME:-$root/.cache/kafka-$version}
 case $mode in

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# scripts/fetch-kafka.sh [POM]   (default kafka/pom.xml; kafka/kraft/pom.xml
+# scripts/fetch-kafka.sh [POM]   (default java/kafka/pom.xml; java/kafka/kraft/pom.xml
 # is Kafka 4.4 for KRaft mode)
 # Lays out a Kafka home for tests and the demo from Maven Central:
-#   .cache/kafka-<version>/share/java/kafka/*.jar  runtime jars of kafka/pom.xml
+#   .cache/kafka-<version>/share/java/kafka/*.jar  runtime jars of java/kafka/pom.xml
 #   .cache/kafka-<version>/bin/*                    symlinks to rootfs/usr/lib/kafka/bin
 #   .cache/kafka-<version>/etc/kafka/*              symlinks to rootfs/usr/lib/kafka/etc/kafka/*
 # Idempotent: the jar copy is skipped while the stamp (hash of the POM and of
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 . scripts/lib/maven.sh
 
-pom=${1:-kafka/pom.xml}
+pom=${1:-java/kafka/pom.xml}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
 [ -n "$version" ] || { echo "fetch-kafka: no <kafka.version> in $pom" >&2; exit 1; }
 cache=${KAFKA_CACHE_DIR:-$root/.cache}

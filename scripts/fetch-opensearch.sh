@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/fetch-opensearch.sh
 # Lays out an embedded OpenSearch node for the metrics tests (docs/metrics.md):
-#   .cache/opensearch-<version>/lib/*.jar   runtime jars of opensearch/pom.xml (Maven Central)
-#   .cache/opensearch-<version>/classes/    opensearch/src compiled with javac against them
+#   .cache/opensearch-<version>/lib/*.jar   runtime jars of java/opensearch/pom.xml (Maven Central)
+#   .cache/opensearch-<version>/classes/    java/opensearch/src compiled with javac against them
 # Run it with: java -cp 'lib/*:classes' io.github.kinit.opensearch.Launcher HOST PORT DIR
 # Idempotent: nothing is fetched or compiled while the stamp (hash of the POM,
 # the launcher's source and this script) matches. Prints the home.
@@ -12,13 +12,13 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 . scripts/lib/maven.sh
 
-pom=opensearch/pom.xml
+pom=java/opensearch/pom.xml
 version=$(sed -n 's:.*<opensearch.version>\(.*\)</opensearch.version>.*:\1:p' "$pom")
 [ -n "$version" ] || { echo "fetch-opensearch: no <opensearch.version> in $pom" >&2; exit 1; }
 cache=${OPENSEARCH_CACHE_DIR:-$root/.cache}
 home=$cache/opensearch-$version
 stamp=$home/.stamp
-sources=$(find opensearch/src -name '*.java' | sort)
+sources=$(find java/opensearch/src -name '*.java' | sort)
 # shellcheck disable=SC2086
 want=$(cat "$pom" $sources "$0" scripts/lib/maven.sh | sha256sum | cut -d' ' -f1)
 

@@ -17,8 +17,8 @@ engine=${CONTAINER_ENGINE:-$(command -v podman || command -v docker || true)}
 [ -n "$engine" ] || { echo "image: neither podman nor docker found" >&2; exit 1; }
 
 version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$1"; }
-zk_home=.cache/kafka-$(version kafka/pom.xml)
-kraft_home=.cache/kafka-$(version kafka/kraft/pom.xml)
+zk_home=.cache/kafka-$(version java/kafka/pom.xml)
+kraft_home=.cache/kafka-$(version java/kafka/kraft/pom.xml)
 for f in "$zk_home/share/java/kafka" "$kraft_home/share/java/kafka"; do
   [ -e "$f" ] || { echo "image: $f is missing: run 'make kafka'" >&2; exit 1; }
 done

@@ -36,14 +36,14 @@ var versionRe = regexp.MustCompile(`<kafka\.version>([^<]+)</kafka\.version>`)
 
 // The POMs scripts/fetch-kafka.sh lays the two Kafka homes out from.
 const (
-	zkPOM    = "kafka/pom.xml"       // Kafka 3.9.2, ZooKeeper mode
-	kraftPOM = "kafka/kraft/pom.xml" // Kafka 4.4, KRaft only
+	zkPOM    = "java/kafka/pom.xml"       // Kafka 3.9.2, ZooKeeper mode
+	kraftPOM = "java/kafka/kraft/pom.xml" // Kafka 4.4, KRaft only
 )
 
-// Version is the Kafka version kafka/pom.xml fetches, the one source of it.
+// Version is the Kafka version java/kafka/pom.xml fetches, the one source of it.
 func Version() (string, error) { return versionOf(zkPOM) }
 
-// KRaftVersion is the Kafka version of the KRaft home (kafka/kraft/pom.xml).
+// KRaftVersion is the Kafka version of the KRaft home (java/kafka/kraft/pom.xml).
 func KRaftVersion() (string, error) { return versionOf(kraftPOM) }
 
 func versionOf(rel string) (string, error) {
@@ -91,7 +91,7 @@ func Find() (string, error) {
 }
 
 // KRaftDir is the Kafka 4.4 home (.cache/kafka-<version> of
-// kafka/kraft/pom.xml), with its storage tool; it fails t when missing.
+// java/kafka/kraft/pom.xml), with its storage tool; it fails t when missing.
 func KRaftDir(t testing.TB) string {
 	t.Helper()
 	root, err := RepoRoot()

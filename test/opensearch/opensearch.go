@@ -1,5 +1,5 @@
 // Package opensearch runs the real OpenSearch node `make opensearch` lays
-// out under .cache/ (scripts/fetch-opensearch.sh, opensearch/src) and talks
+// out under .cache/ (scripts/fetch-opensearch.sh, java/opensearch/src) and talks
 // to it over HTTP with no client library, so the tests check what the
 // server holds rather than what kinit's client believes.
 package opensearch
@@ -21,11 +21,11 @@ import (
 	"github.com/kinit/kinit/test/kafkahome"
 )
 
-const pom = "opensearch/pom.xml"
+const pom = "java/opensearch/pom.xml"
 
 var versionRe = regexp.MustCompile(`<opensearch\.version>([^<]+)</opensearch\.version>`)
 
-// Home is .cache/opensearch-<version of opensearch/pom.xml>; it fails t
+// Home is .cache/opensearch-<version of java/opensearch/pom.xml>; it fails t
 // when the jars or the compiled launcher are missing.
 func Home(t testing.TB) string {
 	t.Helper()
