@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
 )
 
@@ -55,9 +56,9 @@ func TestAuth(t *testing.T) {
 			sh, logs := runShipper(t, tt.cfg(es.URL()))
 			sh.Enqueue(testDoc(1))
 			if tt.wantError != "" {
-				waitFor(t, "an auth failure", func() bool { return strings.HasPrefix(sh.State().LastError, tt.wantError) })
+				testkit.Eventually(t, "an auth failure", func() bool { return strings.HasPrefix(sh.State().LastError, tt.wantError) })
 			} else {
-				waitFor(t, "delivery", func() bool { return len(es.Docs()) == 1 })
+				testkit.Eventually(t, "delivery", func() bool { return len(es.Docs()) == 1 })
 			}
 			reqs := es.Requests()
 			if len(reqs) == 0 || reqs[0].Authorization != tt.wantAuth {
@@ -129,11 +130,11 @@ func TestTLSWithCAFile(t *testing.T) {
 	// Without the CA the certificate is unknown: nothing is delivered.
 	plain, _ := runShipper(t, Config{URLs: []string{es.URL()}, APIKey: testAPIKey})
 	plain.Enqueue(testDoc(0))
-	waitFor(t, "a certificate error", func() bool { return strings.Contains(plain.State().LastError, "certificate") })
+	testkit.Eventually(t, "a certificate error", func() bool { return strings.Contains(plain.State().LastError, "certificate") })
 
 	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, APIKey: testAPIKey, CAFile: caFile})
 	sh.Enqueue(testDoc(1))
-	waitFor(t, "delivery over TLS", func() bool { return sh.State().Sent == 1 })
+	testkit.Eventually(t, "delivery over TLS", func() bool { return sh.State().Sent == 1 })
 	if got := messages(es.Docs()); len(got) != 1 || got[0] != "doc 1" {
 		t.Errorf("stored %v", got)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
 )
 
@@ -62,7 +63,7 @@ func TestCollectorEndToEnd(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	c.Event(Event{Action: ActionRestarting, Service: "schema-registry", Backoff: 2 * time.Second, Restarts: 3})
 
-	waitFor(t, "two samples of the broker and a container sample", func() bool {
+	testkit.Eventually(t, "two samples of the broker and a container sample", func() bool {
 		return len(docsWhere(es, "service.id", "kafka-broker")) >= 2 && len(docsWhere(es, "event.dataset", "kinit.container")) >= 2
 	})
 	broker := docsWhere(es, "service.id", "kafka-broker")[1] // the second has a CPU baseline

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/internal/testkit"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
 )
 
@@ -60,12 +61,12 @@ func TestProductDetection(t *testing.T) {
 			for i := range 3 {
 				sh.Enqueue(testDoc(i))
 				if tt.wantError == "" {
-					waitFor(t, "delivery", func() bool { return sh.State().Sent == uint64(i+1) })
+					testkit.Eventually(t, "delivery", func() bool { return sh.State().Sent == uint64(i+1) })
 				}
 			}
 			st := sh.State()
 			if tt.wantError != "" {
-				waitFor(t, "the product check's refusal", func() bool { return strings.Contains(sh.State().LastError, tt.wantError) })
+				testkit.Eventually(t, "the product check's refusal", func() bool { return strings.Contains(sh.State().LastError, tt.wantError) })
 				if st := sh.State(); st.Sent != 0 || len(es.Docs()) != 0 {
 					t.Errorf("delivered through the product check to a server that is not Elasticsearch: %+v", st)
 				}
@@ -96,15 +97,15 @@ func TestProductDetectionRetried(t *testing.T) {
 	es.SetFault(esstandin.Fault5xx)
 	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}})
 	sh.Enqueue(testDoc(1))
-	waitFor(t, "a refused GET /", func() bool { return strings.HasPrefix(sh.State().LastError, "http 503") })
-	waitFor(t, "GET / asked again", func() bool { return len(es.Requests()) >= 2 })
+	testkit.Eventually(t, "a refused GET /", func() bool { return strings.HasPrefix(sh.State().LastError, "http 503") })
+	testkit.Eventually(t, "GET / asked again", func() bool { return len(es.Requests()) >= 2 })
 	for _, r := range es.Requests() {
 		if r.Path != "/" {
 			t.Fatalf("%s %s before the product was known", r.Method, r.Path)
 		}
 	}
 	es.SetFault(esstandin.FaultNone)
-	waitFor(t, "delivery", func() bool { return sh.State().Sent == 1 })
+	testkit.Eventually(t, "delivery", func() bool { return sh.State().Sent == 1 })
 	if st := sh.State(); st.Product != "opensearch" || st.Template != "installed" {
 		t.Errorf("state %+v; want opensearch, template installed", st)
 	}

@@ -50,18 +50,6 @@ func runShipper(t *testing.T, cfg Config) (*Shipper, *testkit.Buffer) {
 	return sh, logs
 }
 
-// waitFor polls cond; the deadline only keeps a broken test from hanging.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func testDoc(n int) *Document {
 	return eventDoc(Node{Name: "n1.example", Hostname: "n1"}, Event{Action: ActionStarted, Service: "svc", Message: fmt.Sprintf("doc %d", n)})
 }
@@ -104,7 +92,7 @@ func TestShipperDelivers(t *testing.T) {
 			for i := 0; i < 3; i++ {
 				sh.Enqueue(testDoc(i))
 			}
-			waitFor(t, "3 documents", func() bool { return len(es.Docs()) == 3 })
+			testkit.Eventually(t, "3 documents", func() bool { return len(es.Docs()) == 3 })
 			want := strings.ReplaceAll(tt.wantIndex, "{date}", time.Now().UTC().Format("2006.01.02"))
 			for i, d := range es.Docs() {
 				if d.Index != want || d.Op != tt.wantOp || d.Source["message"] != fmt.Sprintf("doc %d", i) {
@@ -118,7 +106,7 @@ func TestShipperDelivers(t *testing.T) {
 			if ok, _ := globMatch(tmpl.IndexPatterns[0], want); !ok {
 				t.Errorf("template pattern %q does not cover %q", tmpl.IndexPatterns[0], want)
 			}
-			waitFor(t, "books", func() bool { return sh.State().Sent == 3 })
+			testkit.Eventually(t, "books", func() bool { return sh.State().Sent == 3 })
 			st := sh.State()
 			if !st.Connected || st.Template != "installed" || st.LastSuccess.IsZero() || st.Queued != 0 {
 				t.Errorf("state = %+v", st)
@@ -141,7 +129,7 @@ func TestEnqueueNeverWaitsOnHangingES(t *testing.T) {
 	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, QueueSize: queue, BatchSize: 10, SkipTemplate: true, Timeout: time.Hour,
 		Product: ProductElasticsearch})
 	sh.Enqueue(testDoc(0))
-	waitFor(t, "the request to hang", func() bool { return es.Pending() == 1 })
+	testkit.Eventually(t, "the request to hang", func() bool { return es.Pending() == 1 })
 
 	done := make(chan time.Duration)
 	go func() {
@@ -173,7 +161,7 @@ func TestEnqueueNeverWaitsOnHangingES(t *testing.T) {
 	t.Logf("worst Enqueue while hanging: %s", worst)
 
 	es.SetFault(esstandin.FaultNone) // the held request is answered now
-	waitFor(t, "delivery after the hang", func() bool { return sh.State().Queued == 0 && sh.State().Sent == queue+1 })
+	testkit.Eventually(t, "delivery after the hang", func() bool { return sh.State().Queued == 0 && sh.State().Sent == queue+1 })
 	st = sh.State()
 	checkBooks(t, st)
 	got := messages(es.Docs())
@@ -205,7 +193,7 @@ func TestOutageBoundedAndResumes(t *testing.T) {
 		}
 	}
 	enqueueIntervals(4) // down at start: 20 documents wait
-	waitFor(t, "a failed attempt", func() bool { return sh.State().LastError != "" })
+	testkit.Eventually(t, "a failed attempt", func() bool { return sh.State().LastError != "" })
 	if st := sh.State(); st.Connected || st.Queued != 20 || st.Template != "pending" {
 		t.Fatalf("while down at start: %+v", st)
 	}
@@ -214,7 +202,7 @@ func TestOutageBoundedAndResumes(t *testing.T) {
 	}
 	// Booked as sent too: Down can cut the connection between the stand-in
 	// storing a batch and its answer reaching the shipper.
-	waitFor(t, "first delivery", func() bool { return len(es.Docs()) == 20 && sh.State().Sent == 20 })
+	testkit.Eventually(t, "first delivery", func() bool { return len(es.Docs()) == 20 && sh.State().Sent == 20 })
 
 	es.Down()
 	enqueueIntervals(intervals)
@@ -222,7 +210,7 @@ func TestOutageBoundedAndResumes(t *testing.T) {
 	// since, and would deliver them if it reached the stand-in after Up; the
 	// one after a failure that ended after the burst carries queued ones.
 	burstEnd := time.Now()
-	waitFor(t, "the outage to be noticed", func() bool {
+	testkit.Eventually(t, "the outage to be noticed", func() bool {
 		st := sh.State()
 		return !st.Connected && st.LastErrorAt.After(burstEnd)
 	})
@@ -233,7 +221,7 @@ func TestOutageBoundedAndResumes(t *testing.T) {
 	if err := es.Up(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "delivery after the outage", func() bool { st = sh.State(); return st.Queued == 0 && st.Connected })
+	testkit.Eventually(t, "delivery after the outage", func() bool { st = sh.State(); return st.Queued == 0 && st.Connected })
 	checkBooks(t, st)
 	if st.Sent != 20+queue || st.Dropped != uint64(n-20-queue) || st.Failed != 0 {
 		t.Errorf("sent %d dropped %d failed %d; want sent %d dropped %d", st.Sent, st.Dropped, st.Failed, 20+queue, n-20-queue)
@@ -278,13 +266,13 @@ func testTransientFaults(t *testing.T, product Product) {
 			for i := 0; i < 5; i++ {
 				sh.Enqueue(testDoc(i))
 			}
-			waitFor(t, "a failed attempt", func() bool { return strings.HasPrefix(sh.State().LastError, tt.err) })
-			waitFor(t, "a retry", func() bool { return len(es.Requests()) >= 2 || es.Pending() > 0 })
+			testkit.Eventually(t, "a failed attempt", func() bool { return strings.HasPrefix(sh.State().LastError, tt.err) })
+			testkit.Eventually(t, "a retry", func() bool { return len(es.Requests()) >= 2 || es.Pending() > 0 })
 			if n := len(es.Docs()); n != 0 {
 				t.Fatalf("%d docs stored during the fault", n)
 			}
 			es.SetFault(esstandin.FaultNone)
-			waitFor(t, "delivery", func() bool { return sh.State().Sent == 5 })
+			testkit.Eventually(t, "delivery", func() bool { return sh.State().Sent == 5 })
 			st := sh.State()
 			checkBooks(t, st)
 			if len(es.Docs()) != 5 || st.Dropped != 0 || st.Failed != 0 {
@@ -310,7 +298,7 @@ func TestItemErrors(t *testing.T) {
 		d := testDoc(i)
 		d.Message = fmt.Sprintf("bad %d", i)
 		sh.Enqueue(d)
-		waitFor(t, "the pair to be settled", func() bool { st := sh.State(); return st.Queued == 0 })
+		testkit.Eventually(t, "the pair to be settled", func() bool { st := sh.State(); return st.Queued == 0 })
 	}
 	st := sh.State()
 	checkBooks(t, st)
@@ -334,7 +322,7 @@ func TestTemplateForbiddenIsNotFatal(t *testing.T) {
 	sh, logs := runShipper(t, Config{URLs: []string{es.URL()}})
 	for i := 0; i < 2; i++ {
 		sh.Enqueue(testDoc(i))
-		waitFor(t, "delivery", func() bool { return len(es.Docs()) == i+1 })
+		testkit.Eventually(t, "delivery", func() bool { return len(es.Docs()) == i+1 })
 	}
 	if st := sh.State(); st.Template != "forbidden" || !st.Connected {
 		t.Errorf("state %+v", st)
@@ -375,7 +363,7 @@ func TestShutdownWhileHanging(t *testing.T) {
 	done := make(chan struct{})
 	go func() { sh.Run(ctx); close(done) }()
 	sh.Enqueue(testDoc(1))
-	waitFor(t, "the request to hang", func() bool { return es.Pending() == 1 })
+	testkit.Eventually(t, "the request to hang", func() bool { return es.Pending() == 1 })
 	cancel()
 	select {
 	case <-done:
@@ -393,7 +381,7 @@ func TestEnqueueAllSendsAtOnce(t *testing.T) {
 	es := startStandin(t, esstandin.Options{})
 	sh, _ := runShipper(t, Config{URLs: []string{es.URL()}, SkipTemplate: true, FlushInterval: time.Hour})
 	sh.EnqueueAll([]*Document{testDoc(1), testDoc(2)})
-	waitFor(t, "the pass to be sent", func() bool { return len(es.Docs()) == 2 })
+	testkit.Eventually(t, "the pass to be sent", func() bool { return len(es.Docs()) == 2 })
 	sh.EnqueueAll([]*Document{testDoc(3)})
-	waitFor(t, "the next pass to be sent", func() bool { return len(es.Docs()) == 3 })
+	testkit.Eventually(t, "the next pass to be sent", func() bool { return len(es.Docs()) == 3 })
 }

@@ -1,12 +1,11 @@
 package supervisor_test
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/kinit/kinit/internal/testbin"
-	"github.com/kinit/kinit/supervisor/reaper"
+	"github.com/kinit/kinit/supervisor/internal/reapertest"
 )
 
 // Binaries built once for the whole package, in a directory every user may
@@ -16,21 +15,12 @@ var (
 	plandriver string
 )
 
+// In-process tests run the supervisor in this process, which becomes the
+// subreaper of everything the services fork.
 func TestMain(m *testing.M) {
 	testprog = testbin.MustBuild(testbin.Testprog)
 	plandriver = testbin.MustBuild(testbin.Plandriver)
-	code := testMain(m)
+	code := reapertest.Run(m)
 	testbin.Cleanup()
 	os.Exit(code)
-}
-
-func testMain(m *testing.M) int {
-	// In-process tests run the supervisor in this process, which becomes
-	// the subreaper of everything the services fork.
-	if err := reaper.Run(nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer reaper.Shutdown()
-	return m.Run()
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // gate is a writer that blocks until opened, like a pipe nobody reads.
@@ -46,7 +48,7 @@ func TestStdoutDropsOldestWithMarker(t *testing.T) {
 			o.Write([]byte(l))
 			if l == "first\n" {
 				// Let the writer take it and block in the gate.
-				waitFor(t, func() bool { o.mu.Lock(); defer o.mu.Unlock(); return o.busy })
+				testkit.Eventually(t, "the writer blocked in the gate", func() bool { o.mu.Lock(); defer o.mu.Unlock(); return o.busy })
 			}
 		}
 		close(done)
@@ -75,7 +77,7 @@ func TestStdoutCountsFailedWrites(t *testing.T) {
 	o := NewStdout(g, LogText)
 	o.Write([]byte("lost 1\n"))
 	o.Write([]byte("lost 2\n"))
-	waitFor(t, func() bool { return o.Dropped() == 2 })
+	testkit.Eventually(t, "two lines dropped", func() bool { return o.Dropped() == 2 })
 	g.mu.Lock()
 	g.fail = false
 	g.mu.Unlock()
@@ -86,16 +88,5 @@ func TestStdoutCountsFailedWrites(t *testing.T) {
 	}
 	if strings.Count(g.text(), "dropped") != 1 {
 		t.Fatalf("one marker expected: %q", g.text())
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatal("condition not reached")
-		}
-		time.Sleep(time.Millisecond)
 	}
 }

@@ -1,12 +1,14 @@
 package supervisor_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -48,15 +50,15 @@ func TestNotifyReadyRunsProbeNow(t *testing.T) {
 // waitMark waits until testprog appended a line starting with prefix.
 func waitMark(t *testing.T, file, prefix string) {
 	t.Helper()
-	for end := time.Now().Add(deadline); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+	testkit.Eventually(t, fmt.Sprintf("a %q line in %s", prefix, file), func() bool {
 		b, _ := os.ReadFile(file)
 		for _, l := range strings.Split(string(b), "\n") {
 			if strings.HasPrefix(l, prefix) {
-				return
+				return true
 			}
 		}
-	}
-	t.Fatalf("no %q line in %s", prefix, file)
+		return false
+	})
 }
 
 func TestValidateTrigger(t *testing.T) {
