@@ -19,6 +19,7 @@ import (
 
 	"github.com/kinit/kinit/internal/testkit"
 	esstandin "github.com/kinit/kinit/standins/elasticsearch"
+	"golang.org/x/sys/unix"
 )
 
 const (
@@ -144,6 +145,16 @@ func TestTLSWithCAFile(t *testing.T) {
 
 	if _, err := NewShipper(Config{URLs: []string{es.URL()}, CAFile: filepath.Join(t.TempDir(), "missing.pem")}, nil); err == nil {
 		t.Error("a missing CA file was accepted")
+	}
+	// A FIFO would hang the read, /dev/zero fill memory: both refused.
+	fifo := filepath.Join(t.TempDir(), "ca.pem")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{fifo, "/dev/zero"} {
+		if _, err := NewShipper(Config{URLs: []string{es.URL()}, CAFile: bad}, nil); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("CA file %s: err = %v", bad, err)
+		}
 	}
 	notPEM := filepath.Join(t.TempDir(), "x.pem")
 	os.WriteFile(notPEM, []byte("nope"), 0o600)

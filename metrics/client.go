@@ -7,18 +7,22 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // newClient builds the official client with kinit's own transport: its
 // retries are off (the shipper retries with backoff and keeps documents in
 // its queue meanwhile), and the dialer gives up quickly so a dead address
 // costs one short wait.
+// maxCAFile bounds KINIT_ES_CA_CERT: Debian's whole CA bundle is about
+// 220 KiB.
+const maxCAFile = 1 << 20
+
 func newClient(c Config) (*elasticsearch.Client, error) {
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -30,7 +34,9 @@ func newClient(c Config) (*elasticsearch.Client, error) {
 		ForceAttemptHTTP2:     true,
 	}
 	if c.CAFile != "" {
-		pem, err := os.ReadFile(c.CAFile)
+		// An operator's path (a Secret's symlink is fine), but never a
+		// FIFO that would hang kinit or /dev/zero that would fill it.
+		pem, err := safefs.ReadRegular(c.CAFile, maxCAFile)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read elasticsearch CA file: %w", err)
 		}
