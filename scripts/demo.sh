@@ -10,8 +10,8 @@
 #
 # State lives under DEMO_DIR (default .cache/demo, .cache/demo-kraft):
 # rendered files in etc/, the data (and the persisted node id, and for
-# KRaft the cluster id) in data/, the launchers' GC logs in log/. A second
-# run reuses all of it.
+# KRaft the cluster id) in data/, the launchers' LOG_DIR in log/ (GC
+# lines go to stdout). A second run reuses all of it.
 #
 # Knobs: DEMO_DIR, KINIT (binary, default bin/kinit), KINIT_KAFKA_HOME
 # (default .cache/kafka-<version>), KINIT_KRAFT_HOME (default
