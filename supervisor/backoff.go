@@ -7,7 +7,7 @@ import (
 
 // backoffDelay is the pause before restart number failures (1-based):
 // min doubled per earlier failure, capped at max, minus up to
-// BackoffJitter of it at random, and never below the spawn floor when the
+// backoffJitter of it at random, and never below the spawn floor when the
 // last run did not become ready.
 func backoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
 	d := r.BackoffMin
@@ -15,11 +15,11 @@ func backoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasRead
 		d *= 2
 	}
 	d = min(d, r.BackoffMax)
-	if BackoffJitter > 0 && d > 0 {
-		d -= time.Duration(rand.Float64() * BackoffJitter * float64(d))
+	if backoffJitter > 0 && d > 0 {
+		d -= time.Duration(rand.Float64() * backoffJitter * float64(d))
 	}
-	if !wasReady && sinceSpawn+d < MinSpawnInterval {
-		d = MinSpawnInterval - sinceSpawn
+	if !wasReady && sinceSpawn+d < minSpawnInterval {
+		d = minSpawnInterval - sinceSpawn
 	}
 	return max(d, 0)
 }

@@ -13,12 +13,12 @@ func fake[T any](p *T, v T) (restore func()) {
 	return func() { *p = old }
 }
 
-func FakeProbeFirstInterval(d time.Duration) func() { return fake(&ProbeFirstInterval, d) }
-func FakeMinSpawnInterval(d time.Duration) func()   { return fake(&MinSpawnInterval, d) }
-func FakeKillWait(d time.Duration) func()           { return fake(&KillWait, d) }
-func FakeOutputDrain(d time.Duration) func()        { return fake(&OutputDrain, d) }
-func FakeMaxLineBytes(n int) func()                 { return fake(&MaxLineBytes, n) }
-func FakeBackoffJitter(f float64) func()            { return fake(&BackoffJitter, f) }
+func FakeProbeFirstInterval(d time.Duration) func() { return fake(&probeFirstInterval, d) }
+func FakeMinSpawnInterval(d time.Duration) func()   { return fake(&minSpawnInterval, d) }
+func FakeKillWait(d time.Duration) func()           { return fake(&killWait, d) }
+func FakeOutputDrain(d time.Duration) func()        { return fake(&outputDrain, d) }
+func FakeMaxLineBytes(n int) func()                 { return fake(&maxLineBytes, n) }
+func FakeBackoffJitter(f float64) func()            { return fake(&backoffJitter, f) }
 
 // BackoffDelay exposes the backoff computation to table tests.
 func BackoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {

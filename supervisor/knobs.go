@@ -7,48 +7,48 @@ import "time"
 // them in New or in its loop, never from its other goroutines, so a change
 // reaches the supervisors made after it and races with none.
 var (
-	// ProbeFirstInterval is the pause after the first failed probe
+	// probeFirstInterval is the pause after the first failed probe
 	// attempt; it doubles up to the probe's Interval. Small, so that a
 	// service that is ready quickly is seen within milliseconds; the
 	// doubling keeps a slow JVM from being polled in a tight loop.
-	ProbeFirstInterval = 5 * time.Millisecond
-	// ProbeWaitedInterval caps that doubling while a local dependent waits
+	probeFirstInterval = 5 * time.Millisecond
+	// probeWaitedInterval caps that doubling while a local dependent waits
 	// for the service: the dependent then starts within this (plus one
 	// attempt) of the service becoming ready, however slowly it starts.
 	// Services nobody waits for back off to their Interval as before.
-	ProbeWaitedInterval = 15 * time.Millisecond
-	// MinSpawnInterval is the floor between two spawns of a service whose
+	probeWaitedInterval = 15 * time.Millisecond
+	// minSpawnInterval is the floor between two spawns of a service whose
 	// previous run never became ready, whatever its backoff says (the s6
 	// rule: a broken command must not fork in a loop).
-	MinSpawnInterval = time.Second
-	// BackoffJitter is the fraction of a backoff delay taken off at random
+	minSpawnInterval = time.Second
+	// backoffJitter is the fraction of a backoff delay taken off at random
 	// so that services failing together do not restart in lockstep.
-	BackoffJitter = 0.2
-	// KillWait is how long kinit waits for processes to disappear after
+	backoffJitter = 0.2
+	// killWait is how long kinit waits for processes to disappear after
 	// the final SIGKILL before it gives up on them and exits.
-	KillWait = 5 * time.Second
-	// MinStopSlice is the least time a service gets between its stop
+	killWait = 5 * time.Second
+	// minStopSlice is the least time a service gets between its stop
 	// signal and SIGKILL when the overall stop deadline is nearly used up.
-	MinStopSlice = 500 * time.Millisecond
-	// MaxLineBytes bounds one line of child output; longer lines are split.
-	MaxLineBytes = 16 << 10
-	// StdoutQueueBytes bounds what waits for a slow stdout: about 64
+	minStopSlice = 500 * time.Millisecond
+	// maxLineBytes bounds one line of child output; longer lines are split.
+	maxLineBytes = 16 << 10
+	// stdoutQueueBytes bounds what waits for a slow stdout: about 64
 	// lines of the longest kind, thousands of ordinary ones.
-	StdoutQueueBytes = 1 << 20
+	stdoutQueueBytes = 1 << 20
 )
 
-// OutputDrain bounds how long Run waits, after the last process exited,
+// outputDrain bounds how long Run waits, after the last process exited,
 // for the output of escaped grandchildren still holding a pipe.
-var OutputDrain = 2 * time.Second
+var outputDrain = 2 * time.Second
 
-// StopOverrun is the most kinit may take past the stop deadline, from the
+// stopOverrun is the most kinit may take past the stop deadline, from the
 // deadline's SIGKILL to its own exit: the kill wait, the output drain, the
 // metrics flush and closing the socket all come out of it, so that SIGTERM
 // to exit never exceeds KINIT_STOP_TIMEOUT + 1 s and a runtime's stop
 // timeout set a little above KINIT_STOP_TIMEOUT is never hit.
-const StopOverrun = time.Second
+const stopOverrun = time.Second
 
-// Parts of StopOverrun, each counted from the stop deadline: the SIGKILL
+// Parts of stopOverrun, each counted from the stop deadline: the SIGKILL
 // wait ends by the first, the output drain by the second; the caller's
 // own clean-up (metrics, socket, stdout) has until ExitBy; the rest of
 // the second is margin for the process exit itself.

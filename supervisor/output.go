@@ -31,7 +31,7 @@ func newSink(w io.Writer, format string) *sink {
 	if w == nil {
 		w = os.Stdout
 	}
-	return &sink{w: w, json: format == LogJSON, maxLen: MaxLineBytes}
+	return &sink{w: w, json: format == LogJSON, maxLen: maxLineBytes}
 }
 
 // outputLine is the JSON form of one line of child output.

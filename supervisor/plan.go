@@ -155,7 +155,7 @@ type ProbeSpec struct {
 	// broker), the registration asked of Address.
 	Quorum bool `json:"quorum,omitempty"`
 	// Interval is the longest pause between attempts; attempts start
-	// ProbeFirstInterval apart and double up to it. 0 means
+	// probeFirstInterval apart and double up to it. 0 means
 	// DefaultProbeInterval.
 	Interval time.Duration `json:"interval,omitempty"`
 	// Timeout bounds one attempt; 0 means DefaultProbeTimeout.
@@ -230,7 +230,7 @@ const (
 // Defaults applied by New to zero fields.
 const (
 	// DefaultStopTimeout fits Docker's default stop timeout (10 s) with
-	// StopOverrun and a second to spare.
+	// stopOverrun and a second to spare.
 	DefaultStopTimeout   = 8 * time.Second
 	DefaultGrace         = 10 * time.Second
 	DefaultBackoffMin    = time.Second

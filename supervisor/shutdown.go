@@ -69,12 +69,12 @@ func (s *Supervisor) forceKill() {
 			s.kill(svc)
 		}
 	}
-	s.globalTimer(s.boundedByStop(KillWait, killWaitEnd), tKillWait)
+	s.globalTimer(s.boundedByStop(killWait, killWaitEnd), tKillWait)
 	s.advanceShutdown()
 }
 
 // boundedByStop cuts d so that, during a stop, it ends no later than end
-// past the stop deadline (see StopOverrun).
+// past the stop deadline (see stopOverrun).
 func (s *Supervisor) boundedByStop(d, end time.Duration) time.Duration {
 	if !s.shutdown {
 		return d
@@ -83,7 +83,7 @@ func (s *Supervisor) boundedByStop(d, end time.Duration) time.Duration {
 }
 
 // ExitBy is when kinit must have exited, once Run has returned: the stop
-// deadline plus most of StopOverrun, or a moment from now when Run ended
+// deadline plus most of stopOverrun, or a moment from now when Run ended
 // without a stop (the caller's clean-up still gets that much).
 func (s *Supervisor) ExitBy() time.Time {
 	<-s.done
@@ -117,7 +117,7 @@ func StopFits(p Plan) (ok bool, msg string) {
 	return false, fmt.Sprintf("the graces from %q down its dependencies add up to %s, more than the stop timeout %s: "+
 		"kinit will cut them in proportion; to honour them set KINIT_STOP_TIMEOUT=%s and the runtime's stop timeout "+
 		"(docker stop -t, compose stop_grace_period, terminationGracePeriodSeconds) at least %s above it",
-		worst.spec.ID, need, c.plan.StopTimeout, need, StopOverrun)
+		worst.spec.ID, need, c.plan.StopTimeout, need, stopOverrun)
 }
 
 // giveUp ends Run although processes survived SIGKILL (stuck in the kernel,
@@ -139,7 +139,7 @@ func (s *Supervisor) giveUp() {
 // after it (its dependencies) still get their grace before the overall
 // deadline: the deadline is shared along the dependency chain, first come
 // is not first served. With a budget too small for everything, each gets
-// a part in proportion to its grace, and at least MinStopSlice (or its
+// a part in proportion to its grace, and at least minStopSlice (or its
 // grace, when shorter).
 func (s *Supervisor) graceFor(svc *service) time.Duration {
 	g := svc.spec.Grace
@@ -157,7 +157,7 @@ func (s *Supervisor) graceFor(svc *service) time.Duration {
 		// dependency does not use (ZooKeeper stops in a second) is
 		// still there for it afterwards.
 		share := time.Duration(float64(left) * float64(g) / float64(g+reserve))
-		g = max(share, min(MinStopSlice, g))
+		g = max(share, min(minStopSlice, g))
 	}
 	return g
 }

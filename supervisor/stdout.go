@@ -32,7 +32,7 @@ type Stdout struct {
 // NewStdout starts the writer for w. format (LogText or LogJSON) decides
 // the marker's shape, so a JSON log stays one object per line.
 func NewStdout(w io.Writer, format string) *Stdout {
-	o := &Stdout{w: w, json: format == LogJSON, max: StdoutQueueBytes}
+	o := &Stdout{w: w, json: format == LogJSON, max: stdoutQueueBytes}
 	o.cond = sync.NewCond(&o.mu)
 	go o.run()
 	return o

@@ -118,7 +118,7 @@ func New(plan Plan, opts Options) (*Supervisor, error) {
 		done:       make(chan struct{}),
 		phase:      PhaseStarting,
 		startedAt:  time.Now(),
-		probeFirst: ProbeFirstInterval, probeWaited: ProbeWaitedInterval,
+		probeFirst: probeFirstInterval, probeWaited: probeWaitedInterval,
 	}
 	now := time.Now()
 	for _, svc := range c.services {
@@ -215,7 +215,7 @@ func (s *Supervisor) drainOutput() {
 	go func() { s.outputs.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(s.boundedByStop(OutputDrain, drainEnd)):
+	case <-time.After(s.boundedByStop(outputDrain, drainEnd)):
 	}
 }
 

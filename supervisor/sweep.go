@@ -17,7 +17,7 @@ const serviceVar = "KINIT_SERVICE"
 // before it sends SIGKILL; within a stop it ends by sweepEnd.
 var SweepGrace = 2 * time.Second
 
-// sweepEnd bounds the sweep within StopOverrun (see knobs.go).
+// sweepEnd bounds the sweep within stopOverrun (see knobs.go).
 const sweepEnd = 400 * time.Millisecond
 
 // killEscapees kills the processes of svc left once its main process is
@@ -60,7 +60,7 @@ func (s *Supervisor) sweep() {
 	for _, pid := range left {
 		_ = unix.Kill(pid, unix.SIGKILL)
 	}
-	s.waitGone(s.boundedByStop(KillWait, sweepEnd+50*time.Millisecond))
+	s.waitGone(s.boundedByStop(killWait, sweepEnd+50*time.Millisecond))
 }
 
 // leftovers lists the live processes the sweep is for. Zombies are left

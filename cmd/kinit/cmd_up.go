@@ -44,7 +44,10 @@ func cmdUp(args []string) int {
 	// Every line kinit prints goes through one bounded queue: a slow or
 	// closed stdout loses lines (counted in status), never kinit's time.
 	out := supervisor.NewStdout(os.Stdout, format)
-	defer out.Close(supervisor.OutputDrain)
+	// On an early exit (a config error) the log's last lines still get a
+	// moment to reach stdout; after a stop node.Run has already closed it
+	// by the exit deadline, and this returns at once.
+	defer out.Close(earlyExitDrain)
 	log := supervisor.NewLogger(out, format, logLevel())
 	slog.SetDefault(log)
 
@@ -117,6 +120,10 @@ func cmdUp(args []string) int {
 	}
 	return code
 }
+
+// earlyExitDrain bounds how long an exit before the services started waits
+// for stdout to take the log's last lines.
+const earlyExitDrain = 2 * time.Second
 
 func socketAnswers(path string) bool {
 	c, err := net.DialTimeout("unix", path, time.Second)
