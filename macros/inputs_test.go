@@ -5,70 +5,23 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/roles"
 )
-
-// soon runs f in a goroutine and fails the test if it does not return: a
-// read that blocks (a FIFO) is the fault under test and must not hang the
-// suite. The limit is generous; nothing asserts how long f took.
-func soon(t *testing.T, f func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatal("did not return: a read blocked")
-		return nil
-	}
-}
-
-// badFiles are what an operator's path may name by mistake.
-func badFiles(t *testing.T, max int) []struct{ name, path, want string } {
-	t.Helper()
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	big := filepath.Join(dir, "big")
-	if err := os.WriteFile(big, make([]byte, max+1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	zero := filepath.Join(dir, "zero")
-	if err := os.Symlink("/dev/zero", zero); err != nil {
-		t.Fatal(err)
-	}
-	sub := filepath.Join(dir, "sub")
-	if err := os.Mkdir(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return []struct{ name, path, want string }{
-		{"dev zero", "/dev/zero", "not a regular file (character device)"},
-		{"link to dev zero", zero, "not a regular file (character device)"},
-		{"fifo", fifo, "not a regular file (FIFO)"},
-		{"directory", sub, "not a regular file (directory)"},
-		{"oversize", big, "larger than 1 MiB"},
-	}
-}
 
 // A *_FILE variable naming /dev/zero, a FIFO, a directory or a huge file
 // is a problem naming the variable, at once; a link to a regular file (a
 // Kubernetes Secret) is followed.
 func TestSecretFileInputs(t *testing.T) {
-	for _, tt := range badFiles(t, roles.MaxSecretFileSize) {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range testkit.BadInputs(t, roles.MaxSecretFileSize) {
+		t.Run(tt.Name, func(t *testing.T) {
 			var errs []error
-			soon(t, func() error {
-				_, errs = MapEnv(roles.Env{"KAFKA_SSL_KEY_PASSWORD_FILE": tt.path}, "KAFKA_", "", KnownKeys("kafka"))
-				return nil
+			testkit.Soon(t, "MapEnv", func() {
+				_, errs = MapEnv(roles.Env{"KAFKA_SSL_KEY_PASSWORD_FILE": tt.Path}, "KAFKA_", "", KnownKeys("kafka"))
 			})
-			want := "KAFKA_SSL_KEY_PASSWORD_FILE=" + tt.path + ": cannot read secret file: " + tt.want
+			want := "KAFKA_SSL_KEY_PASSWORD_FILE=" + tt.Path + ": cannot read secret file: " + tt.Want
 			if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), want) {
 				t.Fatalf("want %q, got %v", want, errs)
 			}
@@ -118,20 +71,21 @@ func build(t *testing.T, cfg *roles.Config, env roles.Env) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return soon(t, func() error { _, err := Build(n, Options{Env: env, Limits: goldenLimits}); return err })
+	testkit.Soon(t, "Build", func() { _, err = Build(n, Options{Env: env, Limits: goldenLimits}) })
+	return err
 }
 
 // A template that is /dev/zero, a FIFO, a directory or too large is a
 // problem at its config line, at once.
 func TestTemplateInputs(t *testing.T) {
-	for _, tt := range badFiles(t, roles.MaxTemplateSize) {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range testkit.BadInputs(t, roles.MaxTemplateSize) {
+		t.Run(tt.Name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.Symlink(tt.path, filepath.Join(dir, "app.conf")); err != nil {
+			if err := os.Symlink(tt.Path, filepath.Join(dir, "app.conf")); err != nil {
 				t.Fatal(err)
 			}
 			err := build(t, templateConfig(t, dir, ""), roles.Env{})
-			want := filepath.Join(dir, "k.toml") + ":9: service app: cannot read template " + filepath.Join(dir, "app.conf") + ": " + strings.Replace(tt.want, "1 MiB", "4 MiB", 1)
+			want := filepath.Join(dir, "k.toml") + ":9: service app: cannot read template " + filepath.Join(dir, "app.conf") + ": " + tt.Want
 			if err == nil || !strings.Contains(err.Error(), want) || !roles.IsConfigError(err) {
 				t.Fatalf("want %q, got %v", want, err)
 			}

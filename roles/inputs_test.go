@@ -7,58 +7,18 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
-
-// soon runs f in a goroutine and fails the test if it does not return: a
-// read that blocks (a FIFO) is the fault under test and must not hang the
-// suite. The limit is generous; nothing asserts how long f took.
-func soon(t *testing.T, f func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatal("did not return: a read blocked")
-		return nil
-	}
-}
-
-// badInputs are files an operator's variable may name by mistake: each is
-// refused with its kind, never read without end or waited on.
-func badInputs(t *testing.T, max int) []struct{ name, path, want string } {
-	t.Helper()
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	big := filepath.Join(dir, "big")
-	if err := os.WriteFile(big, make([]byte, max+1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	zero := filepath.Join(dir, "zero")
-	if err := os.Symlink("/dev/zero", zero); err != nil {
-		t.Fatal(err)
-	}
-	return []struct{ name, path, want string }{
-		{"dev zero", "/dev/zero", "not a regular file (character device)"},
-		{"link to dev zero", zero, "not a regular file (character device)"},
-		{"fifo", fifo, "not a regular file (FIFO)"},
-		{"directory", dir, "not a regular file (directory)"},
-		{"oversize", big, "larger than "},
-	}
-}
 
 // KINIT_CONFIG naming /dev/zero, a FIFO, a directory or a huge file is a
 // configuration problem naming the variable, at once.
 func TestConfigInputs(t *testing.T) {
-	for _, tt := range badInputs(t, MaxConfigSize) {
-		t.Run(tt.name, func(t *testing.T) {
-			err := soon(t, func() error { _, err := LoadFrom(tt.path, EnvConfig); return err })
-			want := "KINIT_CONFIG=" + tt.path + ": cannot read config: " + tt.want
+	for _, tt := range testkit.BadInputs(t, MaxConfigSize) {
+		t.Run(tt.Name, func(t *testing.T) {
+			var err error
+			testkit.Soon(t, "LoadFrom", func() { _, err = LoadFrom(tt.Path, EnvConfig) })
+			want := "KINIT_CONFIG=" + tt.Path + ": cannot read config: " + tt.Want
 			if err == nil || !strings.HasPrefix(err.Error(), want) || !IsConfigError(err) {
 				t.Fatalf("want %q, got %v", want, err)
 			}
@@ -91,11 +51,11 @@ func mustAbs(t *testing.T, p string) string {
 // with the environment's other problems.
 func TestNodesFileInputs(t *testing.T) {
 	cfg := loadShipped(t)
-	for _, tt := range badInputs(t, MaxNodesFileSize) {
-		t.Run(tt.name, func(t *testing.T) {
-			env := Env{"KINIT_ROLE": "broker", "KINIT_FQDN": "a", "KINIT_NODES_FILE": tt.path, "KINIT_PORT_KAFKA_BROKER": "0"}
-			err := soon(t, func() error { _, err := Resolve(cfg, env); return err })
-			want := "KINIT_NODES_FILE=" + tt.path + ": cannot read nodes file: " + tt.want
+	for _, tt := range testkit.BadInputs(t, MaxNodesFileSize) {
+		t.Run(tt.Name, func(t *testing.T) {
+			env := Env{"KINIT_ROLE": "broker", "KINIT_FQDN": "a", "KINIT_NODES_FILE": tt.Path, "KINIT_PORT_KAFKA_BROKER": "0"}
+			_, err := resolveSoon(t, cfg, env)
+			want := "KINIT_NODES_FILE=" + tt.Path + ": cannot read nodes file: " + tt.Want
 			if err == nil || !strings.Contains(err.Error(), want) || !IsConfigError(err) {
 				t.Fatalf("want %q, got %v", want, err)
 			}
@@ -120,7 +80,7 @@ node = ["a"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = soon(t, func() error { _, err := Resolve(c, Env{"KINIT_FQDN": "a"}); return err })
+	_, err = resolveSoon(t, c, Env{"KINIT_FQDN": "a"})
 	if want := "c.toml:3: nodes_file " + fifo + ": cannot read nodes file: not a regular file (FIFO)"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("want %q, got %v", want, err)
 	}
