@@ -6,34 +6,20 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // secret stands for what a root-only file holds: it must never appear in
 // a problem, whatever the service planted to lead kinit to it.
 const secret = "TOPSECRET-d41d8cd9"
 
-// resolveSoon is Resolve in a goroutine: a read that blocks (a FIFO) is
-// the fault under test and must fail the test, not hang it. The limit is
-// generous; nothing asserts how long Resolve took.
-func resolveSoon(t *testing.T, cfg *Config, env Env) (*Node, error) {
+// resolveSoon is Resolve that fails the test, rather than hang it, when a
+// read blocks (a FIFO): that is the fault under test.
+func resolveSoon(t *testing.T, cfg *Config, env Env) (n *Node, err error) {
 	t.Helper()
-	type res struct {
-		n   *Node
-		err error
-	}
-	done := make(chan res, 1)
-	go func() {
-		n, err := Resolve(cfg, env)
-		done <- res{n, err}
-	}()
-	select {
-	case r := <-done:
-		return r.n, r.err
-	case <-time.After(30 * time.Second):
-		t.Fatal("Resolve did not return: a read blocked")
-		return nil, nil
-	}
+	testkit.Soon(t, "Resolve", func() { n, err = Resolve(cfg, env) })
+	return n, err
 }
 
 // Files kinit reads in a service's data dir (the persisted ids, myid,

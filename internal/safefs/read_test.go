@@ -8,9 +8,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/kinit/kinit/internal/safefs"
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // readers are the two ways of reading; every rule about what is read holds
@@ -20,27 +20,12 @@ var readers = []struct {
 	read func(string, int64) ([]byte, error)
 }{{"ReadOwned", safefs.ReadOwned}, {"ReadRegular", safefs.ReadRegular}}
 
-// readSoon runs read in a goroutine and fails the test if it does not come
-// back: a read that blocks is the fault under test, and must not hang the
-// suite. The limit is generous; nothing asserts how long the read took.
-func readSoon(t *testing.T, read func(string, int64) ([]byte, error), path string, max int64) ([]byte, error) {
+// readSoon is read that fails the test, rather than hang it, when the
+// read blocks: that is the fault under test.
+func readSoon(t *testing.T, read func(string, int64) ([]byte, error), path string, max int64) (b []byte, err error) {
 	t.Helper()
-	type res struct {
-		b   []byte
-		err error
-	}
-	done := make(chan res, 1)
-	go func() {
-		b, err := read(path, max)
-		done <- res{b, err}
-	}()
-	select {
-	case r := <-done:
-		return r.b, r.err
-	case <-time.After(30 * time.Second):
-		t.Fatalf("reading %s did not return", path)
-		return nil, nil
-	}
+	testkit.Soon(t, "reading "+path, func() { b, err = read(path, max) })
+	return b, err
 }
 
 func wantNotRegular(t *testing.T, err error, kind string) {
