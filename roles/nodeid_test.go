@@ -1,7 +1,6 @@
 package roles
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -19,13 +18,7 @@ func TestNodeIDRange(t *testing.T) {
 		return e
 	}
 	const k8s = "10.0.0.1"
-	tests := []struct {
-		name   string
-		env    Env
-		files  map[string]string // relative to KINIT_DATA_DIR
-		wantID int               // when err is ""
-		err    string
-	}{
+	testIdentities(t, cfg, []identityCase{
 		{name: "KINIT_NODE_ID the largest", env: kraft(Env{"KINIT_NODE_ID": "2147483647"}), wantID: 2147483647},
 		{name: "KINIT_NODE_ID a Java long", env: kraft(Env{"KINIT_NODE_ID": "9223372036854775807"}),
 			err: `KINIT_NODE_ID: "9223372036854775807" is not a node id (a number 0..2147483647)`},
@@ -51,35 +44,7 @@ func TestNodeIDRange(t *testing.T) {
 		{name: "a member's ordinal", env: kraft(Env{"KINIT_FQDN": "kafka-0", "KUBERNETES_SERVICE_HOST": k8s, "KINIT_NODES": "broker=kafka-0,kafka-2147483647",
 			"KINIT_CLUSTER_ID": "MkU3OEVBNTcwNTJENDM2Qk"}),
 			err: "kafka-2147483647 has node id 2147483648 (ordinal), outside 0..2147483647"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for f, content := range tt.files {
-				write(t, filepath.Join(dir, f), content)
-			}
-			env := Env{"KINIT_DATA_DIR": dir}
-			for k, v := range tt.env {
-				env[k] = v
-			}
-			n, err := Resolve(cfg, env)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("want error containing %q, got %v", tt.err, err)
-				}
-				if !IsConfigError(err) {
-					t.Errorf("not a config error: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n.ID != tt.wantID {
-				t.Errorf("id %d (%s), want %d", n.ID, n.IDSource, tt.wantID)
-			}
-		})
-	}
+	})
 }
 
 // An offset that would take every ordinal out of range is refused where

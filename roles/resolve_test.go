@@ -29,14 +29,7 @@ func write(t *testing.T, path, content string) {
 func TestIdentity(t *testing.T) {
 	cfg := loadShipped(t)
 	zk3 := "zookeeper=zk-1.example,zk-2.example,zk-3.example"
-	tests := []struct {
-		name   string
-		env    Env
-		files  map[string]string // relative to KINIT_DATA_DIR
-		wantID int
-		source string // substring of IDSource
-		err    string // substring of the error, when one is expected
-	}{
+	testIdentities(t, cfg, []identityCase{
 		{name: "env id", env: Env{"KINIT_ROLE": "zookeeper", "KINIT_NODE_ID": "3", "KINIT_FQDN": "zk-3.example", "KINIT_NODES": zk3},
 			wantID: 3, source: "KINIT_NODE_ID"},
 		{name: "env id disagrees with member list", env: Env{"KINIT_ROLE": "zookeeper", "KINIT_NODE_ID": "5", "KINIT_FQDN": "zk-3.example", "KINIT_NODES": zk3},
@@ -90,7 +83,23 @@ func TestIdentity(t *testing.T) {
 			err: `KINIT_NODE_ID: "three" is not a node id`},
 		{name: "duplicate explicit and position", env: Env{"KINIT_ROLE": "broker", "KINIT_FQDN": "b", "KINIT_NODES": "zookeeper=2@z;broker=b,c"},
 			err: "node id 2 is shared by z"},
-	}
+	})
+}
+
+// identityCase is one node's environment and data dir, and the id it must
+// be given or the configuration problem it must be.
+type identityCase struct {
+	name   string
+	env    Env
+	files  map[string]string // relative to KINIT_DATA_DIR
+	wantID int               // when err is ""
+	source string            // substring of IDSource
+	err    string            // substring of the error, when one is expected
+}
+
+// testIdentities resolves each case against cfg, with a data dir of its own.
+func testIdentities(t *testing.T, cfg *Config, tests []identityCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
