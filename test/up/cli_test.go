@@ -28,17 +28,32 @@ func (n *node) cli(args ...string) result {
 // cliEnv is cli with extra variables.
 func (n *node) cliEnv(extra map[string]string, args ...string) result {
 	n.t.Helper()
-	cmd := exec.Command(kinitBin, args...)
-	cmd.Env = n.environ()
+	cmd := n.cliCmd(append([]string{kinitBin}, args...)...)
 	for k, v := range extra {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	return n.runCLI(cmd)
+}
+
+// cliCmd is argv (the kinit binary, or a wrapper such as nsenter before
+// it) in the node's environment and directory.
+func (n *node) cliCmd(argv ...string) *exec.Cmd {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = n.environ()
 	cmd.Dir = n.dir
+	return cmd
+}
+
+// runCLI runs cmd, as cliCmd made it, and returns what it printed and its
+// exit code; one that does not exit, or ends by a signal, fails the test.
+func (n *node) runCLI(cmd *exec.Cmd) result {
+	n.t.Helper()
+	what := strings.ReplaceAll(strings.Join(cmd.Args, " "), kinitBin, "kinit")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Start()
 	if err != nil {
-		n.t.Fatalf("cannot run kinit %s: %v", strings.Join(args, " "), err)
+		n.t.Fatalf("cannot run %s: %v", what, err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -46,7 +61,7 @@ func (n *node) cliEnv(extra map[string]string, args ...string) result {
 	case err = <-done:
 	case <-time.After(deadline):
 		_ = cmd.Process.Kill()
-		n.t.Fatalf("kinit %s did not exit", strings.Join(args, " "))
+		n.t.Fatalf("%s did not exit", what)
 	}
 	r := result{stdout: out.String(), stderr: errb.String()}
 	var ee *exec.ExitError
@@ -55,7 +70,7 @@ func (n *node) cliEnv(extra map[string]string, args ...string) result {
 	case errors.As(err, &ee) && ee.Exited():
 		r.code = ee.ExitCode()
 	default:
-		n.t.Fatalf("kinit %s: %v", strings.Join(args, " "), err)
+		n.t.Fatalf("%s: %v", what, err)
 	}
 	return r
 }

@@ -1,13 +1,10 @@
 package up
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -101,26 +98,11 @@ func TestServicesCannotControl(t *testing.T) {
 // (nsenter), else straight from the test (outside kinit's pid namespace).
 func (n *node) cliAs(wrap []string, args ...string) result {
 	n.t.Helper()
-	argv := append(append(append([]string{}, wrap...), kinitBin), args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = n.environ()
-	cmd.Dir = n.dir
+	cmd := n.cliCmd(append(append(append([]string{}, wrap...), kinitBin), args...)...)
 	if wrap == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: imageUID, Gid: imageUID}}
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ee.Exited():
-		r.code = ee.ExitCode()
-	default:
-		n.t.Fatalf("kinit %s: %v", strings.Join(args, " "), err)
-	}
-	return r
+	return n.runCLI(cmd)
 }
 
 // TestIdleClientsCannotStarveRestarts: kinit with 64 descriptors (hard
