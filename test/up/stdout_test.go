@@ -58,14 +58,7 @@ func TestClosedStdout(t *testing.T) {
 func TestStdoutNobodyReads(t *testing.T) {
 	n := newNode(t, "signals/kinit.toml").withPorts("a", "b")
 	n.env["KINIT_SPAM"] = "1000"
-	rd, wr, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close() // held open and never read: the pipe fills
-	n.stdout = wr
-	r := n.start(asPID1)
-	wr.Close()
+	r := n.startStdoutUnread(asPID1)
 
 	st := n.waitStatus("a and b ready, and lines dropped", func(st *client.Status) bool {
 		return allReady("a", "b")(st) && st.Kinit.OutputDropped > 0
@@ -78,4 +71,22 @@ func TestStdoutNobodyReads(t *testing.T) {
 	if code := r.wait(); code != 0 {
 		t.Fatalf("kinit exited %d after SIGTERM, want 0; stderr:\n%s", code, r.stderr.text())
 	}
+}
+
+// startStdoutUnread starts kinit with a stdout pipe the test holds open
+// until its end and never reads: once the pipe is full, every write to it
+// would block.
+func (n *node) startStdoutUnread(m mode) *run {
+	n.t.Helper()
+	rd, wr, err := os.Pipe()
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	// Registered before start's cleanup, so it runs after kinit is gone.
+	n.t.Cleanup(func() { rd.Close() })
+	n.stdout = wr
+	r := n.start(m)
+	wr.Close() // kinit has its own copy
+	n.stdout = nil
+	return r
 }
