@@ -7,13 +7,20 @@ import (
 	"testing"
 )
 
-func TestLimitListener(t *testing.T) {
+// listenLimited is a limitListener of max slots on a new socket, and the
+// socket's path.
+func listenLimited(t *testing.T, max int) (*limitListener, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "s")
 	ul, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := newLimitListener(ul, 2)
+	return newLimitListener(ul, max), path
+}
+
+func TestLimitListener(t *testing.T) {
+	l, path := listenLimited(t, 2)
 	defer l.Close()
 	for range 3 {
 		c, err := net.Dial("unix", path)
@@ -55,12 +62,7 @@ func TestLimitListener(t *testing.T) {
 
 // An Accept waiting for a slot ends when the server closes the listener.
 func TestLimitListenerClose(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "s")
-	ul, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := newLimitListener(ul, 1)
+	l, path := listenLimited(t, 1)
 	c, err := net.Dial("unix", path)
 	if err != nil {
 		t.Fatal(err)

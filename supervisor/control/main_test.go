@@ -1,12 +1,11 @@
 package control_test
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/kinit/kinit/internal/testbin"
-	"github.com/kinit/kinit/supervisor/reaper"
+	"github.com/kinit/kinit/supervisor/internal/reapertest"
 )
 
 // kinit and testprog are built once, into a directory every user may read,
@@ -19,16 +18,7 @@ var (
 func TestMain(m *testing.M) {
 	kinitBin = testbin.MustBuild(testbin.Kinit)
 	testprog = testbin.MustBuild(testbin.Testprog)
-	code := testMain(m)
+	code := reapertest.Run(m)
 	testbin.Cleanup()
 	os.Exit(code)
-}
-
-func testMain(m *testing.M) int {
-	if err := reaper.Run(nil); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer reaper.Shutdown()
-	return m.Run()
 }
