@@ -10,9 +10,11 @@ import (
 // A command name with spaces and parentheses must not shift the fields, and
 // a zombie must be seen as one under its parent.
 func TestStatAndZombies(t *testing.T) {
+	// /proc/PID/stat shows the main thread's state: a Go test's main
+	// thread may be running or asleep while other threads run this code.
 	self, err := Stat(os.Getpid())
-	if err != nil || self.PPid != os.Getppid() || self.State != 'R' {
-		t.Fatalf("Stat(self) = %+v, %v; want ppid %d, state R", self, err, os.Getppid())
+	if err != nil || self.PPid != os.Getppid() || self.State != 'R' && self.State != 'S' {
+		t.Fatalf("Stat(self) = %+v, %v; want ppid %d, state R or S", self, err, os.Getppid())
 	}
 	odd := filepath.Join(t.TempDir(), "a (b) c")
 	if err := os.Symlink("/bin/true", odd); err != nil {
