@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/kinit/kinit/internal/safefs"
+	kplan "github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
-	"github.com/kinit/kinit/supervisor/probe"
 )
 
 // Options are the inputs of Build besides the node.
@@ -132,7 +132,7 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 		key := append([]string{"ready"}, roles.URLKey(i, len(p.URLs))...)
 		v := b.expandField(s, sc, u, key...)
 		if !strings.Contains(v, "@@") {
-			if err := probe.CheckURL(v); err != nil {
+			if err := kplan.CheckURL(v); err != nil {
 				b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
 					"service %s %s: %v", s.ID, strings.Join(key, "."), err)
 			}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -14,22 +15,22 @@ import (
 // plan (validated, start lanes computed), the stop deadline and the metrics
 // shipper. `kinit check` and `kinit up` share it, so check passes exactly
 // when up would go live. Nothing is started and nothing written.
-func Compile(np *Rendered, log *slog.Logger) (supervisor.Plan, *Metrics, error) {
-	plan, err := SupervisorPlan(np.Rendering, os.Environ())
+func Compile(np *Rendered, log *slog.Logger) (plan.Plan, *Metrics, error) {
+	sp, err := SupervisorPlan(np.Rendering, os.Environ())
 	if err != nil {
-		return plan, nil, err
+		return sp, nil, err
 	}
-	if plan.StopTimeout, err = stopTimeout(); err != nil {
-		return plan, nil, err
+	if sp.StopTimeout, err = stopTimeout(); err != nil {
+		return sp, nil, err
 	}
-	if _, err := supervisor.Lanes(plan); err != nil {
-		return plan, nil, err
+	if _, err := supervisor.Lanes(sp); err != nil {
+		return sp, nil, err
 	}
-	if ok, msg := supervisor.StopFits(plan); !ok {
+	if ok, msg := supervisor.StopFits(sp); !ok {
 		np.Notes = append(np.Notes, msg)
 	}
 	m, err := newMetrics(np, log)
-	return plan, m, err
+	return sp, m, err
 }
 
 // stopTimeout is KINIT_STOP_TIMEOUT: set it a few seconds below the

@@ -9,19 +9,19 @@ import (
 	"strings"
 
 	"github.com/kinit/kinit/macros"
-	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/plan"
 )
 
 // Given is what each service of a running node was last given: its spec
 // and the digests of its rendered files (destination -> digest).
 type Given struct {
-	Specs map[string]supervisor.ServiceSpec
+	Specs map[string]plan.Service
 	Files map[string]map[string]string
 }
 
 // Change is what a reload does to one service.
 type Change struct {
-	Spec    supervisor.ServiceSpec
+	Spec    plan.Service
 	Files   map[string]string
 	Restart bool
 	Why     []string // what changed, for the log
@@ -34,9 +34,9 @@ type Change struct {
 // other changes (probe, restart policy, stop signal, grace, forwarded
 // signals, remote wait targets) are taken without a restart and apply at
 // its next start. A service that did not change at all is left out.
-func Diff(last Given, p *macros.Rendering, plan supervisor.Plan) []Change {
-	specs := map[string]supervisor.ServiceSpec{}
-	for _, s := range plan.Services {
+func Diff(last Given, p *macros.Rendering, sp plan.Plan) []Change {
+	specs := map[string]plan.Service{}
+	for _, s := range sp.Services {
 		specs[s.ID] = s
 	}
 	digests := FileDigests(p)

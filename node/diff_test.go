@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/macros"
-	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/plan"
 )
 
 // What a reload does to each service, for each kind of change: restart
@@ -14,32 +14,32 @@ import (
 // only the next start or the supervisor reads, nothing when nothing moved.
 func TestDiff(t *testing.T) {
 	uid, other := 1000, 1001
-	base := supervisor.ServiceSpec{ID: "zk", Argv: []string{"zk", "a.conf"}, Env: []string{"A=1", "SECRET=s"}, Dir: "/d",
-		UID: &uid, Grace: 10 * time.Second, Probe: &supervisor.ProbeSpec{Kind: "tcp", Address: "127.0.0.1:2181"}}
+	base := plan.Service{ID: "zk", Argv: []string{"zk", "a.conf"}, Env: []string{"A=1", "SECRET=s"}, Dir: "/d",
+		UID: &uid, Grace: 10 * time.Second, Probe: &plan.Probe{Kind: "tcp", Address: "127.0.0.1:2181"}}
 	file := &macros.File{Service: "zk", Dst: "/etc/zk.conf", Content: []byte("tickTime=2000\n"), Mode: 0o644}
 	lastFiles := FileDigests(&macros.Rendering{Services: []*macros.Service{{ID: "zk"}}, Files: []*macros.File{file}})
 
 	tests := []struct {
 		name    string
-		edit    func(*supervisor.ServiceSpec, *macros.File)
+		edit    func(*plan.Service, *macros.File)
 		changed bool
 		restart bool
 		why     []string
 	}{
-		{"nothing", func(*supervisor.ServiceSpec, *macros.File) {}, false, false, nil},
-		{"rendered file", func(_ *supervisor.ServiceSpec, f *macros.File) { f.Content = []byte("tickTime=3000\n") },
+		{"nothing", func(*plan.Service, *macros.File) {}, false, false, nil},
+		{"rendered file", func(_ *plan.Service, f *macros.File) { f.Content = []byte("tickTime=3000\n") },
 			true, true, []string{"rendered /etc/zk.conf"}},
-		{"file mode", func(_ *supervisor.ServiceSpec, f *macros.File) { f.Mode = 0o600 }, true, true, []string{"rendered /etc/zk.conf"}},
-		{"command", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Argv = []string{"zk", "b.conf"} }, true, true, []string{"command"}},
-		{"environment, names only", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Env = []string{"A=1", "SECRET=t", "B=2"} },
+		{"file mode", func(_ *plan.Service, f *macros.File) { f.Mode = 0o600 }, true, true, []string{"rendered /etc/zk.conf"}},
+		{"command", func(s *plan.Service, _ *macros.File) { s.Argv = []string{"zk", "b.conf"} }, true, true, []string{"command"}},
+		{"environment, names only", func(s *plan.Service, _ *macros.File) { s.Env = []string{"A=1", "SECRET=t", "B=2"} },
 			true, true, []string{"environment (B, SECRET)"}},
-		{"working directory", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Dir = "/e" }, true, true, []string{"working directory"}},
-		{"user", func(s *supervisor.ServiceSpec, _ *macros.File) { s.UID = &other }, true, true, []string{"user or group"}},
-		{"capabilities", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Capabilities = []string{"CAP_NET_BIND_SERVICE"} },
+		{"working directory", func(s *plan.Service, _ *macros.File) { s.Dir = "/e" }, true, true, []string{"working directory"}},
+		{"user", func(s *plan.Service, _ *macros.File) { s.UID = &other }, true, true, []string{"user or group"}},
+		{"capabilities", func(s *plan.Service, _ *macros.File) { s.Capabilities = []string{"CAP_NET_BIND_SERVICE"} },
 			true, true, []string{"capabilities"}},
-		{"grace: no restart", func(s *supervisor.ServiceSpec, _ *macros.File) { s.Grace = 20 * time.Second }, true, false, nil},
-		{"probe: no restart", func(s *supervisor.ServiceSpec, _ *macros.File) {
-			s.Probe = &supervisor.ProbeSpec{Kind: "tcp", Address: "127.0.0.1:2182"}
+		{"grace: no restart", func(s *plan.Service, _ *macros.File) { s.Grace = 20 * time.Second }, true, false, nil},
+		{"probe: no restart", func(s *plan.Service, _ *macros.File) {
+			s.Probe = &plan.Probe{Kind: "tcp", Address: "127.0.0.1:2182"}
 		}, true, false, nil},
 	}
 	for _, tt := range tests {
@@ -47,8 +47,8 @@ func TestDiff(t *testing.T) {
 			spec, f := base, *file
 			tt.edit(&spec, &f)
 			p := &macros.Rendering{Services: []*macros.Service{{ID: "zk"}}, Files: []*macros.File{&f}}
-			got := Diff(Given{Specs: map[string]supervisor.ServiceSpec{"zk": base}, Files: lastFiles}, p,
-				supervisor.Plan{Services: []supervisor.ServiceSpec{spec}})
+			got := Diff(Given{Specs: map[string]plan.Service{"zk": base}, Files: lastFiles}, p,
+				plan.Plan{Services: []plan.Service{spec}})
 			if !tt.changed {
 				if len(got) != 0 {
 					t.Fatalf("changes %+v, want none", got)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/kinit/kinit/metrics"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor"
 )
@@ -47,7 +48,7 @@ type reloader struct {
 
 	// What each service was last given: its spec and the digests of its
 	// rendered files (destination -> sha256).
-	specs map[string]supervisor.ServiceSpec
+	specs map[string]plan.Service
 	files map[string]map[string]string
 	seen  map[string]bool // warnings already logged
 	live  bool            // past the start, where kinit up logged them
@@ -60,7 +61,7 @@ type reloader struct {
 
 // StartReloader starts watching unless KINIT_RELOAD=off. The returned
 // channel is closed once the reloader has stopped, after ctx ends.
-func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered, plan supervisor.Plan, m *Metrics, log *slog.Logger) <-chan struct{} {
+func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered, sp plan.Plan, m *Metrics, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	if strings.EqualFold(os.Getenv("KINIT_RELOAD"), "off") {
 		log.Info("KINIT_RELOAD=off: changes to the config and templates apply at the next start")
@@ -76,10 +77,10 @@ func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered
 	r := &reloader{
 		sup: sup, m: m, log: log, config: np.Config.File,
 		role: np.Node.Role, id: np.Node.ID, configID: np.Node.ConfigID,
-		specs: map[string]supervisor.ServiceSpec{}, files: map[string]map[string]string{},
+		specs: map[string]plan.Service{}, files: map[string]map[string]string{},
 		seen: map[string]bool{}, w: w, dirs: map[string]*watchDir{}, noDir: map[string]bool{},
 	}
-	for _, s := range plan.Services {
+	for _, s := range sp.Services {
 		r.specs[s.ID] = s
 		r.ids = append(r.ids, s.ID)
 	}
@@ -137,9 +138,9 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		r.reject(roles.Problems(err))
 		return false
 	}
-	plan, err := SupervisorPlan(np.Rendering, os.Environ())
+	sp, err := SupervisorPlan(np.Rendering, os.Environ())
 	if err == nil {
-		err = supervisor.Validate(plan)
+		err = supervisor.Validate(sp)
 	}
 	if err != nil {
 		r.reject([]error{err})
@@ -151,7 +152,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		return false
 	}
 	var ids []string
-	for _, s := range plan.Services {
+	for _, s := range sp.Services {
 		ids = append(ids, s.ID)
 	}
 	sort.Strings(ids)
@@ -161,7 +162,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 		return false
 	}
 	var errs []error
-	for _, s := range plan.Services {
+	for _, s := range sp.Services {
 		if err := supervisor.CanUpdate(r.specs[s.ID], s); err != nil {
 			errs = append(errs, fmt.Errorf("%w; restart the container to change the start order", err))
 		}
@@ -174,7 +175,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	changes := Diff(Given{Specs: r.specs, Files: r.files}, np.Rendering, plan)
+	changes := Diff(Given{Specs: r.specs, Files: r.files}, np.Rendering, sp)
 	var restart []string
 	restarts := map[string]bool{}
 	for _, c := range changes {

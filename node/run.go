@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control"
 )
@@ -44,7 +45,7 @@ type RunOptions struct {
 // supervisor's exit code (0 clean, 1 a required service failed or a process
 // had to be killed); after a stop it returns by the supervisor's ExitBy, so
 // a hanging Elasticsearch or a stdout nobody reads cannot hold it.
-func Run(plan supervisor.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
+func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -55,7 +56,7 @@ func Run(plan supervisor.Plan, np *Rendered, m *Metrics, o RunOptions) (int, err
 			o.OnEvent(sup, e)
 		}
 	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: o.Log, Output: o.Out, LogFormat: o.Format, OnEvent: onEvent,
+	sup, err := supervisor.New(sp, supervisor.Options{Logger: o.Log, Output: o.Out, LogFormat: o.Format, OnEvent: onEvent,
 		OwnsProcess: true, SharedCgroup: strings.EqualFold(os.Getenv("KINIT_CGROUPS"), "off")})
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrPlanRejected, err)
@@ -76,7 +77,7 @@ func Run(plan supervisor.Plan, np *Rendered, m *Metrics, o RunOptions) (int, err
 	stopSignals := supervisor.HandleSignals(sup, o.Signals)
 	defer stopSignals()
 	metricsDone := m.Run(ctx)
-	reloadDone := StartReloader(ctx, sup, np, plan, m, o.Log)
+	reloadDone := StartReloader(ctx, sup, np, sp, m, o.Log)
 	code := sup.Run(ctx)
 	cancel()
 	// The rest comes out of the stop budget too: a client in the middle of

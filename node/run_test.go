@@ -10,6 +10,7 @@ import (
 
 	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/node"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -23,9 +24,9 @@ func TestSocketTakenAfterRender(t *testing.T) {
 	testkit.Listen(t, "unix", sock)
 	t.Setenv("KINIT_SOCKET", sock)
 	ran := filepath.Join(dir, "ran")
-	plan := supervisor.Plan{Services: []supervisor.ServiceSpec{{ID: "a", Argv: []string{"/usr/bin/touch", ran}}}}
+	sp := plan.Plan{Services: []plan.Service{{ID: "a", Argv: []string{"/usr/bin/touch", ran}}}}
 	out := supervisor.NewStdout(io.Discard, supervisor.LogText)
-	_, err := node.Run(plan, &node.Rendered{}, &node.Metrics{}, node.RunOptions{
+	_, err := node.Run(sp, &node.Rendered{}, &node.Metrics{}, node.RunOptions{
 		Log: slog.New(slog.DiscardHandler), Out: out, Format: supervisor.LogText})
 	if !errors.Is(err, node.ErrSocketTaken) {
 		t.Errorf("Run: %v, want ErrSocketTaken", err)

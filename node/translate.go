@@ -12,8 +12,8 @@ import (
 
 	"github.com/kinit/kinit/internal/owner"
 	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
-	"github.com/kinit/kinit/supervisor"
 )
 
 // SupervisorPlan turns the rendered node plan into the supervisor's input,
@@ -21,10 +21,10 @@ import (
 // two types are kept apart on purpose: roles/macros describe what the
 // config says, the supervisor only what it has to run. Every unknown user
 // or group is reported at once, at its kinit.toml line.
-func SupervisorPlan(p *macros.Rendering, base []string) (supervisor.Plan, error) {
+func SupervisorPlan(p *macros.Rendering, base []string) (plan.Plan, error) {
 	n := p.Node
-	out := supervisor.Plan{
-		Node: supervisor.NodeInfo{
+	out := plan.Plan{
+		Node: plan.NodeInfo{
 			Role: n.Role, ID: n.ID, FQDN: n.FQDN, Hostname: n.Hostname,
 			ConfigID: n.ConfigID, Cluster: n.Config.Cluster.Name,
 		},
@@ -33,15 +33,19 @@ func SupervisorPlan(p *macros.Rendering, base []string) (supervisor.Plan, error)
 	var problems roles.Collector
 	cfg := n.Config
 	for _, s := range p.Services {
-		spec := supervisor.ServiceSpec{
+		spec := plan.Service{
 			ID: s.ID, Name: s.Name, Argv: s.Command, Env: s.Environ(base), Dir: s.Dir,
 			Capabilities: s.Capabilities,
-			StopSignal:   s.StopSignal, Grace: s.Grace, Required: s.Required,
+			Grace:        s.Grace, Required: s.Required,
 			RestartWith: s.RestartWith,
 			OneShot:     s.OneShot, Creates: s.Creates,
-			Restart:        restartSpec(s.Restart),
-			Probe:          probeSpec(s.Ready),
-			ForwardSignals: s.ForwardSignals,
+			Restart: restartSpec(s.Restart),
+			Probe:   probeSpec(s.Ready),
+		}
+		var err error
+		if spec.StopSignal, spec.ForwardSignals, err = signals(s); err != nil {
+			problems.Add(cfg.File, cfg.Line("services", s.ID), "service %q: %v", s.ID, err)
+			continue
 		}
 		if err := credentials(&spec, s.User, s.Group); err != nil {
 			key := "user"
@@ -64,45 +68,47 @@ func SupervisorPlan(p *macros.Rendering, base []string) (supervisor.Plan, error)
 
 // restartSpec carries the policy over as it is: budget means the same
 // (restarts in a row without a stable run, 0 = unlimited) in both.
-func restartSpec(r roles.Restart) supervisor.RestartSpec {
-	return supervisor.RestartSpec{
-		Policy: r.Policy, BackoffMin: r.BackoffMin, BackoffMax: r.BackoffMax,
+func restartSpec(r roles.Restart) plan.Restart {
+	return plan.Restart{
+		Policy: plan.Policy(r.Policy), BackoffMin: r.BackoffMin, BackoffMax: r.BackoffMax,
 		ResetAfter: r.ResetAfter, Budget: r.Budget,
 	}
 }
 
-func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
+func probeSpec(p macros.Probe) *plan.Probe {
 	if p.Kind == "" || p.Kind == "none" {
 		return nil
 	}
-	ps := &supervisor.ProbeSpec{
-		Kind: p.Kind, Address: p.Address, URLs: p.URLs, Command: p.Command,
+	ps := &plan.Probe{
+		Kind: plan.ProbeKind(p.Kind), Address: p.Address, URLs: p.URLs, Command: p.Command,
 		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
 		StartTimeout:  p.StartTimeout,
 		CheckInterval: p.Health.CheckInterval, FailureThreshold: p.Health.FailureThreshold,
-		OnUnhealthy: p.Health.OnUnhealthy, Trigger: p.Trigger, Notify: p.Notify,
+		OnUnhealthy: plan.OnUnhealthy(p.Health.OnUnhealthy), Trigger: p.Trigger, Notify: p.Notify,
 	}
-	if p.Kind == supervisor.ProbeKafka {
+	if ps.Kind == plan.ProbeKafka {
 		if p.BrokerID > 0 {
 			id := p.BrokerID
 			ps.BrokerID = &id
 		}
 		switch p.Mode {
 		case roles.ModeKRaft:
-			ps.KRaft = true
+			ps.Mode = plan.KafkaKRaft
 		case roles.ModeQuorum:
-			ps.Quorum = true
+			ps.Mode = plan.KafkaQuorum
 		case roles.ModeCombined:
-			ps.KRaft, ps.Quorum = true, true
+			ps.Mode = plan.KafkaCombined
+		default:
+			ps.Mode = plan.KafkaZK
 		}
-		if ps.KRaft || ps.Quorum {
+		if ps.Mode.KRaft() {
 			ps.Bootstrap = []string{p.Address}
 		}
-		if ps.Quorum {
+		if ps.Mode == plan.KafkaQuorum || ps.Mode == plan.KafkaCombined {
 			ps.Bootstrap = append(ps.Bootstrap, p.Quorum...)
 		}
 	}
-	if p.Kind == supervisor.ProbeZooKeeper && p.Mode == roles.ModeSession {
+	if ps.Kind == plan.ProbeZooKeeper && p.Mode == roles.ModeSession {
 		// A session through the connect string instead of four-letter words.
 		ps.ZKConnect, ps.Address = p.Address, ""
 	}
@@ -111,34 +117,34 @@ func probeSpec(p macros.Probe) *supervisor.ProbeSpec {
 
 // waitSpec builds one wait. A remote ZooKeeper or HTTP/TCP wait probes each
 // member; a remote Kafka wait is one probe that counts registered brokers.
-func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
-	ws := supervisor.WaitSpec{Service: w.Service, Local: w.Local, Timeout: w.Timeout}
+func waitSpec(w macros.Wait, own macros.Probe) plan.Wait {
+	ws := plan.Wait{Service: w.Service, Local: w.Local, Timeout: w.Timeout}
 	if w.Local {
 		return ws
 	}
 	interval, timeout := own.Interval, own.Timeout
-	switch w.Kind {
-	case supervisor.ProbeKafka:
-		ps := supervisor.ProbeSpec{Kind: w.Kind, ZKConnect: w.ZKConnect, MinBrokers: w.MinReady,
-			Interval: interval, Timeout: timeout}
+	switch kind := plan.ProbeKind(w.Kind); kind {
+	case plan.ProbeKafka:
+		ps := plan.Probe{Kind: kind, ZKConnect: w.ZKConnect, MinBrokers: w.MinReady,
+			Mode: plan.KafkaZK, Interval: interval, Timeout: timeout}
 		switch w.Mode {
 		case roles.ModeKRaft, roles.ModeCombined:
 			// Brokers: enough of them registered and unfenced.
-			ps.KRaft = true
+			ps.Mode = plan.KafkaKRaft
 		case roles.ModeQuorum:
 			// Controllers: the quorum has a leader.
-			ps.Quorum, ps.MinBrokers = true, 0
+			ps.Mode, ps.MinBrokers = plan.KafkaQuorum, 0
 		}
-		if ps.KRaft || ps.Quorum {
+		if ps.Mode.KRaft() {
 			for _, t := range w.Targets {
 				ps.Bootstrap = append(ps.Bootstrap, t.Address)
 			}
 		}
-		ws.Remote = []supervisor.ProbeSpec{ps}
+		ws.Remote = []plan.Probe{ps}
 		ws.MinReady = 1
 	default:
 		for _, t := range w.Targets {
-			ws.Remote = append(ws.Remote, supervisor.ProbeSpec{Kind: w.Kind, Address: t.Address, URLs: t.URLs,
+			ws.Remote = append(ws.Remote, plan.Probe{Kind: kind, Address: t.Address, URLs: t.URLs,
 				Interval: interval, Timeout: timeout})
 		}
 		ws.MinReady = w.MinReady
@@ -152,20 +158,20 @@ func waitSpec(w macros.Wait, own macros.Probe) supervisor.WaitSpec {
 // session expires (zookeeper.session.timeout.ms, 18 s by default); a new
 // JVM started before that fails on NodeExists and would crash-loop through
 // the restart budget. `kinit status` shows the gate while it holds.
-func staleRegistrationGate(s *macros.Service) (supervisor.WaitSpec, bool) {
+func staleRegistrationGate(s *macros.Service) (plan.Wait, bool) {
 	p := s.Ready
-	if p.Kind != supervisor.ProbeKafka || p.Mode != roles.ModeZK || p.BrokerID <= 0 || p.ZKConnect == "" {
-		return supervisor.WaitSpec{}, false
+	if plan.ProbeKind(p.Kind) != plan.ProbeKafka || p.Mode != roles.ModeZK || p.BrokerID <= 0 || p.ZKConnect == "" {
+		return plan.Wait{}, false
 	}
 	id := p.BrokerID
 	timeout := p.StartTimeout
 	for _, w := range s.Waits {
 		timeout = max(timeout, w.Timeout)
 	}
-	return supervisor.WaitSpec{
+	return plan.Wait{
 		Service: fmt.Sprintf("expiry of broker %d's old registration", id),
-		Remote: []supervisor.ProbeSpec{{Kind: supervisor.ProbeKafka, ZKConnect: p.ZKConnect, BrokerID: &id,
-			Unregistered: true, Interval: p.Interval, Timeout: p.Timeout}},
+		Remote: []plan.Probe{{Kind: plan.ProbeKafka, ZKConnect: p.ZKConnect, BrokerID: &id,
+			Mode: plan.KafkaUnregistered, Interval: p.Interval, Timeout: p.Timeout}},
 		Timeout: timeout,
 	}, true
 }
@@ -177,7 +183,7 @@ func staleRegistrationGate(s *macros.Service) (supervisor.WaitSpec, bool) {
 // groups /etc/group gives it, as login(1) would. Running as the user kinit
 // already is changes nothing, so it is left out: a non-root kinit (tests,
 // the demo) can then run a config that names "root".
-func credentials(spec *supervisor.ServiceSpec, userName, groupName string) error {
+func credentials(spec *plan.Service, userName, groupName string) error {
 	if userName == "" && groupName == "" {
 		return nil
 	}
@@ -214,4 +220,26 @@ func sameGroups(groups []int, gid int) bool {
 		return slices.Compact(out)
 	}
 	return slices.Equal(norm(own), norm(groups))
+}
+
+// signals parses the stop and forwarded signals once; roles has checked
+// every name at its line, so an error here is a bug between the two.
+func signals(s *macros.Service) (plan.Signal, []plan.Signal, error) {
+	var stop plan.Signal
+	if s.StopSignal != "" {
+		sig, err := plan.ParseSignal(s.StopSignal)
+		if err != nil {
+			return 0, nil, fmt.Errorf("stop_signal: %w", err)
+		}
+		stop = sig
+	}
+	var fwd []plan.Signal
+	for _, n := range s.ForwardSignals {
+		sig, err := plan.ParseSignal(n)
+		if err != nil {
+			return 0, nil, fmt.Errorf("forward_signals: %w", err)
+		}
+		fwd = append(fwd, sig)
+	}
+	return stop, fwd, nil
 }

@@ -14,18 +14,9 @@ import (
 	"github.com/kinit/kinit/internal/safefs"
 )
 
-// Defaults used when neither a service nor [defaults] sets a value.
+// Defaults of the node's identity and sizing. A service's defaults are
+// plan's one table (plan.Default*).
 const (
-	DefaultWaitTimeout  = 5 * time.Minute
-	DefaultGrace        = 30 * time.Second
-	DefaultInterval     = time.Second
-	DefaultProbeTimeout = 5 * time.Second
-	DefaultStartTimeout = 5 * time.Minute
-	// DefaultCheckInterval: a ready service is probed again this often.
-	DefaultCheckInterval = 10 * time.Second
-	DefaultBackoffMin    = time.Second
-	DefaultBackoffMax    = 30 * time.Second
-	DefaultResetAfter    = time.Minute
 	DefaultHeapRatio     = 0.5
 	DefaultOrdinalOffset = 1
 	DefaultIDFile        = "kinit-node-id"

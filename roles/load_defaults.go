@@ -3,7 +3,11 @@
 
 package roles
 
-import "time"
+import (
+	"time"
+
+	"github.com/kinit/kinit/plan"
+)
 
 // serviceDefaults are the [defaults] table after conversion.
 type serviceDefaults struct {
@@ -16,9 +20,9 @@ type serviceDefaults struct {
 
 func (l *loader) defaults(d *rawDefaults) serviceDefaults {
 	out := serviceDefaults{
-		waitTimeout: l.duration(d.WaitTimeout, DefaultWaitTimeout, "defaults", "wait_timeout"),
-		grace:       l.duration(d.Grace, DefaultGrace, "defaults", "grace"),
-		signal:      "SIGTERM",
+		waitTimeout: l.duration(d.WaitTimeout, plan.DefaultWaitTimeout, "defaults", "wait_timeout"),
+		grace:       l.duration(d.Grace, plan.DefaultGrace, "defaults", "grace"),
+		signal:      plan.DefaultStopSignal.String(),
 	}
 	if d.StopSignal != "" {
 		name, _, err := ParseSignal(d.StopSignal)
@@ -28,14 +32,14 @@ func (l *loader) defaults(d *rawDefaults) serviceDefaults {
 			out.signal = name
 		}
 	}
-	base := Restart{Policy: "on-failure", BackoffMin: DefaultBackoffMin, BackoffMax: DefaultBackoffMax,
-		ResetAfter: DefaultResetAfter}
+	base := Restart{Policy: string(plan.DefaultPolicy), BackoffMin: plan.DefaultBackoffMin,
+		BackoffMax: plan.DefaultBackoffMax, ResetAfter: plan.DefaultResetAfter}
 	out.restart = l.restart(&d.Restart, base, "defaults", "restart")
 	out.ready = Probe{
-		Interval:     l.duration(d.Ready.Interval, DefaultInterval, "defaults", "ready", "interval"),
-		Timeout:      l.duration(d.Ready.Timeout, DefaultProbeTimeout, "defaults", "ready", "timeout"),
-		StartTimeout: l.duration(d.Ready.StartTimeout, DefaultStartTimeout, "defaults", "ready", "start_timeout"),
-		Health:       l.health(&d.Ready, Health{CheckInterval: DefaultCheckInterval}, "defaults", "ready"),
+		Interval:     l.duration(d.Ready.Interval, plan.DefaultProbeInterval, "defaults", "ready", "interval"),
+		Timeout:      l.duration(d.Ready.Timeout, plan.DefaultProbeTimeout, "defaults", "ready", "timeout"),
+		StartTimeout: l.duration(d.Ready.StartTimeout, plan.DefaultStartTimeout, "defaults", "ready", "start_timeout"),
+		Health:       l.health(&d.Ready, Health{CheckInterval: plan.DefaultCheckInterval}, "defaults", "ready"),
 	}
 	return out
 }
@@ -52,14 +56,12 @@ func (l *loader) health(t *rawTiming, base Health, key ...string) Health {
 			h.FailureThreshold = *t.FailureThreshold
 		}
 	}
-	switch t.OnUnhealthy {
-	case "":
-	case "none":
-		h.OnUnhealthy = ""
-	case "restart":
-		h.OnUnhealthy = "restart"
-	default:
-		l.errAt(at("on_unhealthy"), "on_unhealthy must be \"none\" or \"restart\", got %q", t.OnUnhealthy)
+	if t.OnUnhealthy != "" {
+		if o, err := plan.ParseOnUnhealthy(t.OnUnhealthy); err != nil {
+			l.errAt(at("on_unhealthy"), "%v", err)
+		} else {
+			h.OnUnhealthy = string(o)
+		}
 	}
 	return h
 }
@@ -67,11 +69,10 @@ func (l *loader) health(t *rawTiming, base Health, key ...string) Health {
 func (l *loader) restart(r *rawRestart, base Restart, key ...string) Restart {
 	out := base
 	if r.Policy != "" {
-		switch r.Policy {
-		case "always", "on-failure", "never":
-			out.Policy = r.Policy
-		default:
-			l.errAt(append(key, "policy"), "restart policy must be always, on-failure or never, got %q", r.Policy)
+		if p, err := plan.ParsePolicy(r.Policy); err != nil {
+			l.errAt(append(key, "policy"), "%v", err)
+		} else {
+			out.Policy = string(p)
 		}
 	}
 	out.BackoffMin = l.duration(r.BackoffMin, base.BackoffMin, append(key, "backoff_min")...)

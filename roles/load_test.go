@@ -1,6 +1,7 @@
 package roles
 
 import (
+	"github.com/kinit/kinit/plan"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -97,7 +98,7 @@ func TestLoadMinimal(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := cfg.Services["app"]
-	if s.Restart.Policy != "on-failure" || s.Grace != DefaultGrace || s.Ready.Kind != "none" || s.StopSignal != "SIGTERM" {
+	if s.Restart.Policy != "on-failure" || s.Grace != plan.DefaultGrace || s.Ready.Kind != "none" || s.StopSignal != "SIGTERM" {
 		t.Errorf("defaults not applied: %+v", s)
 	}
 }

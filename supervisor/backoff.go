@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"github.com/kinit/kinit/plan"
 	"math/rand/v2"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 // min doubled per earlier failure, capped at max, minus up to
 // backoffJitter of it at random, and never below the spawn floor when the
 // last run did not become ready.
-func backoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
+func backoffDelay(r plan.Restart, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
 	d := r.BackoffMin
 	for i := 1; i < failures && d < r.BackoffMax; i++ {
 		d *= 2

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -22,7 +23,7 @@ func TestNeverReadyUsesUpBudget(t *testing.T) {
 	stuck.Restart.ResetAfter = 50 * time.Millisecond
 	stuck.Restart.Budget = 2
 	stuck.Restart.BackoffMin, stuck.Restart.BackoffMax = time.Millisecond, 5*time.Millisecond
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{base, stuck}})
+	h := start(t, plan.Plan{Services: []plan.Service{base, stuck}})
 	if code := h.exitCode(); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
@@ -49,7 +50,7 @@ func TestReadyRunResetsBudget(t *testing.T) {
 	a.Restart.ResetAfter = 100 * time.Millisecond
 	a.Restart.Budget = 1
 	a.Restart.BackoffMin, a.Restart.BackoffMax = time.Millisecond, 5*time.Millisecond
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	i := 0
 	for range 4 {
 		_, i = h.rec.wait(t, i, "a", supervisor.EventStarted)
@@ -69,7 +70,7 @@ func TestBudgetZeroIsUnlimited(t *testing.T) {
 	a := svc("a", "-exit-after", "0s", "-code", "1")
 	a.Required = true
 	a.Restart.BackoffMin, a.Restart.BackoffMax = time.Millisecond, 2*time.Millisecond
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	i := 0
 	for range 15 {
 		_, i = h.rec.wait(t, i, "a", supervisor.EventStarted)

@@ -6,6 +6,7 @@ import (
 	"syscall"
 
 	"github.com/kinit/kinit/internal/capnames"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor/reaper"
 )
 
@@ -20,7 +21,7 @@ type creds struct {
 
 // credsOf reads a validated spec. It takes the spec, not the service, so a
 // probe goroutine holds its own copy while the loop may update the service.
-func credsOf(spec ServiceSpec) creds {
+func credsOf(spec plan.Service) creds {
 	var c creds
 	for _, name := range spec.Capabilities {
 		if _, n, err := capnames.Parse(name); err == nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
-	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/plan"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,8 +31,8 @@ func TestSignalsBeforeTheSupervisor(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Setenv("PLANDRIVER_HOLD", fifo)
-			plan := supervisor.Plan{Node: supervisor.NodeInfo{Role: "broker", ID: 1},
-				Services: []supervisor.ServiceSpec{listening(t, svc("a"))}}
+			plan := plan.Plan{Node: plan.NodeInfo{Role: "broker", ID: 1},
+				Services: []plan.Service{listening(t, svc("a"))}}
 			d := startDriver(t, true, plan)
 			d.logMsg("held")
 			sigs := []unix.Signal{unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1}

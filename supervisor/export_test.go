@@ -4,6 +4,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"golang.org/x/sys/unix"
 )
 
@@ -21,7 +22,7 @@ func FakeMaxLineBytes(n int) func()                 { return fake(&maxLineBytes,
 func FakeBackoffJitter(f float64) func()            { return fake(&backoffJitter, f) }
 
 // BackoffDelay exposes the backoff computation to table tests.
-func BackoffDelay(r RestartSpec, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
+func BackoffDelay(r plan.Restart, failures int, sinceSpawn time.Duration, wasReady bool) time.Duration {
 	return backoffDelay(r, failures, sinceSpawn, wasReady)
 }
 

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/reaper"
 	"golang.org/x/sys/unix"
@@ -56,7 +57,7 @@ func spawnWithoutDescriptors(t *testing.T) {
 	}
 	a := svc("a")
 	a.Restart.Policy = "never"
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	h.rec.wait(t, 0, "a", supervisor.EventStarted)
 	ctx := context.Background()
 	if err := h.sup.Stop(ctx, "a"); err != nil {

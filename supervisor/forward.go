@@ -13,27 +13,6 @@ import (
 // evSignal is a forwardable signal kinit received.
 type evSignal struct{ sig unix.Signal }
 
-// parseForward reads a service's forward_signals.
-func parseForward(names []string) ([]unix.Signal, []error) {
-	var out []unix.Signal
-	var errs []error
-	for _, n := range names {
-		sig, err := sigtab.Parse(n)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("forward_signals: %w", err))
-			continue
-		}
-		if !sig.Forward {
-			errs = append(errs, fmt.Errorf("forward_signals: %s cannot be forwarded (only %s can)", sig.Name, strings.Join(sigtab.Forwardable(), ", ")))
-			continue
-		}
-		if !slices.Contains(out, sig.Num) {
-			out = append(out, sig.Num)
-		}
-	}
-	return out, errs
-}
-
 // signalService is `kinit signal`: one service's group, whatever its
 // forward_signals say, while a process of it runs.
 func (s *Supervisor) signalService(svc *service, sig unix.Signal) error {

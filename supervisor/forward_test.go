@@ -1,11 +1,13 @@
 package supervisor_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
 )
@@ -24,11 +26,11 @@ func TestForwardSignals(t *testing.T) {
 		t.Run(map[bool]string{true: "pid1", false: "child"}[pid1], func(t *testing.T) {
 			rec := filepath.Join(t.TempDir(), "signals")
 			both := listening(t, svc("both", "-record", rec))
-			both.ForwardSignals = []string{"SIGHUP", "usr2"}
+			both.ForwardSignals = signals(t, "SIGHUP", "usr2")
 			usr2 := listening(t, svc("usr2", "-record", rec))
-			usr2.ForwardSignals = []string{"12"}
+			usr2.ForwardSignals = signals(t, "12")
 			none := listening(t, svc("none", "-record", rec))
-			d := startDriver(t, pid1, supervisor.Plan{Services: []supervisor.ServiceSpec{both, usr2, none}})
+			d := startDriver(t, pid1, plan.Plan{Services: []plan.Service{both, usr2, none}})
 			d.logMsg("all services ready")
 			got := func(name string) string { return strings.Join(testkit.RecordedSignals(t, rec, name), " ") }
 
@@ -73,12 +75,18 @@ func TestValidateForwardSignals(t *testing.T) {
 		{[]string{"SIGKILL"}, "SIGKILL cannot be forwarded"},
 		{[]string{"SIGTERM"}, "SIGTERM cannot be forwarded"},
 		{[]string{"INT"}, "SIGINT cannot be forwarded"},
-		{[]string{"SIGNOPE"}, `forward_signals: unknown signal "SIGNOPE"`},
+		{[]string{"SIGNOPE"}, `unknown signal "SIGNOPE"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.names, ","), func(t *testing.T) {
-			s := supervisor.ServiceSpec{ID: "a", Argv: []string{"/bin/true"}, ForwardSignals: tt.names}
-			err := supervisor.Validate(supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+			// As plandriver reads a plan: the names are parsed once, when
+			// the JSON is decoded, and the rules checked by Validate.
+			names, _ := json.Marshal(tt.names)
+			var s plan.Service
+			err := json.Unmarshal([]byte(`{"id":"a","argv":["/bin/true"],"forward_signals":`+string(names)+`}`), &s)
+			if err == nil {
+				err = supervisor.Validate(plan.Plan{Services: []plan.Service{s}})
+			}
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)

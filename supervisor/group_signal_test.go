@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -19,8 +20,8 @@ func TestNoGroupSignalAfterReap(t *testing.T) {
 	defer restore()
 
 	gone := svc("gone", "-exit-after", "0s", "-code", "0")
-	gone.Restart.Policy = supervisor.PolicyNever
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{gone}})
+	gone.Restart.Policy = plan.PolicyNever
+	h := start(t, plan.Plan{Services: []plan.Service{gone}})
 	ev, _ := h.rec.wait(t, 0, "gone", supervisor.EventExited)
 	h.rec.wait(t, 0, "gone", supervisor.EventStopped)
 	if c := ofGroup(calls(), ev.Pid); len(c) > 0 {
@@ -28,7 +29,7 @@ func TestNoGroupSignalAfterReap(t *testing.T) {
 	}
 
 	stopped := listening(t, svc("stopped"))
-	h = start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{stopped}})
+	h = start(t, plan.Plan{Services: []plan.Service{stopped}})
 	ready, _ := h.rec.wait(t, 0, "stopped", supervisor.EventReady)
 	h.sup.Terminate()
 	if code := h.exitCode(); code != 0 {

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor/probe"
 )
 
 // Unhealthy says since when and why a ready service stopped passing its
-// checks (ProbeSpec.CheckInterval).
+// checks (plan.Probe.CheckInterval).
 type Unhealthy struct {
 	Since    time.Time
 	Reason   string // the last failed check, summarised
@@ -30,7 +31,7 @@ func (s *Supervisor) startChecks(svc *service) {
 // checks runs one attempt every CheckInterval until the run leaves ready
 // (its context ends). Probers that look for the process's own
 // registration keep telling it from one left from before its start.
-func (s *Supervisor) checks(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64) {
+func (s *Supervisor) checks(ctx context.Context, svc *service, sspec plan.Service, gen uint64) {
 	spec := *sspec.Probe
 	pr := newProber(spec, sspec, true)
 	t := time.NewTicker(spec.CheckInterval)
@@ -80,7 +81,7 @@ func (s *Supervisor) onCheck(svc *service, err error) {
 	svc.stable = now.Sub(svc.readyAt) >= svc.spec.Restart.ResetAfter
 	svc.unhealthy = &Unhealthy{Since: now, Reason: why, Failures: svc.checkFails}
 	s.emit(Event{Time: now, Service: id, Kind: EventUnhealthy, Pid: svc.pid, Restarts: svc.restarts, Message: why})
-	if pr.OnUnhealthy == OnUnhealthyRestart && !s.shutdown {
+	if pr.OnUnhealthy == plan.OnUnhealthyRestart && !s.shutdown {
 		s.log.Warn(fmt.Sprintf("service %q unhealthy after %d failed checks (%s); restarting it", id, svc.checkFails, why),
 			"service", id, "pid", svc.pid)
 		s.beginStop(svc, thenFail)

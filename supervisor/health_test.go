@@ -6,19 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
 // checked is a service whose probe passes while flag exists: the test
 // wedges and heals it by removing and recreating the file.
-func checked(t *testing.T, onUnhealthy string) (supervisor.ServiceSpec, string) {
+func checked(t *testing.T, onUnhealthy plan.OnUnhealthy) (plan.Service, string) {
 	t.Helper()
 	flag := filepath.Join(t.TempDir(), "healthy")
 	if err := os.WriteFile(flag, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s := svc("broker")
-	s.Probe = &supervisor.ProbeSpec{Kind: supervisor.ProbeExec, Command: []string{"/usr/bin/test", "-e", flag},
+	s.Probe = &plan.Probe{Kind: plan.ProbeExec, Command: []string{"/usr/bin/test", "-e", flag},
 		Interval: 20 * time.Millisecond, CheckInterval: 30 * time.Millisecond, FailureThreshold: 3, OnUnhealthy: onUnhealthy}
 	return s, flag
 }
@@ -27,8 +28,8 @@ func checked(t *testing.T, onUnhealthy string) (supervisor.ServiceSpec, string) 
 // turns unhealthy (not ready, with since-when and why) without being
 // restarted, and ready again once a check passes. Before, "ready" latched.
 func TestReadyServiceTurnsUnhealthyAndBack(t *testing.T) {
-	s, flag := checked(t, supervisor.OnUnhealthyNone)
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+	s, flag := checked(t, plan.OnUnhealthyNone)
+	h := start(t, plan.Plan{Services: []plan.Service{s}})
 	_, i := h.rec.wait(t, 0, "broker", supervisor.EventReady)
 	pid := h.status("broker").Pid
 
@@ -63,8 +64,8 @@ func TestReadyServiceTurnsUnhealthyAndBack(t *testing.T) {
 // on_unhealthy = "restart" stops an unhealthy service and counts the run
 // as failed against its budget.
 func TestUnhealthyServiceRestarted(t *testing.T) {
-	s, flag := checked(t, supervisor.OnUnhealthyRestart)
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+	s, flag := checked(t, plan.OnUnhealthyRestart)
+	h := start(t, plan.Plan{Services: []plan.Service{s}})
 	_, i := h.rec.wait(t, 0, "broker", supervisor.EventReady)
 	pid := h.status("broker").Pid
 	if err := os.Remove(flag); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -106,7 +107,7 @@ type harness struct {
 
 type option func(*supervisor.Options)
 
-func start(t *testing.T, plan supervisor.Plan, opts ...option) *harness {
+func start(t *testing.T, plan plan.Plan, opts ...option) *harness {
 	t.Helper()
 	h := &harness{t: t, rec: newRecorder(), out: &testkit.Buffer{}, logs: &testkit.Buffer{}, code: make(chan int, 1)}
 	o := supervisor.Options{
@@ -165,19 +166,34 @@ func (h *harness) status(id string) supervisor.ServiceStatus {
 	return st
 }
 
-// svc is a testprog service with quick restarts.
-func svc(id string, args ...string) supervisor.ServiceSpec {
-	return supervisor.ServiceSpec{
-		ID:      id,
-		Argv:    append([]string{testprog, "-name", id}, args...),
-		Grace:   10 * time.Second,
-		Restart: supervisor.RestartSpec{BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
+// svc is a testprog service with quick restarts, whatever its exit.
+func svc(id string, args ...string) plan.Service {
+	return plan.Service{
+		ID:    id,
+		Argv:  append([]string{testprog, "-name", id}, args...),
+		Grace: 10 * time.Second,
+		Restart: plan.Restart{Policy: plan.PolicyAlways,
+			BackoffMin: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond},
 	}
+}
+
+// signals parses signal names as a plan's JSON does.
+func signals(t *testing.T, names ...string) []plan.Signal {
+	t.Helper()
+	var out []plan.Signal
+	for _, n := range names {
+		sig, err := plan.ParseSignal(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, sig)
+	}
+	return out
 }
 
 // listening makes s listen on a free port once started and probes that
 // port, so "ready" also means its signal handlers are installed.
-func listening(t *testing.T, s supervisor.ServiceSpec) supervisor.ServiceSpec {
+func listening(t *testing.T, s plan.Service) plan.Service {
 	t.Helper()
 	addr := freeAddr(t, "127.0.0.1")
 	s.Argv = append(s.Argv, "-listen", addr)
@@ -185,14 +201,14 @@ func listening(t *testing.T, s supervisor.ServiceSpec) supervisor.ServiceSpec {
 	return s
 }
 
-func tcpProbe(addr string) *supervisor.ProbeSpec {
-	return &supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: addr, Interval: 50 * time.Millisecond}
+func tcpProbe(addr string) *plan.Probe {
+	return &plan.Probe{Kind: plan.ProbeTCP, Address: addr, Interval: 50 * time.Millisecond}
 }
 
-func localWaits(ids ...string) []supervisor.WaitSpec {
-	var ws []supervisor.WaitSpec
+func localWaits(ids ...string) []plan.Wait {
+	var ws []plan.Wait
 	for _, id := range ids {
-		ws = append(ws, supervisor.WaitSpec{Service: id, Local: true})
+		ws = append(ws, plan.Wait{Service: id, Local: true})
 	}
 	return ws
 }

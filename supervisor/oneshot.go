@@ -1,9 +1,10 @@
-// One-shot services: run to completion, then done (ServiceSpec.OneShot).
+// One-shot services: run to completion, then done (plan.Service.OneShot).
 
 package supervisor
 
 import (
 	"fmt"
+	"github.com/kinit/kinit/plan"
 	"os"
 	"time"
 )
@@ -30,7 +31,7 @@ func (s *Supervisor) becomeDone(svc *service, how string) {
 
 // created reports whether a one-shot service has nothing left to do:
 // every file it creates exists (the last one is named).
-func created(spec ServiceSpec) (string, bool) {
+func created(spec plan.Service) (string, bool) {
 	if !spec.OneShot || len(spec.Creates) == 0 {
 		return "", false
 	}

@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
-func oneShot(id string, args ...string) supervisor.ServiceSpec {
+func oneShot(id string, args ...string) plan.Service {
 	s := svc(id, args...)
 	s.OneShot = true
-	s.Restart.Policy = supervisor.PolicyNever
+	s.Restart.Policy = plan.PolicyNever
 	s.Required = true
 	return s
 }
@@ -25,7 +26,7 @@ func TestOneShotGatesDependents(t *testing.T) {
 	format := oneShot("format", "-exit-after", "300ms", "-code", "0")
 	app := listening(t, svc("app"))
 	app.Waits = localWaits("format")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{format, app}})
+	h := start(t, plan.Plan{Services: []plan.Service{format, app}})
 	_, ready := h.rec.wait(t, 0, "app", supervisor.EventReady)
 	events := h.rec.all()
 	done, appStarted := index(events, "format", supervisor.EventDone, 1), index(events, "app", supervisor.EventStarted, 1)
@@ -61,7 +62,7 @@ func TestOneShotFailureFailsNode(t *testing.T) {
 	format := oneShot("format", "-exit-after", "0s", "-code", "3")
 	app := listening(t, svc("app"))
 	app.Waits = localWaits("format")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{format, app}})
+	h := start(t, plan.Plan{Services: []plan.Service{format, app}})
 	if code := h.exitCode(); code == 0 {
 		t.Fatal("kinit exited 0 after its required one-shot failed")
 	}
@@ -84,7 +85,7 @@ func TestOneShotCreatesExist(t *testing.T) {
 	format.Creates = []string{meta}
 	missing := oneShot("other", "-exit-after", "0s", "-code", "0")
 	missing.Creates = []string{meta, filepath.Join(dir, "absent")}
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{format, missing}})
+	h := start(t, plan.Plan{Services: []plan.Service{format, missing}})
 	h.rec.wait(t, 0, "format", supervisor.EventDone)
 	h.rec.wait(t, 0, "other", supervisor.EventDone)
 	if n := countKind(h.rec.all(), "format", supervisor.EventStarted); n != 0 {
@@ -106,14 +107,14 @@ func TestValidateOneShot(t *testing.T) {
 	relative := oneShot("c")
 	relative.Creates = []string{"x"}
 	for _, tt := range []struct {
-		spec supervisor.ServiceSpec
+		spec plan.Service
 		want string
 	}{
 		{withProbe, "no readiness probe"},
 		{creates, "creates is for one-shot"},
 		{relative, "not an absolute path"},
 	} {
-		_, err := supervisor.New(supervisor.Plan{Services: []supervisor.ServiceSpec{tt.spec}}, supervisor.Options{})
+		_, err := supervisor.New(plan.Plan{Services: []plan.Service{tt.spec}}, supervisor.Options{})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.spec.ID, err, tt.want)
 		}

@@ -1,55 +1,11 @@
-// Start order: the dependency cycle check, start lanes, and the graces a
-// stop must leave for what depends on a service.
+// Start order: start lanes and the graces a stop must leave for what
+// depends on a service.
 
 package supervisor
 
 import (
 	"time"
 )
-
-// findCycle returns the ids along a cycle of local waits, or nil.
-func findCycle(all []*service) []string {
-	const (
-		white = iota
-		grey
-		black
-	)
-	color := map[*service]int{}
-	var stack []*service
-	var visit func(s *service) []string
-	visit = func(s *service) []string {
-		color[s] = grey
-		stack = append(stack, s)
-		for _, d := range s.deps {
-			switch color[d] {
-			case grey:
-				var ids []string
-				for i := len(stack) - 1; i >= 0; i-- {
-					ids = append([]string{stack[i].spec.ID}, ids...)
-					if stack[i] == d {
-						break
-					}
-				}
-				return append(ids, d.spec.ID)
-			case white:
-				if c := visit(d); c != nil {
-					return c
-				}
-			}
-		}
-		stack = stack[:len(stack)-1]
-		color[s] = black
-		return nil
-	}
-	for _, s := range all {
-		if color[s] == white {
-			if c := visit(s); c != nil {
-				return c
-			}
-		}
-	}
-	return nil
-}
 
 // lanes groups services by the length of their longest local wait chain.
 func lanes(all []*service) [][]string {

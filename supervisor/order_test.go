@@ -3,6 +3,7 @@ package supervisor_test
 import (
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
 )
@@ -17,7 +18,7 @@ func TestDiamondStartOrderAndParallelism(t *testing.T) {
 	b.Waits, b.Probe = localWaits("a"), tcpProbe(gateB)
 	c.Waits, c.Probe = localWaits("a"), tcpProbe(gateC)
 	d.Waits = localWaits("b", "c")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{d, c, b, a}})
+	h := start(t, plan.Plan{Services: []plan.Service{d, c, b, a}})
 
 	_, ia := h.rec.wait(t, 0, "a", supervisor.EventReady)
 	_, ib := h.rec.wait(t, ia, "b", supervisor.EventStarted)
@@ -64,7 +65,7 @@ func TestDiamondStartOrderAndParallelism(t *testing.T) {
 func TestStopReverseOrderCleanExit(t *testing.T) {
 	a, b, c := listening(t, svc("a", "-term-code", "143")), listening(t, svc("b")), listening(t, svc("c", "-term-code", "0"))
 	b.Waits, c.Waits = localWaits("a"), localWaits("b")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b, c}})
+	h := start(t, plan.Plan{Services: []plan.Service{a, b, c}})
 	h.rec.wait(t, 0, "c", supervisor.EventReady)
 	h.sup.Terminate()
 	if code := h.exitCode(); code != 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -14,8 +15,8 @@ func TestOutputLines(t *testing.T) {
 	for _, format := range []string{supervisor.LogText, supervisor.LogJSON} {
 		t.Run(format, func(t *testing.T) {
 			a := svc("talker", "-print", `first\nsecond`, "-print-err", "oops", "-print-len", "150", "-exit-after", "0s")
-			a.Restart.Policy = supervisor.PolicyNever
-			h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}}, func(o *supervisor.Options) { o.LogFormat = format })
+			a.Restart.Policy = plan.PolicyNever
+			h := start(t, plan.Plan{Services: []plan.Service{a}}, func(o *supervisor.Options) { o.LogFormat = format })
 			h.rec.wait(t, 0, "talker", supervisor.EventStopped)
 			// Run returns once the output of exited processes is drained.
 			h.sup.Terminate()

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
-	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor/control/client"
 	"github.com/kinit/kinit/supervisor/reaper"
 	"golang.org/x/sys/unix"
@@ -33,7 +33,7 @@ type driver struct {
 	seen   []map[string]any
 }
 
-func startDriver(t *testing.T, pid1 bool, plan supervisor.Plan) *driver {
+func startDriver(t *testing.T, pid1 bool, plan plan.Plan) *driver {
 	t.Helper()
 	if pid1 && os.Geteuid() != 0 {
 		t.Fatal("PID-1 tests need root for unshare (CI runs as root)")
@@ -203,8 +203,8 @@ func TestPID1ChainRestartOrphansStop(t *testing.T) {
 			a, b, c := listening(t, svc("a")), listening(t, svc("b")), listening(t, svc("c"))
 			b.Waits, c.Waits = localWaits("a"), localWaits("b")
 			forker := svc("forker", "-orphans", "3", "-orphan-sleep", "100ms", "-exit-after", "0s")
-			forker.Restart.Policy = supervisor.PolicyNever
-			plan := supervisor.Plan{Node: supervisor.NodeInfo{Role: "broker", ID: 1}, Services: []supervisor.ServiceSpec{a, b, c, forker}}
+			forker.Restart.Policy = plan.PolicyNever
+			plan := plan.Plan{Node: plan.NodeInfo{Role: "broker", ID: 1}, Services: []plan.Service{a, b, c, forker}}
 			d := startDriver(t, pid1, plan)
 
 			d.outputLines("exiting with code 0", 4) // forker and its three orphans
@@ -270,7 +270,7 @@ func TestPID1ChainRestartOrphansStop(t *testing.T) {
 func TestPID1DoubleSIGTERM(t *testing.T) {
 	stubborn := listening(t, svc("stubborn", "-ignore-term"))
 	stubborn.Grace = time.Hour
-	d := startDriver(t, true, supervisor.Plan{Services: []supervisor.ServiceSpec{stubborn}, StopTimeout: 2 * time.Hour})
+	d := startDriver(t, true, plan.Plan{Services: []plan.Service{stubborn}, StopTimeout: 2 * time.Hour})
 	d.logMsg(`service "stubborn" ready`)
 	d.signal(unix.SIGTERM)
 	d.outputLines("ignoring SIGTERM", 1)

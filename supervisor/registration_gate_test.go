@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -13,18 +14,18 @@ import (
 // that would count a killed predecessor's registration.
 func TestBrokerRegistrationNeedsItsGate(t *testing.T) {
 	id, other := 1, 2
-	broker := func(gateID *int, connect string) supervisor.ServiceSpec {
-		s := supervisor.ServiceSpec{ID: "kafka-broker", Argv: []string{"/bin/true"},
-			Probe: &supervisor.ProbeSpec{Kind: supervisor.ProbeKafka, ZKConnect: "zk:2181", BrokerID: &id}}
+	broker := func(gateID *int, connect string) plan.Service {
+		s := plan.Service{ID: "kafka-broker", Argv: []string{"/bin/true"},
+			Probe: &plan.Probe{Kind: plan.ProbeKafka, ZKConnect: "zk:2181", BrokerID: &id}}
 		if gateID != nil {
-			s.Waits = []supervisor.WaitSpec{{Service: "expiry", Remote: []supervisor.ProbeSpec{
-				{Kind: supervisor.ProbeKafka, ZKConnect: connect, BrokerID: gateID, Unregistered: true}}}}
+			s.Waits = []plan.Wait{{Service: "expiry", Remote: []plan.Probe{
+				{Kind: plan.ProbeKafka, ZKConnect: connect, BrokerID: gateID, Mode: plan.KafkaUnregistered}}}}
 		}
 		return s
 	}
 	for _, tt := range []struct {
 		name string
-		spec supervisor.ServiceSpec
+		spec plan.Service
 		ok   bool
 	}{
 		{"gated", broker(&id, "zk:2181"), true},
@@ -32,7 +33,7 @@ func TestBrokerRegistrationNeedsItsGate(t *testing.T) {
 		{"gate on another id", broker(&other, "zk:2181"), false},
 		{"gate on another ensemble", broker(&id, "zk2:2181"), false},
 	} {
-		err := supervisor.Validate(supervisor.Plan{Services: []supervisor.ServiceSpec{tt.spec}})
+		err := supervisor.Validate(plan.Plan{Services: []plan.Service{tt.spec}})
 		if tt.ok && err != nil || !tt.ok && (err == nil || !strings.Contains(err.Error(), "unregistered")) {
 			t.Errorf("%s: Validate = %v, want ok %v", tt.name, err, tt.ok)
 		}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kinit/kinit/plan"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +20,7 @@ type request struct {
 	sig unix.Signal // signal only
 
 	// update only (see update.go)
-	spec    ServiceSpec
+	spec    plan.Service
 	restart bool
 	outcome chan<- error
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
 )
@@ -15,7 +16,7 @@ func TestCrashBackoffRestart(t *testing.T) {
 	addr := freeAddr(t, "127.0.0.1")
 	a := svc("a", "-listen", addr, "-usr1-code", "3")
 	a.Probe = tcpProbe(addr)
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	first, i := h.rec.wait(t, 0, "a", supervisor.EventReady)
 	before := h.status("a")
 	if before.Restarts != 0 || before.Started.IsZero() || before.ReadyAt.IsZero() || before.LastExit != nil {
@@ -63,7 +64,7 @@ func TestRequiredCrashLoopStopsEverything(t *testing.T) {
 	flappy.Waits = localWaits("base")
 	top := svc("top")
 	top.Waits = localWaits("base")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{base, flappy, top}})
+	h := start(t, plan.Plan{Services: []plan.Service{base, flappy, top}})
 	if code := h.exitCode(); code != 1 {
 		t.Fatalf("exit code %d, want 1", code)
 	}
@@ -96,23 +97,23 @@ func countKind(ev []supervisor.Event, id string, kind supervisor.EventKind) int 
 // Restart policies on a process that ends by itself.
 func TestRestartPolicies(t *testing.T) {
 	tests := []struct {
-		policy    string
+		policy    plan.Policy
 		code      string
 		restarts  bool
 		wantState supervisor.State
 	}{
-		{supervisor.PolicyNever, "0", false, supervisor.StateStopped},
-		{supervisor.PolicyNever, "2", false, supervisor.StateFailed},
-		{supervisor.PolicyOnFailure, "0", false, supervisor.StateStopped},
-		{supervisor.PolicyOnFailure, "2", true, ""},
-		{supervisor.PolicyAlways, "0", true, ""},
+		{plan.PolicyNever, "0", false, supervisor.StateStopped},
+		{plan.PolicyNever, "2", false, supervisor.StateFailed},
+		{plan.PolicyOnFailure, "0", false, supervisor.StateStopped},
+		{plan.PolicyOnFailure, "2", true, ""},
+		{plan.PolicyAlways, "0", true, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.policy+"/exit"+tt.code, func(t *testing.T) {
+		t.Run(string(tt.policy)+"/exit"+tt.code, func(t *testing.T) {
 			a := svc("a", "-exit-after", "0s", "-code", tt.code)
 			a.Restart.Policy = tt.policy
 			a.Restart.BackoffMin = 10 * time.Millisecond
-			h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+			h := start(t, plan.Plan{Services: []plan.Service{a}})
 			_, i := h.rec.wait(t, 0, "a", supervisor.EventExited)
 			next, _ := h.rec.waitFrom(t, i+1, "what follows the exit", func(e supervisor.Event) bool {
 				return e.Service == "a" && e.Kind != supervisor.EventExited
@@ -142,7 +143,7 @@ func TestDependencyRestart(t *testing.T) {
 	loyal, free := svc("loyal"), svc("free")
 	loyal.Waits, loyal.RestartWith = localWaits("dep"), []string{"dep"}
 	free.Waits = localWaits("dep")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{dep, loyal, free}})
+	h := start(t, plan.Plan{Services: []plan.Service{dep, loyal, free}})
 	l1, _ := h.rec.wait(t, 0, "loyal", supervisor.EventReady)
 	f1, _ := h.rec.wait(t, 0, "free", supervisor.EventReady)
 	d1, _ := h.rec.wait(t, 0, "dep", supervisor.EventReady)
@@ -168,7 +169,7 @@ func TestDependencyRestart(t *testing.T) {
 // restart cycles it.
 func TestControlCommands(t *testing.T) {
 	a := svc("a")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	r1, _ := h.rec.wait(t, 0, "a", supervisor.EventReady)
 	ctx := t.Context()
 	if err := h.sup.Stop(ctx, "a"); err != nil {

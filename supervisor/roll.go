@@ -7,12 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kinit/kinit/plan"
 	"sort"
 )
 
 // RollStep is one service of a rolling restart.
 type RollStep struct {
-	Spec ServiceSpec
+	Spec plan.Service
 
 	// Before runs just before the service restarts, on the caller's
 	// goroutine: the caller's chance to hold the restart (until the

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -15,16 +16,16 @@ func TestRollInStartOrder(t *testing.T) {
 	a, b, c := listening(t, svc("a")), listening(t, svc("b")), listening(t, svc("c"))
 	b.Waits = localWaits("a")
 	c.Waits = localWaits("b")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b, c}})
+	h := start(t, plan.Plan{Services: []plan.Service{a, b, c}})
 	_, i := h.rec.wait(t, 0, "c", supervisor.EventReady)
 	old := map[string]int{"a": h.status("a").Pid, "b": h.status("b").Pid, "c": h.status("c").Pid}
 
-	with := func(s supervisor.ServiceSpec) supervisor.ServiceSpec {
+	with := func(s plan.Service) plan.Service {
 		s.Env = []string{"GEN=2"}
 		return s
 	}
 	var before, done []string
-	step := func(s supervisor.ServiceSpec, dep string) supervisor.RollStep {
+	step := func(s plan.Service, dep string) supervisor.RollStep {
 		return supervisor.RollStep{Spec: with(s), Before: func(context.Context) error {
 			before = append(before, s.ID)
 			if dep == "" {
@@ -68,7 +69,7 @@ func TestRollInStartOrder(t *testing.T) {
 func TestRollEndsEarly(t *testing.T) {
 	a, b := listening(t, svc("a")), listening(t, svc("b"))
 	b.Waits = localWaits("a")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b}})
+	h := start(t, plan.Plan{Services: []plan.Service{a, b}})
 	h.rec.wait(t, 0, "b", supervisor.EventReady)
 	pa, pb := h.status("a").Pid, h.status("b").Pid
 	refused := errors.New("cannot write the files")

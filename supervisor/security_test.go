@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -21,12 +22,12 @@ func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
 	nobody, nogroup := 65534, 65534
 	tests := []struct {
 		name string
-		spec func(supervisor.ServiceSpec) supervisor.ServiceSpec
+		spec func(plan.Service) plan.Service
 		want map[string]string // /proc/self/status field -> value
 	}{
 		{
 			name: "nobody with one capability",
-			spec: func(s supervisor.ServiceSpec) supervisor.ServiceSpec {
+			spec: func(s plan.Service) plan.Service {
 				s.UID, s.GID, s.Groups = &nobody, &nogroup, []int{4242}
 				s.Capabilities = []string{"CAP_NET_BIND_SERVICE"}
 				return s
@@ -39,7 +40,7 @@ func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
 		},
 		{
 			name: "root without capabilities",
-			spec: func(s supervisor.ServiceSpec) supervisor.ServiceSpec { return s },
+			spec: func(s plan.Service) plan.Service { return s },
 			want: map[string]string{"Uid": "0\t0\t0\t0", "NoNewPrivs": "1", "CapBnd": "0000000000000000", "CapEff": "0000000000000000"},
 		},
 	}
@@ -47,8 +48,8 @@ func TestCredentialsCapabilitiesNoNewPrivs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			report := filepath.Join(dir, fmt.Sprintf("report-%d", i))
 			s := tt.spec(svc("creds", "-report", report, "-exit-after", "0s"))
-			s.Restart.Policy = supervisor.PolicyNever
-			h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+			s.Restart.Policy = plan.PolicyNever
+			h := start(t, plan.Plan{Services: []plan.Service{s}})
 			e, _ := h.rec.wait(t, 0, "creds", supervisor.EventExited)
 			if e.ExitCode != 0 {
 				t.Fatalf("creds exited %d; output:\n%s", e.ExitCode, h.out)
@@ -75,10 +76,10 @@ func TestExecProbeRunsWithServiceCredentials(t *testing.T) {
 	s := svc("probed", "-exit-after", "1h")
 	s.UID, s.GID, s.Groups = &nobody, &nogroup, []int{4242}
 	s.Capabilities = []string{"CAP_NET_BIND_SERVICE"}
-	s.Probe = &supervisor.ProbeSpec{Kind: supervisor.ProbeExec,
+	s.Probe = &plan.Probe{Kind: plan.ProbeExec,
 		Command:  []string{testprog, "-name", "probe", "-report", report, "-exit-after", "0s"},
 		Interval: 50 * time.Millisecond, Timeout: 5 * time.Second, StartTimeout: time.Minute}
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{s}})
+	h := start(t, plan.Plan{Services: []plan.Service{s}})
 	h.rec.wait(t, 0, "probed", supervisor.EventReady)
 	got := testkit.StatusFields(t, report)
 	want := map[string]string{

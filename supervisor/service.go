@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kinit/kinit/plan"
 	"golang.org/x/sys/unix"
 )
 
@@ -14,7 +15,7 @@ import (
 // loop goroutine reads or writes it, except progress, which wait and probe
 // goroutines update under its own lock.
 type service struct {
-	spec ServiceSpec
+	spec plan.Service
 	idx  int
 
 	// Resolved at compile time.
@@ -130,9 +131,9 @@ func (svc *service) public() State {
 
 func (svc *service) policyRestarts(clean bool) bool {
 	switch svc.spec.Restart.Policy {
-	case PolicyNever:
+	case plan.PolicyNever:
 		return false
-	case PolicyOnFailure:
+	case plan.PolicyOnFailure:
 		return !clean
 	}
 	return true

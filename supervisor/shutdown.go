@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"fmt"
+	"github.com/kinit/kinit/plan"
 	"time"
 )
 
@@ -97,7 +98,7 @@ func (s *Supervisor) ExitBy() time.Time {
 // plan's stop timeout, stopping in reverse dependency order; when not, the
 // message names the longest chain and what to set. kinit still runs such a
 // plan (the graces are shared in proportion, see graceFor): it is a warning.
-func StopFits(p Plan) (ok bool, msg string) {
+func StopFits(p plan.Plan) (ok bool, msg string) {
 	c, err := compile(p)
 	if err != nil {
 		return true, ""

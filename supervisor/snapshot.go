@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"fmt"
+	"github.com/kinit/kinit/plan"
 	"os"
 	"sort"
 	"time"
@@ -10,7 +11,7 @@ import (
 // Snapshot is the supervisor's state at one moment. It is a copy: holding
 // it blocks nothing.
 type Snapshot struct {
-	Node      NodeInfo
+	Node      plan.NodeInfo
 	Pid       int
 	StartedAt time.Time
 	Phase     Phase

@@ -32,7 +32,7 @@ const (
 	StateStopping  State = "stopping"
 	StateStopped   State = "stopped"
 	StateFailed    State = "failed"
-	// StateDone is a one-shot service that completed (ServiceSpec.OneShot).
+	// StateDone is a one-shot service that completed (plan.Service.OneShot).
 	StateDone State = "done"
 )
 

@@ -4,6 +4,7 @@ package supervisor
 
 import (
 	"fmt"
+	"slices"
 	"syscall"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // they wait for it again and start once it is ready.
 func (s *Supervisor) followers(dep *service) {
 	for _, d := range dep.dependents {
-		if !slicesContains(d.restartWith, dep) {
+		if !slices.Contains(d.restartWith, dep) {
 			continue
 		}
 		switch d.state {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestIgnoredTermKilledAfterGrace(t *testing.T) {
 	stubborn := listening(t, svc("stubborn", "-ignore-term"))
 	stubborn.Grace = 300 * time.Millisecond
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{stubborn}})
+	h := start(t, plan.Plan{Services: []plan.Service{stubborn}})
 	h.rec.wait(t, 0, "stubborn", supervisor.EventReady)
 	h.sup.Terminate()
 	_, i := h.rec.wait(t, 0, "stubborn", supervisor.EventStopping)
@@ -37,7 +38,7 @@ func TestSecondTerminateKills(t *testing.T) {
 	base, top := listening(t, svc("base", "-ignore-term")), listening(t, svc("top", "-ignore-term"))
 	top.Waits = localWaits("base")
 	base.Grace, top.Grace = time.Hour, time.Hour
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{base, top}, StopTimeout: 2 * time.Hour})
+	h := start(t, plan.Plan{Services: []plan.Service{base, top}, StopTimeout: 2 * time.Hour})
 	h.rec.wait(t, 0, "top", supervisor.EventReady)
 	h.sup.Terminate()
 	_, i := h.rec.wait(t, 0, "top", supervisor.EventStopping)
@@ -58,7 +59,7 @@ func TestSecondTerminateKills(t *testing.T) {
 func TestStopDeadline(t *testing.T) {
 	stubborn := listening(t, svc("stubborn", "-ignore-term"))
 	stubborn.Grace = time.Hour
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{stubborn}, StopTimeout: 300 * time.Millisecond})
+	h := start(t, plan.Plan{Services: []plan.Service{stubborn}, StopTimeout: 300 * time.Millisecond})
 	h.rec.wait(t, 0, "stubborn", supervisor.EventReady)
 	h.sup.Terminate()
 	h.rec.wait(t, 0, "stubborn", supervisor.EventKilled)
@@ -70,8 +71,8 @@ func TestStopDeadline(t *testing.T) {
 // Orphans forked by a service are reaped: no zombie stays below kinit.
 func TestNoZombies(t *testing.T) {
 	forker := svc("forker", "-orphans", "3", "-orphan-sleep", "50ms", "-exit-after", "0s")
-	forker.Restart.Policy = supervisor.PolicyNever
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{forker}})
+	forker.Restart.Policy = plan.PolicyNever
+	h := start(t, plan.Plan{Services: []plan.Service{forker}})
 	h.rec.wait(t, 0, "forker", supervisor.EventStopped)
 	testkit.Eventually(t, "the orphans exited", func() bool { return strings.Count(h.out.String(), "exiting with code") >= 4 })
 	testkit.Eventually(t, "no zombie left", func() bool { return len(testkit.Zombies(os.Getpid())) == 0 })
@@ -85,7 +86,7 @@ func TestStopBudgetSharedInProportion(t *testing.T) {
 	base, top := listening(t, svc("base")), listening(t, svc("top"))
 	top.Waits = localWaits("base")
 	base.Grace, top.Grace = 30*time.Second, 60*time.Second
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{base, top}, StopTimeout: 30 * time.Second})
+	h := start(t, plan.Plan{Services: []plan.Service{base, top}, StopTimeout: 30 * time.Second})
 	h.rec.wait(t, 0, "top", supervisor.EventReady)
 	h.sup.Terminate()
 	if code := h.exitCode(); code != 0 {

@@ -25,6 +25,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kinit/kinit/plan"
 	"io"
 	"log/slog"
 	"sync"
@@ -102,8 +103,8 @@ type Supervisor struct {
 
 // New validates the plan and prepares a supervisor. Nothing is started
 // before Run.
-func New(plan Plan, opts Options) (*Supervisor, error) {
-	c, err := compile(plan)
+func New(p plan.Plan, opts Options) (*Supervisor, error) {
+	c, err := compile(p)
 	if err != nil {
 		return nil, err
 	}

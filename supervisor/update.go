@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/kinit/kinit/plan"
 	"slices"
 )
 
@@ -16,7 +17,7 @@ var ErrServiceDown = errors.New("service is stopped")
 // timeouts and counts may change) and the same restart_with. The order
 // of starts and stops is fixed when Run begins; changing it needs a new
 // supervisor.
-func CanUpdate(cur, next ServiceSpec) error {
+func CanUpdate(cur, next plan.Service) error {
 	if cur.ID != next.ID {
 		return fmt.Errorf("cannot replace service %q by %q at run time", cur.ID, next.ID)
 	}
@@ -24,7 +25,7 @@ func CanUpdate(cur, next ServiceSpec) error {
 		id    string
 		local bool
 	}
-	edges := func(s ServiceSpec) []edge {
+	edges := func(s plan.Service) []edge {
 		var out []edge
 		for _, w := range s.Waits {
 			out = append(out, edge{w.Service, w.Local})
@@ -43,7 +44,7 @@ func CanUpdate(cur, next ServiceSpec) error {
 	return nil
 }
 
-func waitList(s ServiceSpec) string {
+func waitList(s plan.Service) string {
 	out := "["
 	for i, w := range s.Waits {
 		if i > 0 {
@@ -81,7 +82,7 @@ func waitList(s ServiceSpec) string {
 // service is ready (at once without restart), else why not — it exited
 // before it was ready, failed, was stopped (ErrServiceDown when it stays
 // stopped), or kinit is stopping (ErrShuttingDown).
-func (s *Supervisor) Update(ctx context.Context, spec ServiceSpec, restart bool) (<-chan error, error) {
+func (s *Supervisor) Update(ctx context.Context, spec plan.Service, restart bool) (<-chan error, error) {
 	if _, ok := s.c.byID[spec.ID]; !ok {
 		return nil, fmt.Errorf("cannot update %q: %w", spec.ID, ErrUnknownService)
 	}
@@ -130,7 +131,7 @@ func (s *Supervisor) update(r request) error {
 	// and the fields derived from the spec (stop signal, capabilities,
 	// forwarded signals) computed the same way.
 	p := s.c.plan
-	p.Services = make([]ServiceSpec, len(s.c.services))
+	p.Services = make([]plan.Service, len(s.c.services))
 	for i, x := range s.c.services {
 		p.Services[i] = x.spec
 	}

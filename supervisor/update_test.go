@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -35,7 +38,7 @@ func outcome(t *testing.T, ch <-chan error) error {
 	return nil
 }
 
-func update(t *testing.T, h *harness, spec supervisor.ServiceSpec, restart bool) <-chan error {
+func update(t *testing.T, h *harness, spec plan.Service, restart bool) <-chan error {
 	t.Helper()
 	ch, err := h.sup.Update(context.Background(), spec, restart)
 	if err != nil {
@@ -49,7 +52,7 @@ func update(t *testing.T, h *harness, spec supervisor.ServiceSpec, restart bool)
 func TestUpdateRestartsWithNewSpec(t *testing.T) {
 	a, b := listening(t, svc("a")), listening(t, svc("b"))
 	b.Waits = localWaits("a")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b}})
+	h := start(t, plan.Plan{Services: []plan.Service{a, b}})
 	_, i := h.rec.wait(t, 0, "b", supervisor.EventReady)
 	oldA, oldB := h.status("a").Pid, h.status("b").Pid
 
@@ -81,7 +84,7 @@ func TestUpdateRestartsWithNewSpec(t *testing.T) {
 // the next start uses.
 func TestUpdateWithoutRestart(t *testing.T) {
 	a := listening(t, svc("a"))
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	first, i := h.rec.wait(t, 0, "a", supervisor.EventReady)
 	next := a
 	next.Argv = append(append([]string(nil), a.Argv...), "-print", "later")
@@ -105,9 +108,9 @@ func TestUpdateWithoutRestart(t *testing.T) {
 func TestUpdateRefused(t *testing.T) {
 	a, b := listening(t, svc("a")), listening(t, svc("b"))
 	b.Waits = localWaits("a")
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b}})
+	h := start(t, plan.Plan{Services: []plan.Service{a, b}})
 	first, i := h.rec.wait(t, 0, "b", supervisor.EventReady)
-	with := func(f func(*supervisor.ServiceSpec)) supervisor.ServiceSpec {
+	with := func(f func(*plan.Service)) plan.Service {
 		s := b
 		s.Argv = append(append([]string(nil), b.Argv...), "-print", "refused")
 		f(&s)
@@ -115,18 +118,18 @@ func TestUpdateRefused(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		spec supervisor.ServiceSpec
+		spec plan.Service
 		want string
 	}{
-		{"drop a wait", with(func(s *supervisor.ServiceSpec) { s.Waits = nil }), "cannot change the waits"},
-		{"wait made remote", with(func(s *supervisor.ServiceSpec) {
-			s.Waits = []supervisor.WaitSpec{{Service: "a", Remote: []supervisor.ProbeSpec{*tcpProbe("127.0.0.1:1")}}}
+		{"drop a wait", with(func(s *plan.Service) { s.Waits = nil }), "cannot change the waits"},
+		{"wait made remote", with(func(s *plan.Service) {
+			s.Waits = []plan.Wait{{Service: "a", Remote: []plan.Probe{*tcpProbe("127.0.0.1:1")}}}
 		}), "cannot change the waits"},
-		{"restart_with", with(func(s *supervisor.ServiceSpec) { s.RestartWith = []string{"a"} }), "cannot change restart_with"},
-		{"bad stop signal", with(func(s *supervisor.ServiceSpec) { s.StopSignal = "SIGNOPE" }), "unknown stop signal"},
-		{"signal not forwardable", with(func(s *supervisor.ServiceSpec) { s.ForwardSignals = []string{"SIGTERM"} }), "cannot be forwarded"},
-		{"no command", with(func(s *supervisor.ServiceSpec) { s.Argv = nil }), "no command"},
-		{"unknown service", with(func(s *supervisor.ServiceSpec) { s.ID = "zz" }), "unknown service"},
+		{"restart_with", with(func(s *plan.Service) { s.RestartWith = []string{"a"} }), "cannot change restart_with"},
+		{"bad stop signal", with(func(s *plan.Service) { s.StopSignal = 99 }), "unknown stop signal"},
+		{"signal not forwardable", with(func(s *plan.Service) { s.ForwardSignals = []plan.Signal{plan.Signal(unix.SIGTERM)} }), "cannot be forwarded"},
+		{"no command", with(func(s *plan.Service) { s.Argv = nil }), "no command"},
+		{"unknown service", with(func(s *plan.Service) { s.ID = "zz" }), "unknown service"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +155,7 @@ func TestUpdateRefused(t *testing.T) {
 // ended before it was ready.
 func TestUpdateOutcomeCrash(t *testing.T) {
 	a := listening(t, svc("a"))
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	h.rec.wait(t, 0, "a", supervisor.EventReady)
 	next := a
 	next.Argv = []string{testprog, "-name", "a", "-exit-after", "0s", "-code", "5"}
@@ -166,14 +169,14 @@ func TestUpdateOutcomeCrash(t *testing.T) {
 // stopped.
 func TestUpdateFailedAndStopped(t *testing.T) {
 	broken := svc("broken", "-exit-after", "0s", "-code", "1")
-	broken.Restart.Policy = supervisor.PolicyNever
+	broken.Restart.Policy = plan.PolicyNever
 	idle := listening(t, svc("idle"))
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{broken, idle}})
+	h := start(t, plan.Plan{Services: []plan.Service{broken, idle}})
 	h.rec.wait(t, 0, "broken", supervisor.EventFailed)
 	_, i := h.rec.wait(t, 0, "idle", supervisor.EventReady)
 
 	fixed := listening(t, svc("broken"))
-	fixed.Restart.Policy = supervisor.PolicyNever
+	fixed.Restart.Policy = plan.PolicyNever
 	if err := outcome(t, update(t, h, fixed, true)); err != nil {
 		t.Fatalf("outcome for the failed service: %v", err)
 	}
@@ -200,7 +203,7 @@ func TestUpdateFailedAndStopped(t *testing.T) {
 func TestUpdateOutcomeShutdown(t *testing.T) {
 	slow := svc("slow")
 	slow.Probe = tcpProbe(freeAddr(t, "127.0.0.1")) // never ready
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{slow}})
+	h := start(t, plan.Plan{Services: []plan.Service{slow}})
 	h.rec.wait(t, 0, "slow", supervisor.EventStarted)
 	ch := update(t, h, slow, true)
 	h.sup.Terminate()
@@ -216,25 +219,25 @@ func TestUpdateOutcomeShutdown(t *testing.T) {
 }
 
 func TestCanUpdate(t *testing.T) {
-	base := supervisor.ServiceSpec{ID: "b", Argv: []string{"x"}, Waits: localWaits("a"), RestartWith: []string{"a"}}
+	base := plan.Service{ID: "b", Argv: []string{"x"}, Waits: localWaits("a"), RestartWith: []string{"a"}}
 	remote := base
-	remote.Waits = append(localWaits("a"), supervisor.WaitSpec{Service: "zk", Remote: []supervisor.ProbeSpec{*tcpProbe("h1:1")}})
+	remote.Waits = append(localWaits("a"), plan.Wait{Service: "zk", Remote: []plan.Probe{*tcpProbe("h1:1")}})
 	retarget := remote
-	retarget.Waits = append(localWaits("a"), supervisor.WaitSpec{Service: "zk", MinReady: 1, Timeout: time.Minute,
-		Remote: []supervisor.ProbeSpec{*tcpProbe("h1:1"), *tcpProbe("h2:1")}})
+	retarget.Waits = append(localWaits("a"), plan.Wait{Service: "zk", MinReady: 1, Timeout: time.Minute,
+		Remote: []plan.Probe{*tcpProbe("h1:1"), *tcpProbe("h2:1")}})
 	other := base
-	other.Argv, other.Env, other.Grace, other.ForwardSignals = []string{"y"}, []string{"A=1"}, time.Second, []string{"SIGHUP"}
+	other.Argv, other.Env, other.Grace, other.ForwardSignals = []string{"y"}, []string{"A=1"}, time.Second, []plan.Signal{plan.Signal(unix.SIGHUP)}
 	tests := []struct {
 		name      string
-		cur, next supervisor.ServiceSpec
+		cur, next plan.Service
 		ok        bool
 	}{
 		{"same", base, base, true},
 		{"everything else changes", base, other, true},
 		{"remote targets change", remote, retarget, true},
 		{"wait added", base, remote, false},
-		{"id", base, supervisor.ServiceSpec{ID: "c", Waits: base.Waits, RestartWith: base.RestartWith}, false},
-		{"restart_with dropped", base, supervisor.ServiceSpec{ID: "b", Waits: base.Waits}, false},
+		{"id", base, plan.Service{ID: "c", Waits: base.Waits, RestartWith: base.RestartWith}, false},
+		{"restart_with dropped", base, plan.Service{ID: "b", Waits: base.Waits}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,7 +252,7 @@ func TestCanUpdate(t *testing.T) {
 // and touches nothing else.
 func TestHoldShowsInStatus(t *testing.T) {
 	a := listening(t, svc("a"))
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	first, _ := h.rec.wait(t, 0, "a", supervisor.EventReady)
 	const note = "waiting: cluster cannot spare a (peer down)"
 	h.sup.Hold("a", note)

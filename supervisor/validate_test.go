@@ -6,58 +6,61 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
 func TestValidate(t *testing.T) {
-	ok := func(id string, waits ...string) supervisor.ServiceSpec {
-		s := supervisor.ServiceSpec{ID: id, Argv: []string{"/bin/true"}}
+	ok := func(id string, waits ...string) plan.Service {
+		s := plan.Service{ID: id, Argv: []string{"/bin/true"}}
 		s.Waits = localWaits(waits...)
 		return s
 	}
-	with := func(s supervisor.ServiceSpec, f func(*supervisor.ServiceSpec)) supervisor.ServiceSpec {
+	with := func(s plan.Service, f func(*plan.Service)) plan.Service {
 		f(&s)
 		return s
 	}
 	tests := []struct {
 		name     string
-		services []supervisor.ServiceSpec
+		services []plan.Service
 		wantErr  string // substring; "" means valid
 	}{
-		{"valid chain", []supervisor.ServiceSpec{ok("a"), ok("b", "a"), ok("c", "b")}, ""},
-		{"cycle", []supervisor.ServiceSpec{ok("a", "c"), ok("b", "a"), ok("c", "b")}, "cycle: a -> c -> b -> a"},
-		{"self wait", []supervisor.ServiceSpec{ok("a", "a")}, "waits on itself"},
-		{"unknown local wait", []supervisor.ServiceSpec{ok("a", "zookeeper")}, `waits on "zookeeper", which this node does not run`},
-		{"duplicate id", []supervisor.ServiceSpec{ok("a"), ok("a")}, "defined twice"},
-		{"no id", []supervisor.ServiceSpec{{Argv: []string{"x"}}}, "has no id"},
-		{"no command", []supervisor.ServiceSpec{{ID: "a"}}, "no command"},
-		{"bad policy", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Restart.Policy = "sometimes" })}, "unknown restart policy"},
-		{"bad signal", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.StopSignal = "SIGFOO" })}, "unknown stop signal"},
-		{"numeric signal", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.StopSignal = "2" })}, ""},
-		{"bad capability", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Capabilities = []string{"cap_fly"} })}, "unknown capability"},
-		{"capability forms", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) {
+		{"valid chain", []plan.Service{ok("a"), ok("b", "a"), ok("c", "b")}, ""},
+		{"cycle", []plan.Service{ok("a", "c"), ok("b", "a"), ok("c", "b")}, "cycle: a -> c -> b -> a"},
+		{"self wait", []plan.Service{ok("a", "a")}, "waits on itself"},
+		{"unknown local wait", []plan.Service{ok("a", "zookeeper")}, `waits on "zookeeper", which this node does not run`},
+		{"duplicate id", []plan.Service{ok("a"), ok("a")}, "defined twice"},
+		{"no id", []plan.Service{{Argv: []string{"x"}}}, "has no id"},
+		{"no command", []plan.Service{{ID: "a"}}, "no command"},
+		{"bad policy", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Restart.Policy = "sometimes" })}, "unknown restart policy"},
+		{"bad signal", []plan.Service{with(ok("a"), func(s *plan.Service) { s.StopSignal = 99 })}, "unknown stop signal"},
+		{"numeric signal", []plan.Service{with(ok("a"), func(s *plan.Service) { s.StopSignal = plan.Signal(unix.SIGINT) })}, ""},
+		{"bad capability", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Capabilities = []string{"cap_fly"} })}, "unknown capability"},
+		{"capability forms", []plan.Service{with(ok("a"), func(s *plan.Service) {
 			s.Capabilities = []string{"CAP_NET_BIND_SERVICE", "sys_nice"}
 		})}, ""},
-		{"probe kind", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "ping"} })}, "unknown kind"},
-		{"tcp probe address", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "tcp", Address: "localhost"} })}, "not host:port"},
-		{"http probe url", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) {
-			s.Probe = &supervisor.ProbeSpec{Kind: "http", URLs: []string{"ftp://x"}}
+		{"probe kind", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Probe = &plan.Probe{Kind: "ping"} })}, "unknown kind"},
+		{"tcp probe address", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Probe = &plan.Probe{Kind: "tcp", Address: "localhost"} })}, "not host:port"},
+		{"http probe url", []plan.Service{with(ok("a"), func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: "http", URLs: []string{"ftp://x"}}
 		})}, "bad url"},
-		{"kafka probe", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Probe = &supervisor.ProbeSpec{Kind: "kafka"} })}, "needs zk_connect"},
-		{"remote wait without probes", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) {
-			s.Waits = []supervisor.WaitSpec{{Service: "zookeeper"}}
+		{"kafka probe", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Probe = &plan.Probe{Kind: "kafka"} })}, "needs zk_connect"},
+		{"remote wait without probes", []plan.Service{with(ok("a"), func(s *plan.Service) {
+			s.Waits = []plan.Wait{{Service: "zookeeper"}}
 		})}, "neither local nor has remote probes"},
-		{"min_ready too high", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) {
-			s.Waits = []supervisor.WaitSpec{{Service: "zookeeper", MinReady: 2, Remote: []supervisor.ProbeSpec{{Kind: "tcp", Address: "zk:2181"}}}}
+		{"min_ready too high", []plan.Service{with(ok("a"), func(s *plan.Service) {
+			s.Waits = []plan.Wait{{Service: "zookeeper", MinReady: 2, Remote: []plan.Probe{{Kind: "tcp", Address: "zk:2181"}}}}
 		})}, "min_ready 2"},
-		{"restart_with not a wait", []supervisor.ServiceSpec{ok("a"), with(ok("b"), func(s *supervisor.ServiceSpec) { s.RestartWith = []string{"a"} })}, "restart_with"},
-		{"restart_with a wait", []supervisor.ServiceSpec{ok("a"), with(ok("b", "a"), func(s *supervisor.ServiceSpec) { s.RestartWith = []string{"a"} })}, ""},
-		{"negative budget", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Restart.Budget = -1 })}, "budget -1 is negative"},
-		{"negative grace", []supervisor.ServiceSpec{with(ok("a"), func(s *supervisor.ServiceSpec) { s.Grace = -time.Second })}, "negative"},
+		{"restart_with not a wait", []plan.Service{ok("a"), with(ok("b"), func(s *plan.Service) { s.RestartWith = []string{"a"} })}, "restart_with"},
+		{"restart_with a wait", []plan.Service{ok("a"), with(ok("b", "a"), func(s *plan.Service) { s.RestartWith = []string{"a"} })}, ""},
+		{"negative budget", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Restart.Budget = -1 })}, "budget -1 is negative"},
+		{"negative grace", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Grace = -time.Second })}, "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := supervisor.Validate(supervisor.Plan{Services: tt.services})
+			err := supervisor.Validate(plan.Plan{Services: tt.services})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
@@ -71,21 +74,21 @@ func TestValidate(t *testing.T) {
 }
 
 func TestLanes(t *testing.T) {
-	s := func(id string, waits ...string) supervisor.ServiceSpec {
-		return supervisor.ServiceSpec{ID: id, Argv: []string{"x"}, Waits: localWaits(waits...)}
+	s := func(id string, waits ...string) plan.Service {
+		return plan.Service{ID: id, Argv: []string{"x"}, Waits: localWaits(waits...)}
 	}
 	tests := []struct {
 		name     string
-		services []supervisor.ServiceSpec
+		services []plan.Service
 		want     [][]string
 	}{
-		{"diamond", []supervisor.ServiceSpec{s("d", "b", "c"), s("b", "a"), s("c", "a"), s("a")}, [][]string{{"a"}, {"b", "c"}, {"d"}}},
-		{"independent", []supervisor.ServiceSpec{s("x"), s("y")}, [][]string{{"x", "y"}}},
-		{"uneven", []supervisor.ServiceSpec{s("a"), s("b", "a"), s("c", "a", "b")}, [][]string{{"a"}, {"b"}, {"c"}}},
+		{"diamond", []plan.Service{s("d", "b", "c"), s("b", "a"), s("c", "a"), s("a")}, [][]string{{"a"}, {"b", "c"}, {"d"}}},
+		{"independent", []plan.Service{s("x"), s("y")}, [][]string{{"x", "y"}}},
+		{"uneven", []plan.Service{s("a"), s("b", "a"), s("c", "a", "b")}, [][]string{{"a"}, {"b"}, {"c"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := supervisor.Lanes(supervisor.Plan{Services: tt.services})
+			got, err := supervisor.Lanes(plan.Plan{Services: tt.services})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,7 +102,7 @@ func TestLanes(t *testing.T) {
 func TestBackoffDelay(t *testing.T) {
 	defer supervisor.FakeBackoffJitter(0)()
 	defer supervisor.FakeMinSpawnInterval(time.Second)()
-	r := supervisor.RestartSpec{BackoffMin: 100 * time.Millisecond, BackoffMax: time.Second}
+	r := plan.Restart{BackoffMin: 100 * time.Millisecond, BackoffMax: time.Second}
 	tests := []struct {
 		name       string
 		failures   int

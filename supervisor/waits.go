@@ -5,22 +5,23 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor/probe"
 )
 
-// newProber builds the check a ProbeSpec describes. Exec probes run with
+// newProber builds the check a plan.Probe describes. Exec probes run with
 // the env, dir and credentials of the service sspec describes; self: the
 // probe is the service's readiness or health check, not a remote wait.
-func newProber(p ProbeSpec, sspec ServiceSpec, self bool) probe.Prober {
+func newProber(p plan.Probe, sspec plan.Service, self bool) probe.Prober {
 	switch p.Kind {
-	case ProbeTCP:
+	case plan.ProbeTCP:
 		return probe.TCP{Addr: p.Address}
-	case ProbeZooKeeper:
+	case plan.ProbeZooKeeper:
 		if p.Address != "" {
 			return probe.ZooKeeper{Addr: p.Address}
 		}
 		return probe.ZooKeeperQuorum{Connect: p.ZKConnect}
-	case ProbeKafka:
+	case plan.ProbeKafka:
 		// A service's own probe (Address set) asks its own process for the
 		// metadata; a remote wait asks the members.
 		own := p.Bootstrap
@@ -29,62 +30,42 @@ func newProber(p ProbeSpec, sspec ServiceSpec, self bool) probe.Prober {
 		}
 		registered := probe.KafkaKRaft{Bootstrap: own, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
 		quorum := probe.KRaftQuorum{Local: p.Address, Bootstrap: p.Bootstrap, VoterID: p.BrokerID}
-		switch {
-		case p.Quorum && p.KRaft:
+		switch p.Mode {
+		case plan.KafkaCombined:
 			return probe.Both{First: quorum, Second: registered}
-		case p.Quorum:
+		case plan.KafkaQuorum:
 			return quorum
-		case p.KRaft:
+		case plan.KafkaKRaft:
 			return registered
 		}
 		zk := probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
-			Addr: p.Address, Unregistered: p.Unregistered}
+			Addr: p.Address, Unregistered: p.Mode == plan.KafkaUnregistered}
 		if self && p.BrokerID != nil {
 			// The registration before the start: none, since every start
 			// of such a broker follows its stale-registration gate
-			// (validated in checkService), which passed only once no
+			// (plan.Service.GatedRegistration, checked by Validate), which passed only once no
 			// broker held the id, and the one process that could
 			// register it since is this run's.
 			zk.Replaces = &probe.Registration{}
 		}
 		return zk
-	case ProbeHTTP:
+	case plan.ProbeHTTP:
 		return probe.HTTP{URLs: p.URLs}
-	case ProbeExec:
+	case plan.ProbeExec:
 		// The service's environment, mark included, as spawn gives it:
 		// what a probe leaves behind after its leader exited is found by
 		// the mark (its group is not signalled once the leader is reaped).
 		env := append(append(make([]string, 0, len(sspec.Env)+1), sspec.Env...), serviceVar+"="+sspec.ID)
 		return probe.Exec{Argv: p.Command, Env: env, Dir: sspec.Dir, Start: credsOf(sspec).start}
 	}
-	panic("supervisor: unvalidated probe kind " + p.Kind)
-}
-
-// gatedRegistration reports whether a service whose probe looks for its
-// own broker registration in ZooKeeper waits, before each start, until no
-// broker holds its id (node's stale-registration gate): newProber relies
-// on it to know that no registration existed when the process started.
-// Services without such a probe pass.
-func gatedRegistration(s ServiceSpec) bool {
-	p := s.Probe
-	if p == nil || p.Kind != ProbeKafka || p.KRaft || p.Quorum || p.BrokerID == nil || p.Unregistered {
-		return true
-	}
-	for _, w := range s.Waits {
-		for _, r := range w.Remote {
-			if r.Kind == ProbeKafka && r.Unregistered && r.ZKConnect == p.ZKConnect && r.BrokerID != nil && *r.BrokerID == *p.BrokerID {
-				return true
-			}
-		}
-	}
-	return false
+	panic("supervisor: unvalidated probe kind " + string(p.Kind))
 }
 
 // readiness probes a started process until it is ready or its state
 // changes (ctx). It gets the spec as the loop saw it when the process
 // started: Update may replace svc.spec meanwhile. waited: a local
 // dependent waits for it, so the pauses stay short.
-func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceSpec, gen uint64, prog *progress, waited bool, wake *readyWake) {
+func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec plan.Service, gen uint64, prog *progress, waited bool, wake *readyWake) {
 	defer wake.disarm()
 	spec := *sspec.Probe
 	pr := newProber(spec, sspec, true)
@@ -104,7 +85,7 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec ServiceS
 // remoteWait probes the instances of a service on other nodes until
 // MinReady of them pass. A member that passed once counts as ready for the
 // rest of this wait.
-func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec ServiceSpec, gen uint64, idx int, w WaitSpec, prog *progress) {
+func (s *Supervisor) remoteWait(ctx context.Context, svc *service, spec plan.Service, gen uint64, idx int, w plan.Wait, prog *progress) {
 	probers := make([]probe.Prober, len(w.Remote))
 	sched := probe.Schedule{First: s.probeFirst}
 	for i, p := range w.Remote {

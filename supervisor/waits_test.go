@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
-func remoteWait(service string, timeout time.Duration, minReady int, addrs ...string) supervisor.WaitSpec {
-	w := supervisor.WaitSpec{Service: service, Timeout: timeout, MinReady: minReady}
+func remoteWait(service string, timeout time.Duration, minReady int, addrs ...string) plan.Wait {
+	w := plan.Wait{Service: service, Timeout: timeout, MinReady: minReady}
 	for _, a := range addrs {
-		w.Remote = append(w.Remote, supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: a, Interval: 50 * time.Millisecond, Timeout: time.Second})
+		w.Remote = append(w.Remote, plan.Probe{Kind: plan.ProbeTCP, Address: a, Interval: 50 * time.Millisecond, Timeout: time.Second})
 	}
 	return w
 }
@@ -24,8 +25,8 @@ func remoteWait(service string, timeout time.Duration, minReady int, addrs ...st
 func TestRemoteWaitOnOtherLoopbackAddresses(t *testing.T) {
 	zk2, zk3 := freeAddr(t, "127.0.0.2"), freeAddr(t, "127.0.0.3")
 	broker := svc("broker")
-	broker.Waits = []supervisor.WaitSpec{remoteWait("zookeeper", 0, 1, zk2, zk3)}
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{broker}})
+	broker.Waits = []plan.Wait{remoteWait("zookeeper", 0, 1, zk2, zk3)}
+	h := start(t, plan.Plan{Services: []plan.Service{broker}})
 	h.rec.wait(t, 0, "broker", supervisor.EventWaiting)
 
 	line := regexp.MustCompile(`^waiting on zookeeper: 127\.0\.0\.2:\d+ not answering \(0 of 2 ready, 1 needed\), attempt (\d+), \S+$`)
@@ -51,8 +52,8 @@ func TestWaitTimesOut(t *testing.T) {
 			other := svc("other")
 			broker := svc("broker")
 			broker.Required = required
-			broker.Waits = []supervisor.WaitSpec{remoteWait("zookeeper", 300*time.Millisecond, 0, freeAddr(t, "127.0.0.2"))}
-			h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{other, broker}})
+			broker.Waits = []plan.Wait{remoteWait("zookeeper", 300*time.Millisecond, 0, freeAddr(t, "127.0.0.2"))}
+			h := start(t, plan.Plan{Services: []plan.Service{other, broker}})
 			e, _ := h.rec.wait(t, 0, "broker", supervisor.EventFailed)
 			if !strings.Contains(e.Message, "wait on zookeeper timed out after 300ms") || !strings.Contains(e.Message, "not answering") {
 				t.Fatalf("failure message %q", e.Message)
@@ -85,7 +86,7 @@ func TestTerminateDuringWait(t *testing.T) {
 	a := svc("a")
 	b := svc("b")
 	b.Waits = append(localWaits("a"), remoteWait("zookeeper", 0, 0, freeAddr(t, "127.0.0.2")))
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a, b}})
+	h := start(t, plan.Plan{Services: []plan.Service{a, b}})
 	h.rec.wait(t, 0, "a", supervisor.EventReady)
 	testkit.Eventually(t, "b probed zookeeper", func() bool { return strings.Contains(h.status("b").WaitingOn, "attempt") })
 	h.sup.Terminate()
@@ -108,7 +109,7 @@ func TestStartTimeout(t *testing.T) {
 	a.Probe = tcpProbe(freeAddr(t, "127.0.0.1"))
 	a.Probe.StartTimeout = 200 * time.Millisecond
 	a.Grace = 5 * time.Second
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{a}})
+	h := start(t, plan.Plan{Services: []plan.Service{a}})
 	_, i := h.rec.wait(t, 0, "a", supervisor.EventStopping)
 	e, _ := h.rec.wait(t, i, "a", supervisor.EventRestarting)
 	if e.Message == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 )
 
@@ -23,7 +24,7 @@ func TestTriggerLineRunsProbeNow(t *testing.T) {
 		app := listening(t, svc("app", "-delay", "300ms", "-mark", marks))
 		app.Probe.Interval = time.Hour
 		app.Probe.Trigger = trigger
-		h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{app}})
+		h := start(t, plan.Plan{Services: []plan.Service{app}})
 		if trigger != "" {
 			h.rec.wait(t, 0, "app", supervisor.EventReady)
 			continue
@@ -43,7 +44,7 @@ func TestNotifyReadyRunsProbeNow(t *testing.T) {
 	app := listening(t, svc("app", "-delay", "300ms", "-notify"))
 	app.Probe.Interval = time.Hour
 	app.Probe.Notify = true
-	h := start(t, supervisor.Plan{Services: []supervisor.ServiceSpec{app}})
+	h := start(t, plan.Plan{Services: []plan.Service{app}})
 	h.rec.wait(t, 0, "app", supervisor.EventReady)
 }
 
@@ -65,8 +66,8 @@ func TestValidateTrigger(t *testing.T) {
 	app := svc("app")
 	app.Probe = tcpProbe("127.0.0.1:1")
 	app.Probe.Trigger = "started ("
-	err := supervisor.Validate(supervisor.Plan{Services: []supervisor.ServiceSpec{app}})
-	if err == nil || !strings.Contains(err.Error(), `service "app": probe: trigger: error parsing regexp`) {
+	err := supervisor.Validate(plan.Plan{Services: []plan.Service{app}})
+	if err == nil || !strings.Contains(err.Error(), `services.app.probe.trigger: error parsing regexp`) {
 		t.Fatalf("want the bad trigger refused, got %v", err)
 	}
 }

@@ -27,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/plan"
 )
 
 func main() {
@@ -107,24 +107,24 @@ const slowIndex = 4
 
 func chainRun(dir, testprog, plandriver string, n, run int, slow time.Duration) ([]time.Duration, time.Duration) {
 	marks := filepath.Join(dir, fmt.Sprintf("marks-%d-%s", run, slow))
-	var plan supervisor.Plan
+	var sp plan.Plan
 	for i := 0; i < n; i++ {
 		addr := freeAddr()
-		s := supervisor.ServiceSpec{
+		s := plan.Service{
 			ID:    fmt.Sprintf("s%02d", i),
 			Argv:  []string{testprog, "-name", fmt.Sprintf("s%02d", i), "-listen", addr, "-mark", marks},
-			Probe: &supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: addr},
+			Probe: &plan.Probe{Kind: plan.ProbeTCP, Address: addr},
 		}
 		if i > 0 {
-			s.Waits = []supervisor.WaitSpec{{Service: fmt.Sprintf("s%02d", i-1), Local: true}}
+			s.Waits = []plan.Wait{{Service: fmt.Sprintf("s%02d", i-1), Local: true}}
 		}
 		if i == slowIndex && slow > 0 {
 			s.Argv = append(s.Argv, "-delay", slow.String())
 		}
-		plan.Services = append(plan.Services, s)
+		sp.Services = append(sp.Services, s)
 	}
 	start := time.Now()
-	cmd := runDriver(dir, plandriver, plan)
+	cmd := runDriver(dir, plandriver, sp)
 	waitLog(cmd, "all services ready")
 	stop(cmd)
 
@@ -151,16 +151,16 @@ func chainLatencies(marks string, n int, start time.Time) ([]time.Duration, time
 }
 
 func idleRun(dir, testprog, plandriver string, window time.Duration) (cpu time.Duration, rss, hwm int64) {
-	var plan supervisor.Plan
+	var sp plan.Plan
 	for i := 0; i < 4; i++ {
 		addr := freeAddr()
-		plan.Services = append(plan.Services, supervisor.ServiceSpec{
+		sp.Services = append(sp.Services, plan.Service{
 			ID:    fmt.Sprintf("idle%d", i),
 			Argv:  []string{testprog, "-listen", addr},
-			Probe: &supervisor.ProbeSpec{Kind: supervisor.ProbeTCP, Address: addr},
+			Probe: &plan.Probe{Kind: plan.ProbeTCP, Address: addr},
 		})
 	}
-	cmd := runDriver(dir, plandriver, plan)
+	cmd := runDriver(dir, plandriver, sp)
 	waitLog(cmd, "all services ready")
 	time.Sleep(time.Second) // let start-up garbage settle
 	pid := cmd.Process.Pid
@@ -177,8 +177,8 @@ type driver struct {
 	logs *bufio.Scanner
 }
 
-func runDriver(dir, plandriver string, plan supervisor.Plan) *driver {
-	b, err := json.Marshal(plan)
+func runDriver(dir, plandriver string, sp plan.Plan) *driver {
+	b, err := json.Marshal(sp)
 	check(err)
 	pf := filepath.Join(dir, "plan.json")
 	check(os.WriteFile(pf, b, 0o644))

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control"
 	"github.com/kinit/kinit/supervisor/control/client"
@@ -64,13 +65,13 @@ func startNode(t *testing.T, gate string) *node {
 	t.Helper()
 	n := &node{t: t, socket: filepath.Join(socketDir(t), "kinit.sock"), events: make(chan supervisor.Event, 256)}
 	zkAddr := freeAddr(t)
-	plan := supervisor.Plan{
-		Node: supervisor.NodeInfo{Role: "broker", ID: 2, FQDN: "kafka-2.example", Hostname: "kafka-2", ConfigID: "default", Cluster: "c1"},
-		Services: []supervisor.ServiceSpec{
+	plan := plan.Plan{
+		Node: plan.NodeInfo{Role: "broker", ID: 2, FQDN: "kafka-2.example", Hostname: "kafka-2", ConfigID: "default", Cluster: "c1"},
+		Services: []plan.Service{
 			{ID: "zookeeper", Name: "ZooKeeper", Argv: []string{testprog, "-listen", zkAddr}, Required: true,
-				Probe: &supervisor.ProbeSpec{Kind: "tcp", Address: zkAddr}},
-			{ID: "kafka-broker", Argv: []string{testprog}, Required: true, Waits: []supervisor.WaitSpec{{Service: "zookeeper", Local: true}},
-				Probe: &supervisor.ProbeSpec{Kind: "tcp", Address: gate}},
+				Probe: &plan.Probe{Kind: "tcp", Address: zkAddr}},
+			{ID: "kafka-broker", Argv: []string{testprog}, Required: true, Waits: []plan.Wait{{Service: "zookeeper", Local: true}},
+				Probe: &plan.Probe{Kind: "tcp", Address: gate}},
 		},
 	}
 	sup, err := supervisor.New(plan, supervisor.Options{

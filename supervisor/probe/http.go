@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -21,16 +20,6 @@ var httpClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	},
-}
-
-// CheckURL is the rule for a probe URL: http or https with a host. The
-// config loader applies it at the URL's line, the plan validator again.
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("bad url %q (want http:// or https:// and a host)", raw)
-	}
-	return nil
 }
 
 func (p HTTP) String() string { return strings.Join(p.URLs, " and ") }

@@ -1,4 +1,4 @@
-// Command plandriver runs a supervisor.Plan read from a JSON file, with the
+// Command plandriver runs a plan.Plan read from a JSON file, with the
 // reaper, the control socket and signal handling wired as `kinit up` does.
 // It exists so that PID-1 tests and benchmarks can run the supervisor
 // before (and independently of) configuration loading. Not installed.
@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/kinit/kinit/internal/sigtab"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/control"
 	"github.com/kinit/kinit/supervisor/reaper"
@@ -44,12 +45,12 @@ func run() int {
 		log.Error("cannot read plan", "err", err)
 		return 78
 	}
-	var plan supervisor.Plan
-	if err := json.Unmarshal(b, &plan); err != nil {
+	var sp plan.Plan
+	if err := json.Unmarshal(b, &sp); err != nil {
 		log.Error("cannot parse plan", "err", err)
 		return 78
 	}
-	sup, err := supervisor.New(plan, supervisor.Options{Logger: log, LogFormat: format})
+	sup, err := supervisor.New(sp, supervisor.Options{Logger: log, LogFormat: format})
 	if err != nil {
 		log.Error(err.Error())
 		return 78

@@ -1,18 +1,26 @@
-package supervisor
+// Package plan is the one typed description of what kinit's supervisor
+// runs: a node's services, their probes, waits, restart policies and
+// signals, with the one table of defaults (defaults.go) and the one
+// validation (validate.go). It is pure data: it starts nothing and imports
+// only the standard library and kinit's leaf tables (signals,
+// capabilities). node builds a Plan from the resolved configuration,
+// supervisor.New validates it and runs it; nothing translates it again.
+package plan
 
 import "time"
 
-// Plan is everything the supervisor needs to run one node. It is plain data
-// (JSON-serialisable, no behaviour) so that the code resolving a node's role
-// never depends on this package: the CLI converts its resolved node into a
-// Plan and hands it over. New validates it before anything is started.
+// Plan is everything the supervisor needs to run one node. It is plain
+// data (JSON-serialisable: plandriver and node's testdata read and write
+// it) so that the code resolving a node's role never depends on the
+// supervisor: node builds a Plan from its resolved configuration and hands
+// it to supervisor.New, which validates it before anything is started.
 type Plan struct {
 	// Node identifies this node in the status header; it does not change
 	// what is run.
 	Node NodeInfo `json:"node"`
 	// Services are the processes this node runs, in configuration order.
 	// That order is kept in status output and breaks ties when starting.
-	Services []ServiceSpec `json:"services"`
+	Services []Service `json:"services"`
 	// StopTimeout bounds the whole ordered stop, from the first stop
 	// signal to the last SIGKILL. Set it a few seconds below the
 	// container runtime's own limit (docker stop -t, Kubernetes
@@ -31,8 +39,8 @@ type NodeInfo struct {
 	Cluster  string `json:"cluster,omitempty"`
 }
 
-// ServiceSpec describes one supervised process.
-type ServiceSpec struct {
+// Service describes one supervised process.
+type Service struct {
 	// ID is the service's unique key on this node ("kafka-broker"): waits,
 	// control commands and output prefixes use it.
 	ID string `json:"id"`
@@ -58,24 +66,24 @@ type ServiceSpec struct {
 	// no_new_privs is always set.
 	Capabilities []string `json:"capabilities,omitempty"`
 	// Waits must all be satisfied before the process is started (again).
-	Waits []WaitSpec `json:"waits,omitempty"`
+	Waits []Wait `json:"waits,omitempty"`
 	// Probe decides when the running process is ready. Nil means ready as
 	// soon as it has been executed.
-	Probe *ProbeSpec `json:"probe,omitempty"`
+	Probe *Probe `json:"probe,omitempty"`
 	// Restart says what happens when the process exits on its own.
-	Restart RestartSpec `json:"restart"`
-	// StopSignal is sent to the process group to stop it ("SIGTERM",
-	// "TERM" or "15"); empty means SIGTERM.
-	StopSignal string `json:"stop_signal,omitempty"`
+	Restart Restart `json:"restart"`
+	// StopSignal is sent to the process group to stop it; 0 means
+	// SIGTERM. In JSON it is the signal's name ("SIGTERM", "TERM", "15").
+	StopSignal Signal `json:"stop_signal,omitempty"`
 	// Grace is how long the process group may take to exit after the stop
 	// signal before it gets SIGKILL; 0 means DefaultGrace.
 	Grace time.Duration `json:"grace,omitempty"`
 	// ForwardSignals lists the signals kinit passes on to the process
-	// group when kinit itself receives them ("SIGHUP", "USR1", "12"): only
-	// SIGHUP, SIGUSR1 and SIGUSR2 can be forwarded (SIGTERM and SIGINT
-	// stop kinit). Empty means none: a JVM exits on SIGHUP and dies of
-	// SIGUSR1, see docs/supervision.md.
-	ForwardSignals []string `json:"forward_signals,omitempty"`
+	// group when kinit itself receives them: only the rows of
+	// internal/sigtab marked Forward (SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+	// SIGWINCH; the signals that stop kinit cannot be). Empty means none: a
+	// JVM exits on SIGHUP and dies of SIGUSR1, see docs/supervision.md.
+	ForwardSignals []Signal `json:"forward_signals,omitempty"`
 	// Required services failing for good (restart budget exhausted, wait
 	// timed out, exited under policy "never" with an error) make kinit
 	// stop everything and exit 1.
@@ -96,10 +104,10 @@ type ServiceSpec struct {
 	Creates []string `json:"creates,omitempty"`
 }
 
-// WaitSpec is one thing a service waits for before it starts. A wait names
+// Wait is one thing a service waits for before it starts. A wait names
 // a service; when this node runs it the wait is Local, otherwise it probes
 // the remote instances.
-type WaitSpec struct {
+type Wait struct {
 	// Service is the id of the service waited for (also used in status).
 	Service string `json:"service"`
 	// Local means the service runs on this node: the wait is satisfied
@@ -109,7 +117,7 @@ type WaitSpec struct {
 	// Remote probes the instances on other nodes (one probe per member,
 	// or one probe covering the cluster such as a ZooKeeper session
 	// through the connect string). Ignored when Local.
-	Remote []ProbeSpec `json:"remote,omitempty"`
+	Remote []Probe `json:"remote,omitempty"`
 	// MinReady is how many Remote probes must pass; 0 means all.
 	MinReady int `json:"min_ready,omitempty"`
 	// Timeout bounds this wait from the moment the service starts
@@ -117,10 +125,10 @@ type WaitSpec struct {
 	Timeout time.Duration `json:"timeout,omitempty"`
 }
 
-// ProbeSpec configures one readiness check.
-type ProbeSpec struct {
-	// Kind is tcp, zookeeper, kafka, http or exec.
-	Kind string `json:"kind"`
+// Probe configures one readiness check.
+type Probe struct {
+	// Kind is what is checked (ProbeTCP, ProbeKafka, ...).
+	Kind ProbeKind `json:"kind"`
 	// Address is host:port: the port that must accept (tcp) or the
 	// ZooKeeper server to ask (zookeeper).
 	Address string `json:"address,omitempty"`
@@ -139,23 +147,13 @@ type ProbeSpec struct {
 	// MinBrokers is how many brokers must be registered (kafka); 0 means
 	// 1 when BrokerID is nil.
 	MinBrokers int `json:"min_brokers,omitempty"`
-	// Unregistered (kafka, ZooKeeper mode, with BrokerID) passes while no
-	// broker holds BrokerID: a gate before starting a broker whose killed
-	// predecessor's registration has not expired yet.
-	Unregistered bool `json:"unregistered,omitempty"`
-	// KRaft selects a Metadata request to Bootstrap instead of ZooKeeper:
-	// a broker listed there is registered and unfenced.
-	KRaft     bool     `json:"kraft,omitempty"`
+	// Mode is what a kafka probe asks and of whom (kinds.go); empty means
+	// KafkaZK.
+	Mode KafkaMode `json:"mode,omitempty"`
+	// Bootstrap are the servers the KRaft modes ask.
 	Bootstrap []string `json:"bootstrap,omitempty"`
-	// Quorum (kafka, KRaft) asks Bootstrap for the controller quorum
-	// (DescribeQuorum, which only the leader answers): it must have a
-	// leader and, with BrokerID set, count that node id among its voters;
-	// with Address set, that endpoint (the service's own) must answer
-	// too. With KRaft as well both must pass (a combined controller and
-	// broker), the registration asked of Address.
-	Quorum bool `json:"quorum,omitempty"`
 	// Interval is the longest pause between attempts; attempts start
-	// probeFirstInterval apart and double up to it. 0 means
+	// a few milliseconds apart and double up to it. 0 means
 	// DefaultProbeInterval.
 	Interval time.Duration `json:"interval,omitempty"`
 	// Timeout bounds one attempt; 0 means DefaultProbeTimeout.
@@ -170,10 +168,10 @@ type ProbeSpec struct {
 	Notify bool `json:"notify,omitempty"`
 	// StartTimeout bounds how long a started process may take to become
 	// ready; past it the process is stopped and counted as a failed run.
-	// 0 means no limit. Not used for remote waits (see WaitSpec.Timeout).
+	// 0 means no limit. Not used for remote waits (see Wait.Timeout).
 	StartTimeout time.Duration `json:"start_timeout,omitempty"`
 	// CheckInterval, when above 0, keeps probing a ready service that
-	// often, so that a wedged process stops counting as ready (health.go).
+	// often, so that a wedged process stops counting as ready.
 	// 0 means no checks after ready.
 	CheckInterval time.Duration `json:"check_interval,omitempty"`
 	// FailureThreshold is how many checks in a row must fail before the
@@ -182,19 +180,14 @@ type ProbeSpec struct {
 	// OnUnhealthy is what an unhealthy service gets: OnUnhealthyNone
 	// ("", shown as not ready) or OnUnhealthyRestart (stopped and counted
 	// as a failed run against its budget).
-	OnUnhealthy string `json:"on_unhealthy,omitempty"`
+	OnUnhealthy OnUnhealthy `json:"on_unhealthy,omitempty"`
 }
 
-// What happens to a service that turned unhealthy (ProbeSpec.OnUnhealthy).
-const (
-	OnUnhealthyNone    = ""
-	OnUnhealthyRestart = "restart"
-)
-
-// RestartSpec is a service's restart policy.
-type RestartSpec struct {
-	// Policy is always, on-failure or never; empty means always.
-	Policy string `json:"policy,omitempty"`
+// Restart is a service's restart policy.
+type Restart struct {
+	// Policy is PolicyAlways, PolicyOnFailure or PolicyNever; empty means
+	// DefaultPolicy.
+	Policy Policy `json:"policy,omitempty"`
 	// BackoffMin is the delay before the first restart; each consecutive
 	// failure doubles it up to BackoffMax. A random 0-20 % is taken off
 	// (jitter). 0 means DefaultBackoffMin / DefaultBackoffMax.
@@ -210,34 +203,3 @@ type RestartSpec struct {
 	// meaning of `budget` in kinit.toml, which supplies the default).
 	Budget int `json:"budget,omitempty"`
 }
-
-// Restart policies.
-const (
-	PolicyAlways    = "always"
-	PolicyOnFailure = "on-failure"
-	PolicyNever     = "never"
-)
-
-// Probe kinds.
-const (
-	ProbeTCP       = "tcp"
-	ProbeZooKeeper = "zookeeper"
-	ProbeKafka     = "kafka"
-	ProbeHTTP      = "http"
-	ProbeExec      = "exec"
-)
-
-// Defaults applied by New to zero fields.
-const (
-	// DefaultStopTimeout fits Docker's default stop timeout (10 s) with
-	// stopOverrun and a second to spare.
-	DefaultStopTimeout   = 8 * time.Second
-	DefaultGrace         = 10 * time.Second
-	DefaultBackoffMin    = time.Second
-	DefaultBackoffMax    = 30 * time.Second
-	DefaultResetAfter    = 60 * time.Second
-	DefaultProbeInterval = time.Second
-	DefaultProbeTimeout  = 2 * time.Second
-	// DefaultFailureThreshold is Kubernetes' failureThreshold default.
-	DefaultFailureThreshold = 3
-)

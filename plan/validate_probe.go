@@ -1,0 +1,103 @@
+// Checks of one probe (kind, address, URL, command).
+
+package plan
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// validate checks one probe (defaults applied) found at path.
+func (p Probe) validate(at string, e *errs) {
+	if p.Interval < 0 || p.Timeout < 0 || p.StartTimeout < 0 || p.CheckInterval < 0 {
+		e.add(at, "durations must not be negative")
+	}
+	if p.FailureThreshold < 0 {
+		e.add(at+".failure_threshold", "failure threshold %d is negative", p.FailureThreshold)
+	}
+	if p.OnUnhealthy != OnUnhealthyNone && p.OnUnhealthy != OnUnhealthyRestart {
+		e.add(at+".on_unhealthy", "on_unhealthy %q: want %q or nothing", p.OnUnhealthy, OnUnhealthyRestart)
+	}
+	switch p.Kind {
+	case ProbeTCP:
+		if _, _, err := splitHostPort(p.Address); err != nil {
+			e.add(at+".address", "tcp: %v", err)
+		}
+	case ProbeZooKeeper:
+		if p.Address == "" && p.ZKConnect == "" {
+			e.add(at, "zookeeper: needs address or zk_connect")
+		}
+		if p.Address != "" {
+			if _, _, err := splitHostPort(p.Address); err != nil {
+				e.add(at+".address", "zookeeper: %v", err)
+			}
+		}
+	case ProbeKafka:
+		p.validateKafka(at, e)
+	case ProbeHTTP:
+		if len(p.URLs) == 0 {
+			e.add(at+".urls", "http: no url")
+		}
+		for _, raw := range p.URLs {
+			if err := CheckURL(raw); err != nil {
+				e.add(at+".urls", "http: %v", err)
+			}
+		}
+	case ProbeExec:
+		if len(p.Command) == 0 || p.Command[0] == "" {
+			e.add(at+".command", "exec: no command")
+		}
+	default:
+		e.add(at+".kind", "unknown kind %q (want tcp, zookeeper, kafka, http or exec)", p.Kind)
+	}
+}
+
+func (p Probe) validateKafka(at string, e *errs) {
+	if p.MinBrokers < 0 {
+		e.add(at+".min_brokers", "kafka: min_brokers is negative")
+	}
+	switch p.Mode {
+	case KafkaZK:
+		if p.ZKConnect == "" {
+			e.add(at+".zk_connect", "kafka: needs zk_connect (or kraft with bootstrap)")
+		}
+	case KafkaUnregistered:
+		if p.ZKConnect == "" {
+			e.add(at+".zk_connect", "kafka: needs zk_connect (or kraft with bootstrap)")
+		}
+		if p.BrokerID == nil {
+			e.add(at+".broker_id", "kafka: unregistered needs a broker id in ZooKeeper mode")
+		}
+	case KafkaKRaft, KafkaQuorum, KafkaCombined:
+		if len(p.Bootstrap) == 0 {
+			e.add(at+".bootstrap", "kafka: kraft needs bootstrap servers")
+		}
+	default:
+		e.add(at+".mode", "kafka: unknown mode %q (want zookeeper, unregistered, kraft, quorum or combined)", p.Mode)
+	}
+}
+
+// splitHostPort reads host:port with a port in 1..65535.
+func splitHostPort(addr string) (string, int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i <= 0 {
+		return "", 0, fmt.Errorf("address %q is not host:port", addr)
+	}
+	port, err := strconv.Atoi(addr[i+1:])
+	if err != nil || port <= 0 || port > 65535 {
+		return "", 0, fmt.Errorf("address %q has no valid port", addr)
+	}
+	return addr[:i], port, nil
+}
+
+// CheckURL is the rule for a probe URL: http or https with a host. The
+// config loader applies it at the URL's line, Validate again.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("bad url %q (want http:// or https:// and a host)", raw)
+	}
+	return nil
+}

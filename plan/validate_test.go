@@ -1,0 +1,112 @@
+package plan_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kinit/kinit/plan"
+)
+
+// Each rule's error names the key path of the value that breaks it, so a
+// loader can put file:line in front of it.
+func TestValidateKeyPaths(t *testing.T) {
+	ok := func() plan.Service { return plan.Service{ID: "kafka-broker", Argv: []string{"/bin/true"}} }
+	tests := []struct {
+		name string
+		edit func(*plan.Service)
+		want string
+	}{
+		{"probe timeout", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeTCP, Address: "x:1", Timeout: -time.Second}
+		}, "services.kafka-broker.probe: durations must not be negative"},
+		{"policy", func(s *plan.Service) { s.Restart.Policy = "sometimes" }, "services.kafka-broker.restart.policy: unknown restart policy"},
+		{"kafka mode", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeKafka, Mode: "kraft2", Bootstrap: []string{"b:9092"}}
+		}, "services.kafka-broker.probe.mode: kafka: unknown mode"},
+		{"remote wait probe", func(s *plan.Service) {
+			s.Waits = []plan.Wait{{Service: "zookeeper", Remote: []plan.Probe{{Kind: plan.ProbeTCP, Address: "zk"}}}}
+		}, "services.kafka-broker.waits[0].remote[0].address: tcp: address \"zk\" is not host:port"},
+		{"unregistered without id", func(s *plan.Service) {
+			s.Waits = []plan.Wait{{Service: "gate", Remote: []plan.Probe{{Kind: plan.ProbeKafka, Mode: plan.KafkaUnregistered, ZKConnect: "zk:2181"}}}}
+		}, "services.kafka-broker.waits[0].remote[0].broker_id: kafka: unregistered needs a broker id"},
+		{"stop signal", func(s *plan.Service) { s.StopSignal = 99 }, "services.kafka-broker.stop_signal: unknown stop signal 99"},
+		{"forward", func(s *plan.Service) { s.ForwardSignals = []plan.Signal{plan.Signal(unix.SIGTERM)} },
+			"services.kafka-broker.forward_signals: SIGTERM cannot be forwarded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := ok()
+			tt.edit(&s)
+			p := plan.Plan{Services: []plan.Service{s}}
+			err := p.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q", err, tt.want)
+			}
+			var pe *plan.PathError
+			if !errors.As(err, &pe) || !strings.HasPrefix(pe.Path, "services.kafka-broker") {
+				t.Fatalf("%v: want a *PathError under services.kafka-broker", err)
+			}
+		})
+	}
+}
+
+// A plan built by hand runs what kinit.toml's defaults give a service:
+// the one defaults table.
+func TestWithDefaults(t *testing.T) {
+	in := plan.Plan{Services: []plan.Service{{ID: "a", Argv: []string{"x"},
+		Probe: &plan.Probe{Kind: plan.ProbeKafka, ZKConnect: "zk:2181"}}}}
+	got := in.WithDefaults()
+	s := got.Services[0]
+	if s.Restart.Policy != plan.PolicyOnFailure || s.Grace != 30*time.Second || s.Probe.Timeout != 5*time.Second ||
+		s.StopSignal != plan.Signal(unix.SIGTERM) || s.Name != "a" || got.StopTimeout != plan.DefaultStopTimeout ||
+		s.Probe.Mode != plan.KafkaZK || s.Probe.FailureThreshold != plan.DefaultFailureThreshold {
+		t.Fatalf("defaults not applied: %+v, probe %+v", s, *s.Probe)
+	}
+	if in.Services[0].Probe.Timeout != 0 || in.Services[0].Grace != 0 {
+		t.Fatal("WithDefaults changed its input")
+	}
+	if st := s.Probe.StartTimeout; st != 0 {
+		t.Fatalf("start timeout %s: 0 means no limit in a plan and stays 0", st)
+	}
+}
+
+func TestCycle(t *testing.T) {
+	svc := func(id, wait string) plan.Service {
+		return plan.Service{ID: id, Argv: []string{"x"}, Waits: []plan.Wait{{Service: wait, Local: true}}}
+	}
+	p := plan.Plan{Services: []plan.Service{svc("a", "c"), svc("b", "a"), svc("c", "b")}}
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "cycle: a -> c -> b -> a") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// Signals are parsed once, from any of kinit.toml's spellings, and a
+// plan's JSON shows their names.
+func TestSignalText(t *testing.T) {
+	for _, in := range []string{"SIGINT", "int", "2"} {
+		sig, err := plan.ParseSignal(in)
+		if err != nil || sig != plan.Signal(unix.SIGINT) {
+			t.Errorf("ParseSignal(%q) = %v, %v", in, sig, err)
+		}
+	}
+	if _, err := plan.ParseSignal("SIGFOO"); err == nil || !strings.Contains(err.Error(), `unknown signal "SIGFOO"`) {
+		t.Errorf("SIGFOO: %v", err)
+	}
+	s := plan.Service{ID: "a", StopSignal: plan.Signal(unix.SIGQUIT), ForwardSignals: []plan.Signal{plan.Signal(unix.SIGHUP)}}
+	b, err := json.Marshal(s)
+	if err != nil || !strings.Contains(string(b), `"stop_signal":"SIGQUIT","forward_signals":["SIGHUP"]`) {
+		t.Fatalf("%s, %v", b, err)
+	}
+	var back plan.Service
+	if err := json.Unmarshal(b, &back); err != nil || back.StopSignal != s.StopSignal || back.ForwardSignals[0] != s.ForwardSignals[0] {
+		t.Fatalf("round trip: %+v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"stop_signal":"SIGNOPE"}`), &back); err == nil {
+		t.Fatal("an unknown signal name was read")
+	}
+}
