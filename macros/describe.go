@@ -12,12 +12,12 @@ import (
 	"github.com/kinit/kinit/roles"
 )
 
-// Describe prints the resolved node, the sizing and the plan in start order
-// (waits, probes, files), with secrets masked. `kinit check` prints it, and
-// the golden tests compare it.
-func (p *Rendering) Describe(w io.Writer) {
+// DescribeNode prints the resolved node and its sizing: what only the
+// rendering knows. `kinit check` prints it above the services, whose
+// supervision (waits, probes, restart, signals) node describes from the
+// plan `kinit up` runs, so that check never shows a second model of it.
+func (p *Rendering) DescribeNode(w io.Writer) {
 	n := p.Node
-	m := &p.masker
 	fmt.Fprintln(w, "node")
 	fmt.Fprintf(w, "  role:       %s\n", n.Role)
 	fmt.Fprintf(w, "  config:     %s\n", n.ConfigID)
@@ -59,51 +59,37 @@ func (p *Rendering) Describe(w io.Writer) {
 		fmt.Fprintf(w, "  %-11s %s\n", ss.Service+":", ss)
 	}
 	fmt.Fprintf(w, "  total:      %s of memory shared out\n", roles.Percent(total))
+}
 
-	fmt.Fprintln(w, "services (start order)")
-	for i, s := range p.Services {
-		fmt.Fprintf(w, "  %d. %s (%s)\n", i+1, s.ID, s.Name)
-		field := func(name, format string, a ...any) {
-			fmt.Fprintf(w, "     %-10s %s\n", name+":", fmt.Sprintf(format, a...))
-		}
-		field("command", "%s", m.String(strings.Join(s.Command, " ")))
-		field("dir", "%s", s.Dir)
-		field("user", "%s", ownerString(s.User, s.Group))
-		if len(s.Capabilities) > 0 {
-			field("caps", "%s", strings.Join(s.Capabilities, ", "))
-		}
-		for _, k := range slices.Sorted(maps.Keys(s.Env)) {
-			field("env", "%s=%s", k, m.Env(k, s.Env[k]))
-		}
-		if len(s.Waits) == 0 {
-			field("waits", "-")
-		}
-		for _, wt := range s.Waits {
-			field("waits", "%s", wt)
-		}
-		if s.OneShot {
-			how := "one-shot: done when it exits 0"
-			if len(s.Creates) > 0 {
-				how += "; not run when " + strings.Join(s.Creates, " and ") + " exist"
-			}
-			field("ready", "%s", how)
-		} else {
-			field("ready", "%s", s.Ready)
-		}
-		r := s.Restart
-		budget := "unlimited restarts"
-		if r.Budget > 0 {
-			budget = fmt.Sprintf("budget %d restarts in a row", r.Budget)
-		}
-		field("restart", "%s, backoff %s..%s, reset after %s, %s", r.Policy, dur(r.BackoffMin), dur(r.BackoffMax), dur(r.ResetAfter), budget)
-		if len(s.RestartWith) > 0 {
-			field("restart with", "%s", strings.Join(s.RestartWith, ", "))
-		}
-		field("stop", "%s, grace %s", s.StopSignal, dur(s.Grace))
-		if len(s.ForwardSignals) > 0 {
-			field("forward", "%s", strings.Join(s.ForwardSignals, ", "))
-		}
-		field("required", "%v", s.Required)
+// Field prints one line of a service's description, aligned as every
+// other one.
+func Field(w io.Writer, name, format string, a ...any) {
+	fmt.Fprintf(w, "     %-10s %s\n", name+":", fmt.Sprintf(format, a...))
+}
+
+// DescribeProcess prints how service id's process is started (command,
+// dir, user, capabilities, environment), secrets masked.
+func (p *Rendering) DescribeProcess(w io.Writer, id string) {
+	s := p.service(id)
+	if s == nil {
+		return
+	}
+	m := &p.masker
+	Field(w, "command", "%s", m.String(strings.Join(s.Command, " ")))
+	Field(w, "dir", "%s", s.Dir)
+	Field(w, "user", "%s", ownerString(s.User, s.Group))
+	if len(s.Capabilities) > 0 {
+		Field(w, "caps", "%s", strings.Join(s.Capabilities, ", "))
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
+		Field(w, "env", "%s=%s", k, m.Env(k, s.Env[k]))
+	}
+}
+
+// DescribeSources prints where service id's settings came from: the
+// environment's overrides (secrets masked) and its rendered files.
+func (p *Rendering) DescribeSources(w io.Writer, id string) {
+	if s := p.service(id); s != nil {
 		for _, o := range s.Overrides {
 			v := o.Value
 			if o.Secret {
@@ -113,18 +99,23 @@ func (p *Rendering) Describe(w io.Writer) {
 			if o.File != "" {
 				from += " (file " + o.File + ")"
 			}
-			field("override", "%s=%s from %s", o.Key, v, from)
-		}
-		for _, f := range p.Files {
-			if f.Service == s.ID {
-				field("file", "%s <- %s (%s %04o)", f.Dst, f.Template, ownerString(f.Owner, f.Group), f.Mode.Perm())
-			}
+			Field(w, "override", "%s=%s from %s", o.Key, v, from)
 		}
 	}
+	for _, f := range p.Files {
+		if f.Service == id {
+			Field(w, "file", "%s <- %s (%s %04o)", f.Dst, f.Template, ownerString(f.Owner, f.Group), f.Mode.Perm())
+		}
+	}
+}
+
+// DescribeNotes prints the warnings (secrets masked) and the environment
+// variables the rendering ignored.
+func (p *Rendering) DescribeNotes(w io.Writer) {
 	if len(p.Warnings) > 0 {
 		fmt.Fprintln(w, "warnings")
 		for _, x := range p.Warnings {
-			fmt.Fprintf(w, "  - %s\n", m.String(x))
+			fmt.Fprintf(w, "  - %s\n", p.masker.String(x))
 		}
 	}
 	if len(p.Ignored) > 0 {
@@ -133,6 +124,15 @@ func (p *Rendering) Describe(w io.Writer) {
 			fmt.Fprintf(w, "  - %s\n", x)
 		}
 	}
+}
+
+func (p *Rendering) service(id string) *Service {
+	for _, s := range p.Services {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
 }
 
 // DescribeFiles prints every rendered file, secrets masked.
@@ -150,55 +150,8 @@ func ownerString(u, g string) string {
 	return u + ":" + g
 }
 
-func (wt Wait) String() string {
-	if wt.Local {
-		return fmt.Sprintf("%s (local), timeout %s", wt.Service, dur(wt.Timeout))
-	}
-	var addrs []string
-	for _, t := range wt.Targets {
-		a := t.Address
-		if len(t.URLs) > 0 {
-			a = strings.Join(t.URLs, " + ")
-		}
-		addrs = append(addrs, a)
-	}
-	extra := ""
-	if wt.ZKConnect != "" {
-		extra = " registered in " + wt.ZKConnect
-	}
-	return fmt.Sprintf("%s (remote), %d of %d ready by %s probe%s, timeout %s: %s",
-		wt.Service, wt.MinReady, len(wt.Targets), wt.Kind, extra, dur(wt.Timeout), strings.Join(addrs, ", "))
-}
-
-func (pr Probe) String() string {
-	var what string
-	switch pr.Kind {
-	case "none":
-		return "none (ready once started)"
-	case "tcp":
-		what = "tcp " + pr.Address
-	case "zookeeper":
-		what = "zookeeper " + pr.Address + " (" + string(pr.Mode) + ")"
-	case "kafka":
-		switch pr.Mode {
-		case roles.ModeZK:
-			what = fmt.Sprintf("kafka broker %d registered in %s (zk mode), port %s", pr.BrokerID, pr.ZKConnect, pr.Address)
-		case roles.ModeQuorum:
-			what = fmt.Sprintf("kraft controller %d a voter of a quorum with a leader, asked at %s", pr.BrokerID, pr.Address)
-		case roles.ModeCombined:
-			what = fmt.Sprintf("kraft node %d a voter of a quorum with a leader, and broker %d unfenced in metadata from %s", pr.BrokerID, pr.BrokerID, pr.Address)
-		default:
-			what = fmt.Sprintf("kafka broker %d in metadata from %s (kraft mode)", pr.BrokerID, pr.Address)
-		}
-	case "http":
-		what = "http " + strings.Join(pr.URLs, " and ")
-	case "exec":
-		what = "exec " + strings.Join(pr.Command, " ")
-	}
-	return fmt.Sprintf("%s every %s, timeout %s, start within %s", what, dur(pr.Interval), dur(pr.Timeout), dur(pr.StartTimeout))
-}
-
-func dur(d time.Duration) string {
+// Duration prints d as the config spells it: "5m", not "5m0s".
+func Duration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]

@@ -17,4 +17,4 @@ fuzz::
 # or templates; review the diff before committing.
 .PHONY: golden
 golden:
-	$(GO) test ./macros/ -run '^TestGolden$$' -update
+	$(GO) test ./node/ -run '^TestGolden$$' -update

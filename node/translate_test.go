@@ -15,7 +15,7 @@ import (
 	"github.com/kinit/kinit/supervisor"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.json")
+var update = flag.Bool("update", false, "rewrite testdata/*.json and the golden trees under testdata/golden")
 
 const shipped = "../rootfs/etc/kinit/kinit.toml"
 

@@ -33,7 +33,8 @@ func cmdCheck(args []string) int {
 	if err != nil {
 		return reportProblems(err)
 	}
-	if _, _, err := node.Compile(np, slog.New(slog.DiscardHandler)); err != nil {
+	sp, _, err := node.Compile(np, slog.New(slog.DiscardHandler))
+	if err != nil {
 		return reportConfigError(err)
 	}
 	w := bufio.NewWriter(os.Stdout)
@@ -42,7 +43,8 @@ func cmdCheck(args []string) int {
 	for _, n := range np.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
-	np.Rendering.Describe(w)
+	// The services as the plan kinit up runs shows them, gates included.
+	node.Describe(w, np.Rendering, sp)
 	if !*noFiles {
 		fmt.Fprintln(w, "rendered files")
 		np.Rendering.DescribeFiles(w)
