@@ -70,7 +70,7 @@ func SupervisorPlan(p *macros.Rendering, base []string) (plan.Plan, error) {
 // (restarts in a row without a stable run, 0 = unlimited) in both.
 func restartSpec(r roles.Restart) plan.Restart {
 	return plan.Restart{
-		Policy: plan.Policy(r.Policy), BackoffMin: r.BackoffMin, BackoffMax: r.BackoffMax,
+		Policy: r.Policy, BackoffMin: r.BackoffMin, BackoffMax: r.BackoffMax,
 		ResetAfter: r.ResetAfter, Budget: r.Budget,
 	}
 }

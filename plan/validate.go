@@ -6,7 +6,6 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/kinit/kinit/internal/capnames"
@@ -151,8 +150,8 @@ func (s Service) validate(ids map[string]bool, e *errs) {
 		e.add(at+".stop_signal", "unknown stop signal %d", int(s.StopSignal))
 	}
 	for _, sig := range s.ForwardSignals {
-		if row, ok := sigtab.Lookup(sig.Num()); !ok || !row.Forward {
-			e.add(at+".forward_signals", "%s cannot be forwarded (only %s can)", sig, strings.Join(sigtab.Forwardable(), ", "))
+		if err := CheckForward(sig); err != nil {
+			e.add(at+".forward_signals", "%v", err)
 		}
 	}
 	for _, name := range s.Capabilities {
@@ -184,21 +183,19 @@ func (s Service) validate(ids map[string]bool, e *errs) {
 		if !s.GatedRegistration() {
 			e.add(at+".probe", "a ZooKeeper-mode kafka probe with broker_id needs a remote wait on the same zk_connect in mode unregistered with that broker_id (a killed broker's registration outlives it)")
 		}
-		if s.Probe.Trigger != "" {
-			if _, err := regexp.Compile(s.Probe.Trigger); err != nil {
-				e.add(at+".probe.trigger", "%v", err)
-			}
+		if err := CheckTrigger(s.Probe.Trigger); err != nil {
+			e.add(at+".probe.trigger", "%v", err)
 		}
 	}
 	switch {
 	case s.OneShot && s.Probe != nil:
-		e.add(at+".probe", "a one-shot service has no readiness probe: it is done when it exits 0")
+		e.add(at+".probe", "%w", ErrOneShotProbe)
 	case !s.OneShot && len(s.Creates) > 0:
-		e.add(at+".creates", "creates is for one-shot services")
+		e.add(at+".creates", "%w", ErrCreatesNotOneShot)
 	}
 	for _, f := range s.Creates {
-		if !strings.HasPrefix(f, "/") {
-			e.add(at+".creates", "%q is not an absolute path", f)
+		if err := CheckCreate(f); err != nil {
+			e.add(at+".creates", "%v", err)
 		}
 	}
 	seen := map[string]bool{}

@@ -17,8 +17,8 @@ func (p Probe) validate(at string, e *errs) {
 	if p.FailureThreshold < 0 {
 		e.add(at+".failure_threshold", "failure threshold %d is negative", p.FailureThreshold)
 	}
-	if p.OnUnhealthy != OnUnhealthyNone && p.OnUnhealthy != OnUnhealthyRestart {
-		e.add(at+".on_unhealthy", "on_unhealthy %q: want %q or nothing", p.OnUnhealthy, OnUnhealthyRestart)
+	if _, err := ParseOnUnhealthy(string(p.OnUnhealthy)); err != nil {
+		e.add(at+".on_unhealthy", "%v", err)
 	}
 	switch p.Kind {
 	case ProbeTCP:
@@ -50,7 +50,9 @@ func (p Probe) validate(at string, e *errs) {
 			e.add(at+".command", "exec: no command")
 		}
 	default:
-		e.add(at+".kind", "unknown kind %q (want tcp, zookeeper, kafka, http or exec)", p.Kind)
+		if _, err := ParseProbeKind(string(p.Kind)); err != nil {
+			e.add(at+".kind", "%v", err)
+		}
 	}
 }
 

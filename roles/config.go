@@ -5,6 +5,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/kinit/kinit/plan"
 )
 
 // Config is a loaded and validated kinit.toml.
@@ -244,7 +246,7 @@ const (
 
 // Restart is a service's restart policy.
 type Restart struct {
-	Policy     string // always, on-failure, never
+	Policy     plan.Policy
 	BackoffMin time.Duration
 	BackoffMax time.Duration
 	ResetAfter time.Duration

@@ -25,14 +25,14 @@ func (l *loader) defaults(d *rawDefaults) serviceDefaults {
 		signal:      plan.DefaultStopSignal.String(),
 	}
 	if d.StopSignal != "" {
-		name, _, err := ParseSignal(d.StopSignal)
+		sig, err := plan.ParseSignal(d.StopSignal)
 		if err != nil {
 			l.errAt([]string{"defaults", "stop_signal"}, "stop_signal: %v", err)
 		} else {
-			out.signal = name
+			out.signal = sig.String()
 		}
 	}
-	base := Restart{Policy: string(plan.DefaultPolicy), BackoffMin: plan.DefaultBackoffMin,
+	base := Restart{Policy: plan.DefaultPolicy, BackoffMin: plan.DefaultBackoffMin,
 		BackoffMax: plan.DefaultBackoffMax, ResetAfter: plan.DefaultResetAfter}
 	out.restart = l.restart(&d.Restart, base, "defaults", "restart")
 	out.ready = Probe{
@@ -72,7 +72,7 @@ func (l *loader) restart(r *rawRestart, base Restart, key ...string) Restart {
 		if p, err := plan.ParsePolicy(r.Policy); err != nil {
 			l.errAt(append(key, "policy"), "%v", err)
 		} else {
-			out.Policy = string(p)
+			out.Policy = p
 		}
 	}
 	out.BackoffMin = l.duration(r.BackoffMin, base.BackoffMin, append(key, "backoff_min")...)

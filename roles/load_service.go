@@ -5,11 +5,10 @@ package roles
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
-	"github.com/kinit/kinit/internal/sigtab"
+	"github.com/kinit/kinit/plan"
 )
 
 var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, KindKRaftController: true, "schema-registry": true, "control-center": true}
@@ -88,11 +87,12 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	}
 
 	if !rs.OneShot && len(rs.Creates) > 0 {
-		l.errAt(at("creates"), "service %q: creates is for one-shot services (oneshot = true)", id)
+		l.errAt(at("creates"), "service %q: %v", id, plan.ErrCreatesNotOneShot)
 	}
 	for i, f := range rs.Creates {
-		if !strings.HasPrefix(f, "/") && !strings.HasPrefix(f, "@@") {
-			l.errAt(at("creates"), "service %q: creates[%d] %q is not an absolute path", id, i, f)
+		// @@NAME@@ is a macro that expands to an absolute path.
+		if err := plan.CheckCreate(f); err != nil && !strings.HasPrefix(f, "@@") {
+			l.errAt(at("creates"), "service %q: creates[%d] %v", id, i, err)
 		}
 	}
 	for _, w := range rs.Wait {
@@ -131,35 +131,33 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 		l.errAt(at("ready", "urls"), "service %q: ready has url and urls; set url (one) or urls (several)", id)
 	}
 	l.probe(id, &s.Ready, at("ready"))
-	if _, err := regexp.Compile(p.Trigger); err != nil {
+	if err := plan.CheckTrigger(p.Trigger); err != nil {
 		l.errAt(at("ready", "trigger"), "service %q: ready.trigger: %v", id, err)
 	}
 	if s.OneShot && s.Ready.Kind != "none" {
-		l.errAt(at("ready"), "service %q: a one-shot service has no ready probe: it is done when it exits 0", id)
+		l.errAt(at("ready"), "service %q: %v", id, plan.ErrOneShotProbe)
 	}
 
 	s.Restart = l.restart(&rs.Restart, def.restart, at("restart")...)
 	s.StopSignal = def.signal
 	if rs.StopSignal != "" {
-		name, sig, err := ParseSignal(rs.StopSignal)
+		sig, err := plan.ParseSignal(rs.StopSignal)
 		if err != nil {
 			l.errAt(at("stop_signal"), "service %q: stop_signal: %v", id, err)
+		} else {
+			s.StopSignal = sig.String()
 		}
-		s.StopSignal, s.Signal = name, sig
 	}
-	if s.Signal == 0 {
-		_, s.Signal, _ = ParseSignal(s.StopSignal)
+	if sig, err := plan.ParseSignal(s.StopSignal); err == nil {
+		s.Signal = sig.Num()
 	}
 	for _, f := range rs.ForwardSigs {
-		sig, err := sigtab.Parse(f)
+		sig, err := plan.ParseForwardSignal(f)
 		switch {
 		case err != nil:
 			l.errAt(at("forward_signals"), "service %q: forward_signals: %v", id, err)
-		case !sig.Forward:
-			l.errAt(at("forward_signals"), "service %q: forward_signals: %s cannot be forwarded (only %s can; SIGTERM and SIGINT stop kinit)",
-				id, sig.Name, strings.Join(sigtab.Forwardable(), ", "))
-		case !slices.Contains(s.ForwardSignals, sig.Name):
-			s.ForwardSignals = append(s.ForwardSignals, sig.Name)
+		case !slices.Contains(s.ForwardSignals, sig.String()):
+			s.ForwardSignals = append(s.ForwardSignals, sig.String())
 		}
 	}
 	s.Grace = l.duration(rs.Grace, def.grace, at("grace")...)
@@ -234,12 +232,12 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	return s
 }
 
-var probeKinds = map[string]bool{"": true, "none": true, "tcp": true, "zookeeper": true, "kafka": true, "http": true, "exec": true}
-
 func (l *loader) probe(id string, p *Probe, key []string) {
-	if !probeKinds[p.Kind] {
-		l.errAt(append(key, "kind"), "service %q: unknown probe kind %q (want tcp, zookeeper, kafka, http, exec or none)", id, p.Kind)
-		return
+	if p.Kind != "" && p.Kind != "none" {
+		if _, err := plan.ParseProbeKind(p.Kind); err != nil {
+			l.errAt(append(key, "kind"), "service %q: %v (or none)", id, err)
+			return
+		}
 	}
 	if p.Kind == "" {
 		p.Kind = "none"

@@ -6,11 +6,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/kinit/kinit/internal/capnames"
-	"github.com/kinit/kinit/internal/sigtab"
 )
 
 // flex holds a TOML value whose type is checked by the converter, so that a
@@ -170,16 +168,6 @@ func parseCardinality(s string) (min, max int, err error) {
 		}
 		return n, n, nil
 	}
-}
-
-// ParseSignal reads a signal name with or without the SIG prefix, or its
-// number (the rows are internal/sigtab's).
-func ParseSignal(s string) (string, syscall.Signal, error) {
-	sig, err := sigtab.Parse(s)
-	if err != nil {
-		return "", 0, err
-	}
-	return sig.Name, sig.Num, nil
 }
 
 func parseCapability(s string) (string, error) {

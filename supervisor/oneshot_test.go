@@ -110,7 +110,7 @@ func TestValidateOneShot(t *testing.T) {
 		spec plan.Service
 		want string
 	}{
-		{withProbe, "no readiness probe"},
+		{withProbe, "no ready probe"},
 		{creates, "creates is for one-shot"},
 		{relative, "not an absolute path"},
 	} {

@@ -41,7 +41,7 @@ func TestValidate(t *testing.T) {
 		{"capability forms", []plan.Service{with(ok("a"), func(s *plan.Service) {
 			s.Capabilities = []string{"CAP_NET_BIND_SERVICE", "sys_nice"}
 		})}, ""},
-		{"probe kind", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Probe = &plan.Probe{Kind: "ping"} })}, "unknown kind"},
+		{"probe kind", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Probe = &plan.Probe{Kind: "ping"} })}, "unknown probe kind"},
 		{"tcp probe address", []plan.Service{with(ok("a"), func(s *plan.Service) { s.Probe = &plan.Probe{Kind: "tcp", Address: "localhost"} })}, "not host:port"},
 		{"http probe url", []plan.Service{with(ok("a"), func(s *plan.Service) {
 			s.Probe = &plan.Probe{Kind: "http", URLs: []string{"ftp://x"}}
