@@ -109,6 +109,7 @@ type published struct {
 
 type publishedService struct {
 	status   ServiceStatus
+	spec     plan.Service // the loop replaces a spec whole, never edits it
 	waitProg []*progress
 	probe    *progress
 }
@@ -140,7 +141,7 @@ func (s *Supervisor) publish() {
 		if svc.state == stBackoff {
 			st.NextStart = svc.nextStart
 		}
-		ps := publishedService{status: st}
+		ps := publishedService{status: st, spec: svc.spec}
 		if svc.state == stWaiting {
 			for j, w := range svc.spec.Waits {
 				ws := WaitStatus{Service: w.Service, Local: w.Local, Satisfied: svc.waitDone[j], Since: svc.since}
@@ -232,6 +233,19 @@ func roundAge(d time.Duration) string {
 		return d.Round(time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
+}
+
+// Spec returns a copy of the spec service id was last given: the one it
+// was started with, or the last Update's, with the plan's defaults filled
+// in. It reads what the loop published, like Snapshot, so it never waits
+// for the loop; a control request has been published when it returns.
+func (s *Supervisor) Spec(id string) (plan.Service, bool) {
+	for _, ps := range s.pub.Load().services {
+		if ps.spec.ID == id {
+			return ps.spec.Clone(), true
+		}
+	}
+	return plan.Service{}, false
 }
 
 // AllReady reports whether every service is ready (what `kinit health`

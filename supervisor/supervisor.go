@@ -171,11 +171,13 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	s.publish()
 	ctxDone := ctx.Done()
 	for !s.finished {
+		var reply chan error
+		var replyErr error
 		select {
 		case ev := <-s.events:
 			s.handle(ev)
 		case r := <-s.reqs:
-			r.reply <- s.handleRequest(r)
+			reply, replyErr = r.reply, s.handleRequest(r)
 		case <-s.terminate:
 			s.onTerminate()
 		case <-ctxDone:
@@ -186,6 +188,11 @@ func (s *Supervisor) Run(ctx context.Context) int {
 			s.logAllReady()
 		}
 		s.publish()
+		// Answered once published: a caller that reads Snapshot or Spec
+		// after its request returned sees what the request did.
+		if reply != nil {
+			reply <- replyErr // buffered
+		}
 	}
 	for _, t := range s.globalTimers {
 		t.Stop()
