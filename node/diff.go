@@ -12,8 +12,9 @@ import (
 	"github.com/kinit/kinit/plan"
 )
 
-// Given is what each service of a running node was last given: its spec
-// and the digests of its rendered files (destination -> digest).
+// Given is what each service of a running node was last given: its spec,
+// as the supervisor runs it (Supervisor.Spec, defaults filled in), and the
+// digests of its rendered files (destination -> digest).
 type Given struct {
 	Specs map[string]plan.Service
 	Files map[string]map[string]string

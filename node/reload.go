@@ -46,9 +46,8 @@ type reloader struct {
 	configID string
 	ids      []string // service ids, sorted
 
-	// What each service was last given: its spec and the digests of its
-	// rendered files (destination -> sha256).
-	specs map[string]plan.Service
+	// The digests of each service's rendered files as last written
+	// (destination -> sha256). Its spec is the supervisor's: Spec.
 	files map[string]map[string]string
 	seen  map[string]bool // warnings already logged
 	live  bool            // past the start, where kinit up logged them
@@ -77,11 +76,10 @@ func StartReloader(ctx context.Context, sup *supervisor.Supervisor, np *Rendered
 	r := &reloader{
 		sup: sup, m: m, log: log, config: np.Config.File,
 		role: np.Node.Role, id: np.Node.ID, configID: np.Node.ConfigID,
-		specs: map[string]plan.Service{}, files: map[string]map[string]string{},
-		seen: map[string]bool{}, w: w, dirs: map[string]*watchDir{}, noDir: map[string]bool{},
+		files: map[string]map[string]string{},
+		seen:  map[string]bool{}, w: w, dirs: map[string]*watchDir{}, noDir: map[string]bool{},
 	}
 	for _, s := range sp.Services {
-		r.specs[s.ID] = s
 		r.ids = append(r.ids, s.ID)
 	}
 	sort.Strings(r.ids)
@@ -161,9 +159,16 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 			strings.Join(ids, ", "), strings.Join(r.ids, ", "))})
 		return false
 	}
+	// Compared with what the supervisor runs, in the form it runs it:
+	// defaults filled in.
+	sp = sp.WithDefaults()
+	running := Given{Specs: map[string]plan.Service{}, Files: r.files}
+	for _, id := range r.ids {
+		running.Specs[id], _ = r.sup.Spec(id) // the same ids, checked above
+	}
 	var errs []error
 	for _, s := range sp.Services {
-		if err := supervisor.CanUpdate(r.specs[s.ID], s); err != nil {
+		if err := supervisor.CanUpdate(running.Specs[s.ID], s); err != nil {
 			errs = append(errs, fmt.Errorf("%w; restart the container to change the start order", err))
 		}
 	}
@@ -175,7 +180,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	// Valid: from here on the change is applied.
 	r.remember(np)
 	r.rewatch(np)
-	changes := Diff(Given{Specs: r.specs, Files: r.files}, np.Rendering, sp)
+	changes := Diff(running, np.Rendering, sp)
 	var restart []string
 	restarts := map[string]bool{}
 	for _, c := range changes {
@@ -218,7 +223,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 				r.log.Warn(fmt.Sprintf("cannot update service %q: %v", c.Spec.ID, err))
 				continue
 			}
-			r.specs[c.Spec.ID], r.files[c.Spec.ID] = c.Spec, c.Files
+			r.files[c.Spec.ID] = c.Files
 			continue
 		}
 		changed[c.Spec.ID] = c
@@ -235,8 +240,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	newer := r.watchDuring(rollCtx, cancel)
 	r.sup.Roll(rollCtx, steps, func(o supervisor.RollOutcome) {
 		if o.Applied {
-			c := changed[o.ID]
-			r.specs[o.ID], r.files[o.ID] = c.Spec, c.Files
+			r.files[o.ID] = changed[o.ID].Files
 		}
 		switch {
 		case o.Err == nil:
