@@ -166,10 +166,14 @@ func kafkaTarget(pr plan.Probe) string {
 		return fmt.Sprintf("kraft node %d a voter of a quorum with a leader (asked at %s), and broker %d unfenced in metadata from %s",
 			id, boot, id, pr.Address)
 	}
+	s := fmt.Sprintf("kafka: %s registered in %s", brokers(pr.MinBrokers), pr.ZKConnect)
 	if id >= 0 {
-		return fmt.Sprintf("kafka broker %d registered in %s", id, pr.ZKConnect)
+		s = fmt.Sprintf("kafka broker %d registered in %s", id, pr.ZKConnect)
 	}
-	return fmt.Sprintf("kafka: %s registered in %s", brokers(pr.MinBrokers), pr.ZKConnect)
+	if pr.Address != "" {
+		s += ", " + pr.Address + " accepting"
+	}
+	return s
 }
 
 // brokers counts what a kafka probe without a broker id needs (0 means 1).
