@@ -144,10 +144,10 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	}
 	// One broker service serves combined and broker-only configs: on a
 	// combined node, ready as a broker means ready as a controller too.
-	if p.Kind == "kafka" && p.Mode == roles.ModeKRaft && roles.Combined(n, s) {
+	if p.Kind == kplan.ProbeKafka && p.Mode == roles.ModeKRaft && roles.Combined(n, s) {
 		svc.Ready.Mode = roles.ModeCombined
 	}
-	if m := svc.Ready.Mode; p.Kind == "kafka" && (m == roles.ModeQuorum || m == roles.ModeCombined) {
+	if m := svc.Ready.Mode; p.Kind == kplan.ProbeKafka && (m == roles.ModeQuorum || m == roles.ModeCombined) {
 		if v, ok := sc.lookup("CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"); ok {
 			svc.Ready.Quorum = strings.Split(v, ",")
 		}

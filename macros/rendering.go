@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	kplan "github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -93,7 +94,7 @@ type Wait struct {
 	Local    bool
 	Timeout  time.Duration
 	MinReady int
-	Kind     string // zookeeper, kafka, http or tcp: how to probe a remote target
+	Kind     kplan.ProbeKind // zookeeper, kafka, http or tcp: how to probe a remote target
 	Targets  []Target
 	// For Kind kafka in zk mode: brokers count as ready when registered
 	// under /brokers/ids in this ensemble.
@@ -111,7 +112,7 @@ type Target struct {
 
 // Probe is a readiness probe with its macros expanded.
 type Probe struct {
-	Kind      string // tcp, zookeeper, kafka, http, exec, none
+	Kind      kplan.ProbeKind // a plan kind, or roles.ProbeNone
 	Address   string
 	URLs      []string
 	Command   []string

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	kplan "github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -30,25 +31,25 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
 			"service %s waits for %d ready %s members, but only %d run it", s.ID, out.MinReady, w.Service, len(members))
 	}
 	switch target.Ready.Kind {
-	case "zookeeper", "kafka", "http":
+	case kplan.ProbeZooKeeper, kplan.ProbeKafka, kplan.ProbeHTTP:
 		out.Kind = target.Ready.Kind
 	default:
-		out.Kind = "tcp"
+		out.Kind = kplan.ProbeTCP
 	}
-	if (target.Kind == "kafka" || target.Kind == roles.KindKRaftController) && target.Ready.Kind == "kafka" {
+	if (target.Kind == "kafka" || target.Kind == roles.KindKRaftController) && target.Ready.Kind == kplan.ProbeKafka {
 		out.Mode = target.Ready.Mode
 		if out.Mode == roles.ModeZK {
 			if v, ok := sc.lookup("ZOOKEEPER_SERVICE_STRING"); ok {
 				out.ZKConnect = v
 			} else {
-				out.Kind = "tcp"
+				out.Kind = kplan.ProbeTCP
 			}
 		}
 	}
 	port := n.Port(w.Service, "")
 	for _, m := range members {
 		t := Target{Host: m.Host, ID: m.ID, Address: hostPort(m.Host, port)}
-		if out.Kind == "http" {
+		if out.Kind == kplan.ProbeHTTP {
 			for _, u := range target.Ready.URLs {
 				t.URLs = append(t.URLs, remoteURL(u, w.Service, m.Host, port, sc))
 			}

@@ -46,7 +46,7 @@ func quorumSeeds(np *Rendered) []string {
 	}
 	var seeds []string
 	for _, s := range np.Rendering.Services {
-		if p := s.Ready; plan.ProbeKind(p.Kind) == plan.ProbeKafka && p.Mode != roles.ModeZK && p.Address != "" {
+		if p := s.Ready; p.Kind == plan.ProbeKafka && p.Mode != roles.ModeZK && p.Address != "" {
 			seeds = append(seeds, p.Address)
 		}
 	}

@@ -76,11 +76,11 @@ func restartSpec(r roles.Restart) plan.Restart {
 }
 
 func probeSpec(p macros.Probe) *plan.Probe {
-	if p.Kind == "" || p.Kind == "none" {
+	if p.Kind == "" || p.Kind == roles.ProbeNone {
 		return nil
 	}
 	ps := &plan.Probe{
-		Kind: plan.ProbeKind(p.Kind), Address: p.Address, URLs: p.URLs, Command: p.Command,
+		Kind: p.Kind, Address: p.Address, URLs: p.URLs, Command: p.Command,
 		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
 		StartTimeout:  p.StartTimeout,
 		CheckInterval: p.Health.CheckInterval, FailureThreshold: p.Health.FailureThreshold,
@@ -123,7 +123,7 @@ func waitSpec(w macros.Wait, own macros.Probe) plan.Wait {
 		return ws
 	}
 	interval, timeout := own.Interval, own.Timeout
-	switch kind := plan.ProbeKind(w.Kind); kind {
+	switch kind := w.Kind; kind {
 	case plan.ProbeKafka:
 		ps := plan.Probe{Kind: kind, ZKConnect: w.ZKConnect, MinBrokers: w.MinReady,
 			Mode: plan.KafkaZK, Interval: interval, Timeout: timeout}
@@ -160,7 +160,7 @@ func waitSpec(w macros.Wait, own macros.Probe) plan.Wait {
 // the restart budget. `kinit status` shows the gate while it holds.
 func staleRegistrationGate(s *macros.Service) (plan.Wait, bool) {
 	p := s.Ready
-	if plan.ProbeKind(p.Kind) != plan.ProbeKafka || p.Mode != roles.ModeZK || p.BrokerID <= 0 || p.ZKConnect == "" {
+	if p.Kind != plan.ProbeKafka || p.Mode != roles.ModeZK || p.BrokerID <= 0 || p.ZKConnect == "" {
 		return plan.Wait{}, false
 	}
 	id := p.BrokerID

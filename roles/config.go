@@ -194,9 +194,9 @@ type WaitSpec struct {
 
 // Probe is a readiness probe specification.
 type Probe struct {
-	Kind      string   // tcp, zookeeper, kafka, http, exec, none
-	Address   string   // host:port (tcp, zookeeper, kafka in kraft mode)
-	URLs      []string // http: each must answer 2xx (url = one, urls = several)
+	Kind      plan.ProbeKind // a plan kind, or ProbeNone
+	Address   string         // host:port (tcp, zookeeper, kafka in kraft mode)
+	URLs      []string       // http: each must answer 2xx (url = one, urls = several)
 	Command   []string
 	ZKConnect string // kafka in zk mode
 	BrokerID  string // kafka: expanded to an integer
@@ -222,6 +222,11 @@ type Health struct {
 	// OnUnhealthy is "" (shown as not ready) or "restart".
 	OnUnhealthy string
 }
+
+// ProbeNone is kinit.toml's kind for "no readiness probe" (an empty kind
+// loads as it): the service is ready once started. It is not a kind a plan
+// runs; node leaves such a service without a probe.
+const ProbeNone plan.ProbeKind = "none"
 
 // KindKRaftController is the kind of a controller-only KRaft service; a
 // "kafka" service is the KRaft broker of a config that runs one, and a

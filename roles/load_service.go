@@ -121,7 +121,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	}
 
 	p := rs.Ready
-	s.Ready = Probe{Kind: p.Kind, Address: p.Address, URLs: probeURLs(p), Command: p.Command, ZKConnect: p.ZKConnect,
+	s.Ready = Probe{Kind: plan.ProbeKind(p.Kind), Address: p.Address, URLs: probeURLs(p), Command: p.Command, ZKConnect: p.ZKConnect,
 		BrokerID: p.BrokerID, Mode: ProbeMode(p.Mode), Trigger: p.Trigger, Notify: p.Notify,
 		Interval:     l.duration(p.Interval, def.ready.Interval, at("ready", "interval")...),
 		Timeout:      l.duration(p.Timeout, def.ready.Timeout, at("ready", "timeout")...),
@@ -134,7 +134,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	if err := plan.CheckTrigger(p.Trigger); err != nil {
 		l.errAt(at("ready", "trigger"), "service %q: ready.trigger: %v", id, err)
 	}
-	if s.OneShot && s.Ready.Kind != "none" {
+	if s.OneShot && s.Ready.Kind != ProbeNone {
 		l.errAt(at("ready"), "service %q: %v", id, plan.ErrOneShotProbe)
 	}
 
@@ -233,14 +233,14 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 }
 
 func (l *loader) probe(id string, p *Probe, key []string) {
-	if p.Kind != "" && p.Kind != "none" {
-		if _, err := plan.ParseProbeKind(p.Kind); err != nil {
+	if p.Kind != "" && p.Kind != ProbeNone {
+		if _, err := plan.ParseProbeKind(string(p.Kind)); err != nil {
 			l.errAt(append(key, "kind"), "service %q: %v (or none)", id, err)
 			return
 		}
 	}
 	if p.Kind == "" {
-		p.Kind = "none"
+		p.Kind = ProbeNone
 	}
 	need := func(ok bool, field string) {
 		if !ok {
@@ -248,9 +248,9 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 		}
 	}
 	switch p.Kind {
-	case "tcp":
+	case plan.ProbeTCP:
 		need(p.Address != "", "address")
-	case "zookeeper":
+	case plan.ProbeZooKeeper:
 		need(p.Address != "", "address")
 		if p.Mode == "" {
 			p.Mode = ModeRuok
@@ -258,7 +258,7 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 		if p.Mode != ModeRuok && p.Mode != ModeSrvr && p.Mode != ModeSession {
 			l.errAt(append(key, "mode"), "service %q: zookeeper probe mode must be ruok, srvr or session, got %q", id, p.Mode)
 		}
-	case "kafka":
+	case plan.ProbeKafka:
 		if p.Mode == "" {
 			p.Mode = ModeZK
 		}
@@ -271,9 +271,9 @@ func (l *loader) probe(id string, p *Probe, key []string) {
 			l.errAt(append(key, "mode"), "service %q: kafka probe mode must be zk, kraft, quorum or combined, got %q", id, p.Mode)
 		}
 		need(p.BrokerID != "", "broker_id")
-	case "http":
+	case plan.ProbeHTTP:
 		need(len(p.URLs) > 0, "url")
-	case "exec":
+	case plan.ProbeExec:
 		need(len(p.Command) > 0, "command")
 	}
 	if p.Timeout > 0 && p.Interval > 0 && p.StartTimeout > 0 && p.StartTimeout < p.Timeout {
