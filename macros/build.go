@@ -94,7 +94,7 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 	n := b.node
 	svc := &Service{ID: s.ID, Name: s.Name, Kind: s.Kind, Env: map[string]string{},
 		Capabilities: append([]string(nil), s.Capabilities...), Restart: s.Restart,
-		StopSignal: s.StopSignal, Signal: s.Signal, Grace: s.Grace, Required: s.Required,
+		StopSignal: s.StopSignal, Grace: s.Grace, Required: s.Required,
 		ForwardSignals: append([]string(nil), s.ForwardSignals...),
 		RestartWith:    append([]string(nil), s.RestartWith...), Ports: map[string]int{}, OneShot: s.OneShot,
 		EnvPrefix: s.EnvPrefix, PassEnv: append([]string(nil), s.PassEnv...),

@@ -5,7 +5,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	kplan "github.com/kinit/kinit/plan"
@@ -44,7 +43,6 @@ type Service struct {
 	Ready        Probe
 	Restart      roles.Restart
 	StopSignal   string
-	Signal       syscall.Signal
 	Grace        time.Duration
 	Required     bool
 	RestartWith  []string

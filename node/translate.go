@@ -84,7 +84,7 @@ func probeSpec(p macros.Probe) *plan.Probe {
 		ZKConnect: p.ZKConnect, Interval: p.Interval, Timeout: p.Timeout,
 		StartTimeout:  p.StartTimeout,
 		CheckInterval: p.Health.CheckInterval, FailureThreshold: p.Health.FailureThreshold,
-		OnUnhealthy: plan.OnUnhealthy(p.Health.OnUnhealthy), Trigger: p.Trigger, Notify: p.Notify,
+		OnUnhealthy: p.Health.OnUnhealthy, Trigger: p.Trigger, Notify: p.Notify,
 	}
 	if ps.Kind == plan.ProbeKafka {
 		if p.BrokerID > 0 {

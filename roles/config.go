@@ -3,7 +3,6 @@ package roles
 import (
 	"os"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/kinit/kinit/plan"
@@ -159,7 +158,6 @@ type Service struct {
 	Ready       Probe
 	Restart     Restart
 	StopSignal  string // e.g. "SIGTERM"
-	Signal      syscall.Signal
 	Grace       time.Duration
 	Required    bool
 	RestartWith []string
@@ -219,8 +217,8 @@ type Health struct {
 	// FailureThreshold is how many failed checks in a row make the service
 	// unhealthy; 0 leaves it to the supervisor's default (3).
 	FailureThreshold int
-	// OnUnhealthy is "" (shown as not ready) or "restart".
-	OnUnhealthy string
+	// OnUnhealthy is what an unhealthy service gets.
+	OnUnhealthy plan.OnUnhealthy
 }
 
 // ProbeNone is kinit.toml's kind for "no readiness probe" (an empty kind

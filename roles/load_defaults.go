@@ -60,7 +60,7 @@ func (l *loader) health(t *rawTiming, base Health, key ...string) Health {
 		if o, err := plan.ParseOnUnhealthy(t.OnUnhealthy); err != nil {
 			l.errAt(at("on_unhealthy"), "%v", err)
 		} else {
-			h.OnUnhealthy = string(o)
+			h.OnUnhealthy = o
 		}
 	}
 	return h

@@ -148,9 +148,6 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 			s.StopSignal = sig.String()
 		}
 	}
-	if sig, err := plan.ParseSignal(s.StopSignal); err == nil {
-		s.Signal = sig.Num()
-	}
 	for _, f := range rs.ForwardSigs {
 		sig, err := plan.ParseForwardSignal(f)
 		switch {
