@@ -92,24 +92,25 @@ func (b *builder) expandField(s *roles.Service, sc *scope, v string, key ...stri
 
 func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Service {
 	n := b.node
-	svc := &Service{ID: s.ID, Name: s.Name, Kind: s.Kind, Env: map[string]string{},
-		Capabilities: append([]string(nil), s.Capabilities...), Restart: s.Restart,
-		StopSignal: s.StopSignal, Grace: s.Grace, Required: s.Required,
-		ForwardSignals: append([]string(nil), s.ForwardSignals...),
-		RestartWith:    append([]string(nil), s.RestartWith...), Ports: map[string]int{}, OneShot: s.OneShot,
-		EnvPrefix: s.EnvPrefix, PassEnv: append([]string(nil), s.PassEnv...),
+	svc := &Service{Kind: s.Kind, Vars: map[string]string{},
+		Ports: map[string]int{}, EnvPrefix: s.EnvPrefix, PassEnv: append([]string(nil), s.PassEnv...),
 		MemoryShare: ss.Share, HeapBytes: ss.HeapBytes, CPUs: b.plan.Sizing.ActiveProcessorCount,
 		DataDir: n.DataDirs[s.ID]}
+	svc.Service = kplan.Service{ID: s.ID, Name: s.Name,
+		Capabilities: append([]string(nil), s.Capabilities...), Restart: s.Restart,
+		Grace: s.Grace, Required: s.Required, OneShot: s.OneShot,
+		RestartWith: append([]string(nil), s.RestartWith...)}
 	for k, v := range n.Ports[s.ID] {
 		svc.Ports[k] = v
 	}
 	for i, c := range s.Command {
-		svc.Command = append(svc.Command, b.expandField(s, sc, c, "command", "["+strconv.Itoa(i)+"]"))
+		svc.Argv = append(svc.Argv, b.expandField(s, sc, c, "command", "["+strconv.Itoa(i)+"]"))
 	}
 	svc.Dir = b.expandField(s, sc, s.Dir, "dir")
 	for i, f := range s.Creates {
 		svc.Creates = append(svc.Creates, b.expandField(s, sc, f, "creates", "["+strconv.Itoa(i)+"]"))
 	}
+	b.signals(s, svc)
 	svc.User = b.expandField(s, sc, s.User, "user")
 	svc.Group = b.expandField(s, sc, s.Group, "group")
 	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
@@ -117,52 +118,17 @@ func (b *builder) service(s *roles.Service, sc *scope, ss ServiceSizing) *Servic
 		if cur, set := b.env.Lookup(k); set {
 			v = cur
 		}
-		svc.Env[k] = v
+		svc.Vars[k] = v
 		if IsSecretKey(k) {
 			b.plan.masker.Add(v)
 		}
 	}
-
-	p := s.Ready
-	svc.Ready = Probe{Kind: p.Kind, Mode: p.Mode, Trigger: p.Trigger, Notify: p.Notify, Interval: p.Interval, Timeout: p.Timeout, StartTimeout: p.StartTimeout,
-		Health:    p.Health,
-		Address:   b.expandField(s, sc, p.Address, "ready", "address"),
-		ZKConnect: b.expandField(s, sc, p.ZKConnect, "ready", "zk_connect")}
-	for i, u := range p.URLs {
-		key := append([]string{"ready"}, roles.URLKey(i, len(p.URLs))...)
-		v := b.expandField(s, sc, u, key...)
-		if !strings.Contains(v, "@@") {
-			if err := kplan.CheckURL(v); err != nil {
-				b.errs.Add(b.node.Config.File, b.node.Config.Line(append([]string{"services", s.ID}, key...)...),
-					"service %s %s: %v", s.ID, strings.Join(key, "."), err)
-			}
-		}
-		svc.Ready.URLs = append(svc.Ready.URLs, v)
-	}
-	for i, c := range p.Command {
-		svc.Ready.Command = append(svc.Ready.Command, b.expandField(s, sc, c, "ready", "command", "["+strconv.Itoa(i)+"]"))
-	}
-	// One broker service serves combined and broker-only configs: on a
-	// combined node, ready as a broker means ready as a controller too.
-	if p.Kind == kplan.ProbeKafka && p.Mode == roles.ModeKRaft && roles.Combined(n, s) {
-		svc.Ready.Mode = roles.ModeCombined
-	}
-	if m := svc.Ready.Mode; p.Kind == kplan.ProbeKafka && (m == roles.ModeQuorum || m == roles.ModeCombined) {
-		if v, ok := sc.lookup("CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"); ok {
-			svc.Ready.Quorum = strings.Split(v, ",")
-		}
-	}
-	if p.BrokerID != "" {
-		v := b.expandField(s, sc, p.BrokerID, "ready", "broker_id")
-		id, err := strconv.Atoi(v)
-		if err != nil && !strings.Contains(v, "@@") {
-			b.errs.Add(n.Config.File, n.Config.Line("services", s.ID, "ready", "broker_id"), "service %s ready.broker_id: %q is not a number", s.ID, v)
-		}
-		svc.Ready.BrokerID = id
-	}
-
+	svc.Probe = b.probe(s, sc)
 	for _, w := range s.Waits {
 		svc.Waits = append(svc.Waits, b.wait(s, w, sc))
+	}
+	if gate, ok := staleRegistrationGate(svc); ok {
+		svc.Waits = append(svc.Waits, gate)
 	}
 
 	if s.EnvPrefix != "" {

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"testing"
 
+	kplan "github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -117,16 +118,21 @@ func TestWaits(t *testing.T) {
 		t.Fatalf("waits %+v", sr.Waits)
 	}
 	zk, kb := sr.Waits[0], sr.Waits[1]
-	if zk.Local || zk.MinReady != 2 || zk.Kind != "zookeeper" || len(zk.Targets) != 3 || zk.Targets[2].Address != "zk-3:2181" {
+	if zk.Local || zk.MinReady != 2 || len(zk.Remote) != 3 || zk.Remote[0].Kind != kplan.ProbeZooKeeper || zk.Remote[2].Address != "zk-3:2181" {
 		t.Errorf("zookeeper wait %+v", zk)
 	}
-	if kb.Local || kb.MinReady != 1 || kb.Kind != "kafka" || kb.Mode != "zk" || kb.ZKConnect != "zk-1:2181,zk-2:2181,zk-3:2181" || kb.Targets[1].ID != 5 {
-		t.Errorf("kafka wait %+v", kb)
+	// A remote Kafka wait is one probe counting the brokers registered in
+	// the ensemble, not one per broker.
+	if kb.Local || kb.MinReady != 1 || len(kb.Remote) != 1 {
+		t.Fatalf("kafka wait %+v", kb)
+	}
+	if p := kb.Remote[0]; p.Kind != kplan.ProbeKafka || p.Mode != kplan.KafkaZK || p.ZKConnect != "zk-1:2181,zk-2:2181,zk-3:2181" || p.MinBrokers != 1 {
+		t.Errorf("kafka wait probe %+v", p)
 	}
 	p = plan(t, roles.Env{"KINIT_CONFIG_ID": "production", "KINIT_ROLE": "gateway", "KINIT_FQDN": "gw",
 		"KINIT_NODES": "zookeeper=zk-1;broker=b-1;schemareg=sr-1,sr-2;gateway=gw"}, goldenLimits)
 	cc := p.Service("control-center").Waits[0]
-	if cc.Service != "kafka-broker" || cc.Local || len(cc.Targets) != 1 || cc.Targets[0].Address != "b-1:9092" {
+	if cc.Service != "kafka-broker" || cc.Local || len(cc.Remote) != 1 || cc.Remote[0].ZKConnect != "zk-1:2181" || cc.Remote[0].MinBrokers != 1 {
 		t.Errorf("control-center wait %+v", cc)
 	}
 }
@@ -149,7 +155,7 @@ func TestEnvOverridesRendered(t *testing.T) {
 		t.Errorf("ZOOKEEPER_TICK_TIME not applied")
 	}
 	// The container's KAFKA_HEAP_OPTS wins over the computed one for every launcher.
-	if got := p.Service("kafka-broker").Env["KAFKA_HEAP_OPTS"]; got != "-Xmx300m" {
+	if got := p.Service("kafka-broker").Vars["KAFKA_HEAP_OPTS"]; got != "-Xmx300m" {
 		t.Errorf("KAFKA_HEAP_OPTS = %q", got)
 	}
 }
@@ -336,9 +342,9 @@ func TestEnviron(t *testing.T) {
 		svc  *Service
 		want string
 	}{
-		{"broker", &Service{EnvPrefix: "KAFKA_", Env: map[string]string{"KAFKA_HEAP_OPTS": "-Xmx1g", "LOG_DIR": "/l"}},
+		{"broker", &Service{EnvPrefix: "KAFKA_", Vars: map[string]string{"KAFKA_HEAP_OPTS": "-Xmx1g", "LOG_DIR": "/l"}},
 			"PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker KAFKA_SSL_KEYSTORE_PASSWORD=broker-secret KAFKA_HEAP_OPTS=-Xmx1g LOG_DIR=/l"},
-		{"zookeeper", &Service{EnvPrefix: "ZOOKEEPER_", PassEnv: []string{"JMX_PORT"}, Env: map[string]string{"KAFKA_OPTS": "-x"}},
+		{"zookeeper", &Service{EnvPrefix: "ZOOKEEPER_", PassEnv: []string{"JMX_PORT"}, Vars: map[string]string{"KAFKA_OPTS": "-x"}},
 			"PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker ZOOKEEPER_TICK_TIME=3000 JMX_PORT=9999 KAFKA_OPTS=-x"},
 		{"prefix pattern", &Service{PassEnv: []string{"SCHEMA_REGISTRY_*"}},
 			"PATH=/bin LC_ALL=C.UTF-8 KINIT_ROLE=broker SCHEMA_REGISTRY_OPTS=a SCHEMA_REGISTRY_HEAP_OPTS=b"},

@@ -75,14 +75,14 @@ func (p *Rendering) DescribeProcess(w io.Writer, id string) {
 		return
 	}
 	m := &p.masker
-	Field(w, "command", "%s", m.String(strings.Join(s.Command, " ")))
+	Field(w, "command", "%s", m.String(strings.Join(s.Argv, " ")))
 	Field(w, "dir", "%s", s.Dir)
 	Field(w, "user", "%s", ownerString(s.User, s.Group))
 	if len(s.Capabilities) > 0 {
 		Field(w, "caps", "%s", strings.Join(s.Capabilities, ", "))
 	}
-	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
-		Field(w, "env", "%s=%s", k, m.Env(k, s.Env[k]))
+	for _, k := range slices.Sorted(maps.Keys(s.Vars)) {
+		Field(w, "env", "%s=%s", k, m.Env(k, s.Vars[k]))
 	}
 }
 

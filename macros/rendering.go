@@ -5,7 +5,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	kplan "github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
@@ -24,108 +23,53 @@ type Rendering struct {
 	masker Masker
 }
 
-// Service is one service of the plan, with every macro expanded.
+// Service is one service of the rendering, with every macro expanded. The
+// plan.Service it embeds is the entry `kinit up` hands the supervisor,
+// built here once (command, waits, probe, restart, signals); node adds only
+// what the container gives at start: the environment (Environ) and the
+// numeric credentials of User and Group.
 type Service struct {
-	ID, Name, Kind string
-	Command        []string
-	// Env holds the variables kinit sets for this service. A variable the
+	kplan.Service
+	Kind string
+	// Vars holds the variables kinit sets for this service. A variable the
 	// container's environment also sets keeps the container's value, so
 	// operators can override anything (e.g. KAFKA_HEAP_OPTS) with `-e`.
-	Env map[string]string
+	Vars map[string]string
 	// EnvPrefix and PassEnv choose which container variables it receives
-	// besides Env (Environ).
-	EnvPrefix    string
-	PassEnv      []string
-	Dir          string
-	User, Group  string
-	Capabilities []string
-	Waits        []Wait
-	Ready        Probe
-	Restart      roles.Restart
-	StopSignal   string
-	Grace        time.Duration
-	Required     bool
-	RestartWith  []string
-	OneShot      bool
-	Creates      []string       // expanded
-	Ports        map[string]int // "" = main port
-	MemoryShare  float64
-	HeapBytes    int64 // 0 when the service has no memory share
-	CPUs         int   // -XX:ActiveProcessorCount
-	DataDir      string
-	Files        []string // destinations of the files rendered for it
-	Overrides    []Override
-
-	// ForwardSignals are passed on to the service when kinit gets them.
-	ForwardSignals []string
+	// besides Vars (Environ).
+	EnvPrefix   string
+	PassEnv     []string
+	User, Group string         // as the config names them; node resolves them
+	Ports       map[string]int // "" = main port
+	MemoryShare float64
+	HeapBytes   int64 // 0 when the service has no memory share
+	CPUs        int   // -XX:ActiveProcessorCount
+	DataDir     string
+	Files       []string // destinations of the files rendered for it
+	Overrides   []Override
 }
 
 // Environ returns the child environment: the variables of base (normally
 // os.Environ()) the service may see (passesEnv), with the service's own
 // set over them, minus kinit's own secrets.
 func (s *Service) Environ(base []string) []string {
-	out := make([]string, 0, len(base)+len(s.Env))
+	out := make([]string, 0, len(base)+len(s.Vars))
 	node := nodePassEnv(base)
 	for _, kv := range base {
 		k, _, _ := strings.Cut(kv, "=")
-		if _, over := s.Env[k]; over || isKinitSecret(k) || !s.passesEnv(k, node) {
+		if _, over := s.Vars[k]; over || isKinitSecret(k) || !s.passesEnv(k, node) {
 			continue
 		}
 		out = append(out, kv)
 	}
-	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
-		out = append(out, k+"="+s.Env[k])
+	for _, k := range slices.Sorted(maps.Keys(s.Vars)) {
+		out = append(out, k+"="+s.Vars[k])
 	}
 	return out
 }
 
 func isKinitSecret(k string) bool {
 	return strings.HasPrefix(k, "KINIT_") && IsSecretKey(k) || k == "KINIT_ES_USERNAME"
-}
-
-// Wait is one dependency of a service.
-type Wait struct {
-	Service string
-	// Local is true when this node runs the service: wait for its own
-	// readiness. Otherwise wait for MinReady of Targets to pass a probe of
-	// Kind.
-	Local    bool
-	Timeout  time.Duration
-	MinReady int
-	Kind     kplan.ProbeKind // zookeeper, kafka, http or tcp: how to probe a remote target
-	Targets  []Target
-	// For Kind kafka in zk mode: brokers count as ready when registered
-	// under /brokers/ids in this ensemble.
-	ZKConnect string
-	Mode      roles.ProbeMode
-}
-
-// Target is one remote member running a waited-for service.
-type Target struct {
-	Host    string
-	ID      int
-	Address string   // host:port
-	URLs    []string // for http probes
-}
-
-// Probe is a readiness probe with its macros expanded.
-type Probe struct {
-	Kind      kplan.ProbeKind // a plan kind, or roles.ProbeNone
-	Address   string
-	URLs      []string
-	Command   []string
-	ZKConnect string
-	BrokerID  int
-	Mode      roles.ProbeMode
-	Trigger   string
-	Notify    bool
-	// Quorum lists the controllers (host:port) a quorum or combined
-	// probe asks after Address: only the leader describes the quorum.
-	Quorum       []string
-	Interval     time.Duration
-	Timeout      time.Duration
-	StartTimeout time.Duration
-	Health       roles.Health
 }
 
 // File is one rendered file.

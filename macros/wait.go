@@ -11,52 +11,80 @@ import (
 	"github.com/kinit/kinit/roles"
 )
 
-func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) Wait {
+// wait is one dependency of s: local when this node runs the service,
+// else a probe of each remote member (ZooKeeper, HTTP, TCP) or one probe
+// that counts registered Kafka brokers, timed as s's own probe.
+func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) kplan.Wait {
 	n := b.node
 	target := n.Config.Services[w.Service]
-	out := Wait{Service: w.Service, Timeout: w.Timeout, Local: n.Runs(w.Service)}
+	out := kplan.Wait{Service: w.Service, Timeout: w.Timeout, Local: n.Runs(w.Service)}
 	members := n.MembersRunning(w.Service)
+	minReady := 1
 	switch {
 	case w.Min == "all":
-		out.MinReady = len(members)
+		minReady = len(members)
 	case w.Min == "quorum" || (w.Min == "" && target.Kind == "zookeeper"):
-		out.MinReady = len(members)/2 + 1
-	case w.Min == "":
-		out.MinReady = 1
-	default:
-		out.MinReady, _ = strconv.Atoi(w.Min)
+		minReady = len(members)/2 + 1
+	case w.Min != "":
+		minReady, _ = strconv.Atoi(w.Min)
 	}
-	if out.MinReady > len(members) && !out.Local {
+	if out.Local {
+		return out
+	}
+	if minReady > len(members) {
 		b.errs.Add(n.Config.File, n.Config.Line("services", s.ID, "waits", w.Service, "min"),
-			"service %s waits for %d ready %s members, but only %d run it", s.ID, out.MinReady, w.Service, len(members))
-	}
-	switch target.Ready.Kind {
-	case kplan.ProbeZooKeeper, kplan.ProbeKafka, kplan.ProbeHTTP:
-		out.Kind = target.Ready.Kind
-	default:
-		out.Kind = kplan.ProbeTCP
-	}
-	if (target.Kind == "kafka" || target.Kind == roles.KindKRaftController) && target.Ready.Kind == kplan.ProbeKafka {
-		out.Mode = target.Ready.Mode
-		if out.Mode == roles.ModeZK {
-			if v, ok := sc.lookup("ZOOKEEPER_SERVICE_STRING"); ok {
-				out.ZKConnect = v
-			} else {
-				out.Kind = kplan.ProbeTCP
-			}
-		}
+			"service %s waits for %d ready %s members, but only %d run it", s.ID, minReady, w.Service, len(members))
 	}
 	port := n.Port(w.Service, "")
+	each := kplan.Probe{Kind: kplan.ProbeTCP, Interval: s.Ready.Interval, Timeout: s.Ready.Timeout}
+	switch target.Ready.Kind {
+	case kplan.ProbeZooKeeper, kplan.ProbeHTTP:
+		each.Kind = target.Ready.Kind
+	case kplan.ProbeKafka:
+		if kafka, ok := kafkaWait(target.Ready.Mode, members, port, minReady, each, sc); ok {
+			out.Remote, out.MinReady = []kplan.Probe{kafka}, 1
+			return out
+		}
+	}
 	for _, m := range members {
-		t := Target{Host: m.Host, ID: m.ID, Address: hostPort(m.Host, port)}
-		if out.Kind == kplan.ProbeHTTP {
+		p := each
+		p.Address = hostPort(m.Host, port)
+		if p.Kind == kplan.ProbeHTTP {
 			for _, u := range target.Ready.URLs {
-				t.URLs = append(t.URLs, remoteURL(u, w.Service, m.Host, port, sc))
+				p.URLs = append(p.URLs, remoteURL(u, w.Service, m.Host, port, sc))
 			}
 		}
-		out.Targets = append(out.Targets, t)
+		out.Remote = append(out.Remote, p)
 	}
+	out.MinReady = minReady
 	return out
+}
+
+// kafkaWait is one probe for remote Kafka members: in ZooKeeper mode
+// enough brokers registered in the ensemble, brokers of a KRaft cluster
+// registered and unfenced, controllers a quorum with a leader. false when
+// a ZooKeeper-mode broker's ensemble is unknown here: each member's port
+// is probed instead.
+func kafkaWait(mode roles.ProbeMode, members []roles.Member, port, minReady int, each kplan.Probe, sc *scope) (kplan.Probe, bool) {
+	p := each
+	p.Kind, p.MinBrokers = kplan.ProbeKafka, minReady
+	switch mode {
+	case roles.ModeKRaft, roles.ModeCombined:
+		p.Mode = kplan.KafkaKRaft
+	case roles.ModeQuorum:
+		p.Mode, p.MinBrokers = kplan.KafkaQuorum, 0
+	default:
+		v, ok := sc.lookup("ZOOKEEPER_SERVICE_STRING")
+		if !ok {
+			return kplan.Probe{}, false
+		}
+		p.Mode, p.ZKConnect = kplan.KafkaZK, v
+		return p, true
+	}
+	for _, m := range members {
+		p.Bootstrap = append(p.Bootstrap, hostPort(m.Host, port))
+	}
+	return p, true
 }
 
 // remoteURL points a service's own probe URL at a member, keeping its

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kinit/kinit/macros"
+	"github.com/kinit/kinit/plan"
 )
 
 // A service's data dir swapped for a symlink (the service user owns the
@@ -34,7 +35,7 @@ func TestWriteRefusesPlantedSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &macros.Rendering{
-		Services: []*macros.Service{{ID: "zookeeper", DataDir: data, User: "12345", Group: "12345"}},
+		Services: []*macros.Service{{Service: plan.Service{ID: "zookeeper"}, DataDir: data, User: "12345", Group: "12345"}},
 		Files: []*macros.File{{Service: "zookeeper", Dst: filepath.Join(data, "myid"), Content: []byte("1\n"),
 			Mode: 0o644, Owner: "12345", Group: "12345"}},
 	}

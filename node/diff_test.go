@@ -17,7 +17,7 @@ func TestDiff(t *testing.T) {
 	base := plan.Service{ID: "zk", Argv: []string{"zk", "a.conf"}, Env: []string{"A=1", "SECRET=s"}, Dir: "/d",
 		UID: &uid, Grace: 10 * time.Second, Probe: &plan.Probe{Kind: "tcp", Address: "127.0.0.1:2181"}}
 	file := &macros.File{Service: "zk", Dst: "/etc/zk.conf", Content: []byte("tickTime=2000\n"), Mode: 0o644}
-	lastFiles := FileDigests(&macros.Rendering{Services: []*macros.Service{{ID: "zk"}}, Files: []*macros.File{file}})
+	lastFiles := FileDigests(&macros.Rendering{Services: []*macros.Service{{Service: plan.Service{ID: "zk"}}}, Files: []*macros.File{file}})
 
 	tests := []struct {
 		name    string
@@ -46,7 +46,7 @@ func TestDiff(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			spec, f := base, *file
 			tt.edit(&spec, &f)
-			p := &macros.Rendering{Services: []*macros.Service{{ID: "zk"}}, Files: []*macros.File{&f}}
+			p := &macros.Rendering{Services: []*macros.Service{{Service: plan.Service{ID: "zk"}}}, Files: []*macros.File{&f}}
 			got := Diff(Given{Specs: map[string]plan.Service{"zk": base}, Files: lastFiles}, p,
 				plan.Plan{Services: []plan.Service{spec}})
 			if !tt.changed {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/plan"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor"
 	"github.com/kinit/kinit/supervisor/probe"
 )
@@ -46,7 +45,7 @@ func quorumSeeds(np *Rendered) []string {
 	}
 	var seeds []string
 	for _, s := range np.Rendering.Services {
-		if p := s.Ready; p.Kind == plan.ProbeKafka && p.Mode != roles.ModeZK && p.Address != "" {
+		if p := s.Probe; p != nil && p.Kind == plan.ProbeKafka && p.Mode.KRaft() && p.Address != "" {
 			seeds = append(seeds, p.Address)
 		}
 	}

@@ -156,7 +156,7 @@ type Service struct {
 
 	Waits       []WaitSpec
 	Ready       Probe
-	Restart     Restart
+	Restart     plan.Restart
 	StopSignal  string // e.g. "SIGTERM"
 	Grace       time.Duration
 	Required    bool
@@ -246,18 +246,6 @@ const (
 	ModeSrvr     ProbeMode = "srvr"    // zookeeper: srvr only
 	ModeSession  ProbeMode = "session" // zookeeper: a session through the connect string
 )
-
-// Restart is a service's restart policy.
-type Restart struct {
-	Policy     plan.Policy
-	BackoffMin time.Duration
-	BackoffMax time.Duration
-	ResetAfter time.Duration
-	// Budget is how many restarts in a row, without a run longer than
-	// ResetAfter in between, are allowed before the service fails for
-	// good; 0 = unlimited.
-	Budget int
-}
 
 // IDCheck names a file on the data volume that records the node id: the whole
 // (trimmed) content when Key is empty (ZooKeeper's myid), else the value of a

@@ -14,7 +14,7 @@ type serviceDefaults struct {
 	waitTimeout time.Duration
 	grace       time.Duration
 	signal      string
-	restart     Restart
+	restart     plan.Restart
 	ready       Probe
 }
 
@@ -32,7 +32,7 @@ func (l *loader) defaults(d *rawDefaults) serviceDefaults {
 			out.signal = sig.String()
 		}
 	}
-	base := Restart{Policy: plan.DefaultPolicy, BackoffMin: plan.DefaultBackoffMin,
+	base := plan.Restart{Policy: plan.DefaultPolicy, BackoffMin: plan.DefaultBackoffMin,
 		BackoffMax: plan.DefaultBackoffMax, ResetAfter: plan.DefaultResetAfter}
 	out.restart = l.restart(&d.Restart, base, "defaults", "restart")
 	out.ready = Probe{
@@ -66,7 +66,7 @@ func (l *loader) health(t *rawTiming, base Health, key ...string) Health {
 	return h
 }
 
-func (l *loader) restart(r *rawRestart, base Restart, key ...string) Restart {
+func (l *loader) restart(r *rawRestart, base plan.Restart, key ...string) plan.Restart {
 	out := base
 	if r.Policy != "" {
 		if p, err := plan.ParsePolicy(r.Policy); err != nil {

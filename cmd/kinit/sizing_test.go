@@ -20,7 +20,7 @@ func TestSizingFromCgroupV1(t *testing.T) {
 		t.Errorf("sizing %+v", sz)
 	}
 	kb := np.Rendering.Service("kafka-broker")
-	if kb.HeapBytes != 460<<20 || kb.Env["KAFKA_HEAP_OPTS"] != "-Xms460m -Xmx460m" || kb.Env["KAFKA_OPTS"] != "-XX:ActiveProcessorCount=1" {
+	if kb.HeapBytes != 460<<20 || kb.Vars["KAFKA_HEAP_OPTS"] != "-Xms460m -Xmx460m" || kb.Vars["KAFKA_OPTS"] != "-XX:ActiveProcessorCount=1" {
 		t.Errorf("kafka-broker heap %d env %v", kb.HeapBytes>>20, kb.Env)
 	}
 }
