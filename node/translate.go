@@ -43,6 +43,9 @@ func SupervisorPlan(p *macros.Rendering, base []string) (plan.Plan, error) {
 		}
 		out.Services = append(out.Services, spec)
 	}
+	if problems.Len() == 0 {
+		checkPlan(cfg, out, &problems)
+	}
 	return out, problems.Err()
 }
 

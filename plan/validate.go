@@ -23,6 +23,30 @@ type PathError struct {
 func (e *PathError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *PathError) Unwrap() error { return e.Err }
 
+// PathErrors returns the PathErrors err carries (Validate's), in order.
+func PathErrors(err error) []*PathError {
+	var out []*PathError
+	var walk func(error)
+	walk = func(err error) {
+		if pe, ok := err.(*PathError); ok {
+			out = append(out, pe)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
+}
+
 // errs collects PathErrors.
 type errs []error
 
