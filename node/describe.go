@@ -3,6 +3,7 @@ package node
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/kinit/kinit/macros"
@@ -21,18 +22,22 @@ func Describe(w io.Writer, r *macros.Rendering, p plan.Plan) {
 	for i, s := range p.WithDefaults().Services {
 		fmt.Fprintf(w, "  %d. %s (%s)\n", i+1, s.ID, s.Name)
 		r.DescribeProcess(w, s.ID)
-		describeSupervision(w, s)
+		describeSupervision(w, s, r.Masker())
 		r.DescribeSources(w, s.ID)
 	}
 	r.DescribeNotes(w)
 }
 
-func describeSupervision(w io.Writer, s plan.Service) {
+// describeSupervision prints s's waits, readiness, restart and signals.
+// Probe commands and URLs are the config's and may carry a secret (an
+// exec probe's password argument, a URL's user info): masked as the
+// environment is.
+func describeSupervision(w io.Writer, s plan.Service, m *macros.Masker) {
 	if len(s.Waits) == 0 {
 		macros.Field(w, "waits", "-")
 	}
 	for _, wt := range s.Waits {
-		macros.Field(w, "waits", "%s", describeWait(wt))
+		macros.Field(w, "waits", "%s", m.String(describeWait(wt)))
 	}
 	switch {
 	case s.OneShot:
@@ -44,7 +49,7 @@ func describeSupervision(w io.Writer, s plan.Service) {
 	case s.Probe == nil:
 		macros.Field(w, "ready", "none (ready once started)")
 	default:
-		macros.Field(w, "ready", "%s", describeReadiness(*s.Probe))
+		macros.Field(w, "ready", "%s", m.String(describeReadiness(*s.Probe)))
 	}
 	r := s.Restart
 	budget := "unlimited restarts"
@@ -130,7 +135,14 @@ func probeTarget(pr plan.Probe) string {
 		}
 		return "zookeeper " + pr.Address
 	case plan.ProbeHTTP:
-		return "http " + strings.Join(pr.URLs, " and ")
+		urls := make([]string, len(pr.URLs))
+		for i, raw := range pr.URLs {
+			urls[i] = raw
+			if u, err := url.Parse(raw); err == nil {
+				urls[i] = u.Redacted()
+			}
+		}
+		return "http " + strings.Join(urls, " and ")
 	case plan.ProbeExec:
 		return "exec " + strings.Join(pr.Command, " ")
 	case plan.ProbeKafka:

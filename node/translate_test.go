@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,6 +65,12 @@ func TestSupervisorPlanForShippedConfigs(t *testing.T) {
 
 func render(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role string) *macros.Rendering {
 	t.Helper()
+	return renderWith(t, cfg, cc, cid, role, nil)
+}
+
+// renderWith renders as render does with more container variables.
+func renderWith(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role string, extra roles.Env) *macros.Rendering {
+	t.Helper()
 	var groups []string
 	for _, r := range cc.RoleOrder {
 		groups = append(groups, fmt.Sprintf("%s=%s-1.example,%s-2.example,%s-3.example", r, r, r, r))
@@ -74,6 +81,7 @@ func render(t *testing.T, cfg *roles.Config, cc *roles.ClusterConfig, cid, role 
 		"KINIT_RUN_USER": "12345:12345", "KINIT_RUN_GROUP": "12345",
 		// KRaft configs of several nodes need one; ZooKeeper mode ignores it.
 		"KINIT_CLUSTER_ID": "MkU3OEVBNTcwNTJENDM2Qg"}
+	maps.Copy(env, extra)
 	n, err := roles.Resolve(cfg, env)
 	if err != nil {
 		t.Fatal(err)
