@@ -3,8 +3,9 @@
 // signals, with the one table of defaults (defaults.go) and the one
 // validation (validate.go). It is pure data: it starts nothing and imports
 // only the standard library and kinit's leaf tables (signals,
-// capabilities). node builds a Plan from the resolved configuration,
-// supervisor.New validates it and runs it; nothing translates it again.
+// capabilities). macros builds each Service as it expands the config,
+// node adds the container's environment and credentials, supervisor.New
+// validates the Plan and runs it; nothing translates it again.
 package plan
 
 import "time"
@@ -12,8 +13,8 @@ import "time"
 // Plan is everything the supervisor needs to run one node. It is plain
 // data (JSON-serialisable: plandriver and node's testdata read and write
 // it) so that the code resolving a node's role never depends on the
-// supervisor: node builds a Plan from its resolved configuration and hands
-// it to supervisor.New, which validates it before anything is started.
+// supervisor: the config side builds a Plan and hands it to
+// supervisor.New, which validates it before anything is started.
 type Plan struct {
 	// Node identifies this node in the status header; it does not change
 	// what is run.
