@@ -3,7 +3,10 @@
 
 package plan
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ProbeKind is what a probe checks.
 type ProbeKind string
@@ -16,6 +19,23 @@ const (
 	ProbeHTTP      ProbeKind = "http"
 	ProbeExec      ProbeKind = "exec"
 )
+
+// ProbeKinds are the probe kinds a plan runs, in the order messages name
+// them: a new kind is a constant above and an entry here.
+var ProbeKinds = []ProbeKind{ProbeTCP, ProbeZooKeeper, ProbeKafka, ProbeHTTP, ProbeExec}
+
+// ParseProbeKind reads a probe kind as kinit.toml spells it.
+func ParseProbeKind(s string) (ProbeKind, error) {
+	names := make([]string, len(ProbeKinds))
+	for i, k := range ProbeKinds {
+		if ProbeKind(s) == k {
+			return k, nil
+		}
+		names[i] = string(k)
+	}
+	last := len(names) - 1
+	return "", fmt.Errorf("unknown probe kind %q (want %s or %s)", s, strings.Join(names[:last], ", "), names[last])
+}
 
 // KafkaMode is what a kafka probe asks and of whom.
 type KafkaMode string

@@ -12,20 +12,6 @@ import (
 	"github.com/kinit/kinit/internal/sigtab"
 )
 
-// ProbeKinds are the probe kinds a plan runs, in the order messages name
-// them.
-var ProbeKinds = []ProbeKind{ProbeTCP, ProbeZooKeeper, ProbeKafka, ProbeHTTP, ProbeExec}
-
-// ParseProbeKind reads a probe kind as kinit.toml spells it.
-func ParseProbeKind(s string) (ProbeKind, error) {
-	for _, k := range ProbeKinds {
-		if ProbeKind(s) == k {
-			return k, nil
-		}
-	}
-	return "", fmt.Errorf("unknown probe kind %q (want tcp, zookeeper, kafka, http or exec)", s)
-}
-
 // The one-shot rules: such a service is done when it exits 0, so nothing
 // probes it, and only it declares files it creates.
 var (
