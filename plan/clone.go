@@ -42,6 +42,7 @@ func (p Probe) Clone() Probe {
 	p.Command = slices.Clone(p.Command)
 	p.BrokerID = clonePtr(p.BrokerID)
 	p.Bootstrap = slices.Clone(p.Bootstrap)
+	p.Security = p.Security.Clone()
 	return p
 }
 

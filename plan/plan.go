@@ -153,6 +153,9 @@ type Probe struct {
 	Mode KafkaMode `json:"mode,omitempty"`
 	// Bootstrap are the servers the KRaft modes ask.
 	Bootstrap []string `json:"bootstrap,omitempty"`
+	// Security is how the probe authenticates (TLS, SASL) to a kafka
+	// server or an https URL; nil speaks plaintext.
+	Security *Security `json:"security,omitempty"`
 	// Interval is the longest pause between attempts; attempts start
 	// a few milliseconds apart and double up to it. 0 means
 	// DefaultProbeInterval.

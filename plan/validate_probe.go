@@ -20,6 +20,10 @@ func (p Probe) validate(at string, e *errs) {
 	if _, err := ParseOnUnhealthy(string(p.OnUnhealthy)); err != nil {
 		e.add(at+".on_unhealthy", "%v", err)
 	}
+	p.Security.validate(at+".security", e)
+	if p.Security != nil && p.Kind != ProbeKafka && p.Kind != ProbeHTTP {
+		e.add(at+".security", "%s: only kafka and http probes authenticate", p.Kind)
+	}
 	switch p.Kind {
 	case ProbeTCP:
 		if _, _, err := splitHostPort(p.Address); err != nil {

@@ -37,6 +37,21 @@ func TestValidateKeyPaths(t *testing.T) {
 		{"stop signal", func(s *plan.Service) { s.StopSignal = 99 }, "services.kafka-broker.stop_signal: unknown stop signal 99"},
 		{"forward", func(s *plan.Service) { s.ForwardSignals = []plan.Signal{plan.Signal(unix.SIGTERM)} },
 			"services.kafka-broker.forward_signals: SIGTERM cannot be forwarded"},
+		{"sasl mechanism", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeKafka, Mode: plan.KafkaKRaft, Bootstrap: []string{"b:9092"},
+				Security: &plan.Security{SASL: &plan.SASL{Mechanism: "GSSAPI", Username: "admin", PasswordFile: "/run/pw"}}}
+		}, `services.kafka-broker.probe.security.sasl.mechanism: unknown SASL mechanism "GSSAPI"`},
+		{"sasl password file", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeKafka, Mode: plan.KafkaKRaft, Bootstrap: []string{"b:9092"},
+				Security: &plan.Security{SASL: &plan.SASL{Mechanism: plan.SCRAMSHA512, Username: "admin", PasswordFile: "pw"}}}
+		}, `services.kafka-broker.probe.security.sasl.password_file: "pw" is not an absolute path`},
+		{"client cert without key", func(s *plan.Service) {
+			s.Waits = []plan.Wait{{Service: "kafka", Remote: []plan.Probe{{Kind: plan.ProbeKafka, Mode: plan.KafkaKRaft,
+				Bootstrap: []string{"b:9092"}, Security: &plan.Security{TLS: &plan.TLS{CertFile: "/tls/tls.crt"}}}}}}
+		}, "services.kafka-broker.waits[0].remote[0].security.tls: cert_file and key_file go together"},
+		{"tcp does not authenticate", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeTCP, Address: "x:1", Security: &plan.Security{TLS: &plan.TLS{}}}
+		}, "services.kafka-broker.probe.security: tcp: only kafka and http probes authenticate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
