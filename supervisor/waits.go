@@ -28,8 +28,8 @@ func newProber(p plan.Probe, sspec plan.Service, self bool) probe.Prober {
 		if p.Address != "" {
 			own = []string{p.Address}
 		}
-		registered := probe.KafkaKRaft{Bootstrap: own, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers}
-		quorum := probe.KRaftQuorum{Local: p.Address, Bootstrap: p.Bootstrap, VoterID: p.BrokerID}
+		registered := probe.KafkaKRaft{Bootstrap: own, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers, Security: p.Security}
+		quorum := probe.KRaftQuorum{Local: p.Address, Bootstrap: p.Bootstrap, VoterID: p.BrokerID, Security: p.Security}
 		switch p.Mode {
 		case plan.KafkaCombined:
 			return probe.Both{First: quorum, Second: registered}
@@ -50,7 +50,7 @@ func newProber(p plan.Probe, sspec plan.Service, self bool) probe.Prober {
 		}
 		return zk
 	case plan.ProbeHTTP:
-		return probe.HTTP{URLs: p.URLs}
+		return probe.HTTP{URLs: p.URLs, Security: p.Security}
 	case plan.ProbeExec:
 		// The service's environment, mark included, as spawn gives it:
 		// what a probe leaves behind after its leader exited is found by

@@ -11,6 +11,8 @@ import (
 	"github.com/go-zookeeper/zk"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kinit/kinit/plan"
 )
 
 // KafkaZK passes when brokers have registered in ZooKeeper under
@@ -150,13 +152,19 @@ type KafkaKRaft struct {
 	Bootstrap  []string
 	BrokerID   *int
 	MinBrokers int
+	// Security is how the client authenticates (nil: plaintext).
+	Security *plan.Security
 }
 
 func (p KafkaKRaft) String() string { return joinTargets("", p.Bootstrap) }
 
 func (p KafkaKRaft) Check(ctx context.Context) error {
 	target := p.String()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(p.Bootstrap...), kgo.MetadataMinAge(10*time.Millisecond))
+	sec, err := kafkaOpts(target, p.Security)
+	if err != nil {
+		return err
+	}
+	cl, err := kgo.NewClient(append(sec, kgo.SeedBrokers(p.Bootstrap...), kgo.MetadataMinAge(10*time.Millisecond))...)
 	if err != nil {
 		return fail(target, "cannot build a client", err)
 	}

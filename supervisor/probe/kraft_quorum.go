@@ -8,6 +8,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kinit/kinit/plan"
 )
 
 // metadataTopic is the KRaft metadata log, whose partition 0 the
@@ -25,6 +27,10 @@ type KRaftQuorum struct {
 	Local     string
 	Bootstrap []string
 	VoterID   *int
+	// Security is how the client authenticates to the listeners asked
+	// (nil: plaintext): a controller listener with mutual TLS needs the
+	// client certificate.
+	Security *plan.Security
 }
 
 func (p KRaftQuorum) String() string { return joinTargets("controller quorum at ", p.Bootstrap) }
@@ -35,12 +41,12 @@ func (p KRaftQuorum) Check(ctx context.Context) error {
 	var q Quorum
 	var err error
 	if p.Local != "" {
-		q, err = DescribeQuorum(ctx, []string{p.Local})
+		q, err = DescribeQuorumWith(ctx, []string{p.Local}, p.Security)
 		if errors.Is(err, kerr.NotLeaderForPartition) {
-			q, err = DescribeQuorum(ctx, seeds)
+			q, err = DescribeQuorumWith(ctx, seeds, p.Security)
 		}
 	} else {
-		q, err = DescribeQuorum(ctx, seeds)
+		q, err = DescribeQuorumWith(ctx, seeds, p.Security)
 	}
 	if err != nil {
 		return err
@@ -71,12 +77,22 @@ func (q Quorum) IsVoter(id int) bool {
 	return false
 }
 
-// DescribeQuorum asks the seeds, one after the other, until one describes
-// the quorum. When every seed that answered was not the leader, the error
-// wraps kerr.NotLeaderForPartition.
+// DescribeQuorum is DescribeQuorumWith in plaintext.
 func DescribeQuorum(ctx context.Context, seeds []string) (Quorum, error) {
+	return DescribeQuorumWith(ctx, seeds, nil)
+}
+
+// DescribeQuorumWith asks the seeds, one after the other, until one
+// describes the quorum, authenticating as sec says (nil: plaintext). When
+// every seed that answered was not the leader, the error wraps
+// kerr.NotLeaderForPartition.
+func DescribeQuorumWith(ctx context.Context, seeds []string, sec *plan.Security) (Quorum, error) {
 	target := joinTargets("controller quorum at ", seeds)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...))
+	opts, err := kafkaOpts(target, sec)
+	if err != nil {
+		return Quorum{}, err
+	}
+	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(seeds...))...)
 	if err != nil {
 		return Quorum{}, fail(target, "cannot build a client", err)
 	}

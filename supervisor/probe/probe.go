@@ -55,8 +55,12 @@ func fail(target, reason string, err error) error {
 	return &Error{Target: target, Reason: reason, Err: err}
 }
 
-// dialFailure names the common ways a connection attempt fails.
+// dialFailure names the common ways a connection attempt fails, refused
+// credentials and TLS handshakes first (securityFailure).
 func dialFailure(target string, err error) error {
+	if sf := securityFailure(target, err); sf != nil {
+		return sf
+	}
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &dnsErr):
