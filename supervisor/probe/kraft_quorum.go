@@ -122,6 +122,10 @@ func DescribeQuorumWith(ctx context.Context, seeds []string, sec *plan.Security)
 		if err := kerr.ErrorForCode(code); err != nil {
 			if errors.Is(err, kerr.NotLeaderForPartition) {
 				follower = fail(target, "answered only as followers of the leader", err)
+			} else if errors.Is(err, kerr.ClusterAuthorizationFailed) {
+				// Under an authorizer the probe's principal needs
+				// DESCRIBE on the cluster (or to be a super user).
+				last = fail(target, "refused DescribeQuorum: the probe's user may not describe the cluster", err)
 			} else {
 				last = fail(target, "refused DescribeQuorum", err)
 			}

@@ -82,7 +82,11 @@ func saslMechanism(target string, a *plan.SASL) (sasl.Mechanism, error) {
 	if err != nil {
 		return nil, fail(target, "cannot read password file "+a.PasswordFile, err)
 	}
-	switch a.Mechanism {
+	mech, err := plan.ParseSASLMechanism(string(a.Mechanism))
+	if err != nil {
+		return nil, fail(target, "cannot speak SASL", err)
+	}
+	switch mech {
 	case plan.SCRAMSHA512:
 		return scram.Auth{User: a.Username, Pass: pass}.AsSha512Mechanism(), nil
 	case plan.SCRAMSHA256:
@@ -90,7 +94,7 @@ func saslMechanism(target string, a *plan.SASL) (sasl.Mechanism, error) {
 	case plan.SASLPlain:
 		return plain.Auth{User: a.Username, Pass: pass}.AsMechanism(), nil
 	}
-	return nil, fail(target, fmt.Sprintf("has an unknown SASL mechanism %q", a.Mechanism), nil)
+	panic("probe: SASL mechanism " + string(mech) + " has no client")
 }
 
 // readPassword is the file's first line: a password written with echo or
@@ -155,9 +159,9 @@ func securityFailure(target string, err error) error {
 	case errors.As(err, &hostname):
 		return fail(target, "TLS: certificate is not valid for "+hostname.Host, err)
 	case errors.As(err, &invalid):
-		return fail(target, "TLS: "+invalid.Error(), err)
+		return fail(target, "TLS: "+strings.TrimPrefix(invalid.Error(), "x509: "), err)
 	case errors.As(err, &verify):
-		return fail(target, "TLS: "+verify.Err.Error(), err)
+		return fail(target, "TLS: "+strings.TrimPrefix(verify.Err.Error(), "x509: "), err)
 	case remoteTLS:
 		return fail(target, "TLS: the server refused the handshake ("+alertHint(remoteDesc)+")", err)
 	case errors.As(err, &record):

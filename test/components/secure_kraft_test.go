@@ -24,8 +24,10 @@ import (
 // certificates PEM files as Kubernetes mounts them (no JKS, no keytool),
 // made here with the openssl CLI so that kinit's code checks itself
 // against certificates it did not make. The admin user's SCRAM
-// credential is written at format time. kinit's probes pass with the
-// right credentials and say why with the wrong ones; Kafka's own console
+// credential is written at format time; StandardAuthorizer runs with
+// admin and the node's certificate (User:CN=kafka-node) as super users,
+// so a probe's principal must be one. kinit's probes pass with the right
+// credentials and say why with the wrong ones; Kafka's own console
 // clients, independent of kinit and franz-go, round-trip a record.
 func TestSecureKRaft(t *testing.T) {
 	home := kafkahome.KRaftDir(t)
@@ -45,6 +47,10 @@ func TestSecureKRaft(t *testing.T) {
 	opensslRun(t, dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=kafka-node")
 	writeFile(t, filepath.Join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n")
 	opensslRun(t, dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "ext.cnf")
+	// A client certificate from the same CA for another principal, not a
+	// super user.
+	opensslRun(t, dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "probe.key", "-out", "probe.csr", "-subj", "/CN=kinit-probe")
+	opensslRun(t, dir, "x509", "-req", "-in", "probe.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "probe.crt", "-days", "1", "-extfile", "ext.cnf")
 	key, err := os.ReadFile(filepath.Join(dir, "tls.key"))
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +142,11 @@ group.initial.rebalance.delay.ms=0
 			bootstrap + " TLS: the listener speaks TLS, the probe plaintext"},
 		{"controller without a client certificate", probe.KRaftQuorum{Bootstrap: []string{controller}, Security: &plan.Security{TLS: &plan.TLS{CAFile: ca}}},
 			"controller quorum at " + controller + " TLS: the server refused the handshake"},
+		{"controller with SASL", probe.KRaftQuorum{Bootstrap: []string{controller}, Security: &plan.Security{TLS: mtls.TLS, SASL: scram(passwordFile)}},
+			"controller quorum at " + controller + " authentication failed: the listener did not expect SASL"},
+		{"controller to a principal that is no super user", probe.KRaftQuorum{Bootstrap: []string{controller},
+			Security: &plan.Security{TLS: &plan.TLS{CAFile: ca, CertFile: filepath.Join(dir, "probe.crt"), KeyFile: filepath.Join(dir, "probe.key")}}},
+			"controller quorum at " + controller + " refused DescribeQuorum: the probe's user may not describe the cluster"},
 		{"controller in plaintext", probe.KRaftQuorum{Bootstrap: []string{controller}},
 			"controller quorum at " + controller + " TLS: the listener speaks TLS, the probe plaintext"},
 	} {
