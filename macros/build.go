@@ -26,6 +26,7 @@ type builder struct {
 	env  roles.Env
 	plan *Rendering
 	errs *roles.Collector
+	sec  *secured // nil on a plaintext node
 }
 
 // Build computes the plan for a resolved node: macro values, sizing, each
@@ -39,6 +40,8 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 		b.env = roles.Env{}
 	}
 	b.size(opts.Limits)
+	b.sec = b.readSecurity()
+	b.plan.QuorumSecurity = b.sec.controllerSecurity("")
 	ns := b.nodeScope()
 	b.plan.Macros = ns.vals
 
@@ -52,13 +55,15 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 			if f == nil {
 				continue
 			}
-			if other, dup := dsts[f.Dst]; dup {
-				b.errs.Add(node.Config.File, s.Templates[ti].Line, "service %s renders %s, which %s renders too", s.ID, f.Dst, other)
-				continue
+			for _, f := range append([]*File{f}, b.keystoreFor(s, &s.Templates[ti], f)...) {
+				if other, dup := dsts[f.Dst]; dup {
+					b.errs.Add(node.Config.File, s.Templates[ti].Line, "service %s renders %s, which %s renders too", s.ID, f.Dst, other)
+					continue
+				}
+				dsts[f.Dst] = s.ID
+				b.plan.Files = append(b.plan.Files, f)
+				svc.Files = append(svc.Files, f.Dst)
 			}
-			dsts[f.Dst] = s.ID
-			b.plan.Files = append(b.plan.Files, f)
-			svc.Files = append(svc.Files, f.Dst)
 		}
 		b.plan.Services = append(b.plan.Services, svc)
 	}
@@ -203,6 +208,9 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		if r.Replace == t.Src {
 			rules = append(rules, r)
 		}
+	}
+	if t.Properties && b.secures(s) {
+		svc.Overrides = underOverrides(b.sec.overrides(n, s, b.sec.keystorePath(f)), svc.Overrides)
 	}
 	if t.Properties {
 		b.checkTemplateValues(src, string(data), s.KnownKeys, sc, svc.Overrides)

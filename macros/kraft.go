@@ -11,11 +11,18 @@ import (
 	"github.com/kinit/kinit/roles"
 )
 
-// The listener names kinit's KRaft macros use.
-const (
-	brokerListener     = "PLAINTEXT"
-	controllerListener = "CONTROLLER"
-)
+// The controller listener's name in kinit's KRaft macros; the broker
+// listener is named after its protocol (brokerProtocol).
+const controllerListener = "CONTROLLER"
+
+// listenerProtocols are the security protocols of the broker (client and
+// inter-broker) listener and of the controller listener under a mode.
+func listenerProtocols(sec roles.Security) (broker, controller string) {
+	if sec.Secure() {
+		return "SASL_SSL", "SSL"
+	}
+	return "PLAINTEXT", "PLAINTEXT"
+}
 
 // quorum lists the controllers: the members of the config's
 // kraft-controller service on its port, else those of its kafka service
@@ -67,7 +74,7 @@ func (b *builder) quorumScope(sc *scope) {
 // the controller on ports.controller.
 func (b *builder) kraftScope(sc *scope, s *roles.Service) {
 	n := b.node
-	names := []string{"PROCESS_ROLES", "LISTENERS", "ADVERTISED_LISTENERS", "LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER_LISTENER_NAMES"}
+	names := []string{"PROCESS_ROLES", "LISTENERS", "ADVERTISED_LISTENERS", "LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER_LISTENER_NAMES", "INTER_BROKER_LISTENER_NAME"}
 	if !n.IsKRaft(s) {
 		for _, name := range names {
 			sc.missing(name, "service "+s.ID+" is not a KRaft service")
@@ -80,22 +87,27 @@ func (b *builder) kraftScope(sc *scope, s *roles.Service) {
 	}
 	listen := func(name string, port int) string { return name + "://" + hostPort(host, port) }
 	main := n.Port(s.ID, "")
+	// The broker listener is named after its protocol (PLAINTEXT or
+	// SASL_SSL), as Kafka's own defaults name them.
+	brokerListener, controllerProto := listenerProtocols(n.Security)
+	protocols := brokerListener + ":" + brokerListener + "," + controllerListener + ":" + controllerProto
 	sc.set("CONTROLLER_LISTENER_NAMES", controllerListener)
+	sc.set("INTER_BROKER_LISTENER_NAME", brokerListener)
 	switch {
 	case s.Kind == roles.KindKRaftController:
 		sc.set("PROCESS_ROLES", "controller")
 		sc.set("LISTENERS", listen(controllerListener, main))
 		sc.missing("ADVERTISED_LISTENERS", "a controller-only node advertises no listener to clients")
-		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", controllerListener+":PLAINTEXT")
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", controllerListener+":"+controllerProto)
 	case roles.Combined(n, s):
 		sc.set("PROCESS_ROLES", "broker,controller")
 		sc.set("LISTENERS", listen(brokerListener, main)+","+listen(controllerListener, n.Port(s.ID, "controller")))
 		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))
-		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", brokerListener+":PLAINTEXT,"+controllerListener+":PLAINTEXT")
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", protocols)
 	default:
 		sc.set("PROCESS_ROLES", "broker")
 		sc.set("LISTENERS", listen(brokerListener, main))
 		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))
-		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", brokerListener+":PLAINTEXT,"+controllerListener+":PLAINTEXT")
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", protocols)
 	}
 }

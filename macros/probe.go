@@ -82,6 +82,20 @@ func (b *builder) kafkaProbe(s *roles.Service, sc *scope, out *kplan.Probe) {
 	if out.Mode.KRaft() {
 		out.Bootstrap = []string{out.Address}
 	}
+	if b.secures(s) {
+		// Its own listener on loopback: the certificate names the node.
+		if out.Mode == kplan.KafkaQuorum {
+			out.Security = b.sec.controllerSecurity(n.FQDN)
+		} else {
+			out.Security = b.sec.brokerSecurity(n.FQDN)
+		}
+		if out.Mode == kplan.KafkaCombined {
+			// Every endpoint a probe asks speaks its one security: a
+			// combined node's quorum is asked through its own broker
+			// listener, which forwards to the leader.
+			return
+		}
+	}
 	if out.Mode == kplan.KafkaQuorum || out.Mode == kplan.KafkaCombined {
 		// Only the leader describes the quorum: every controller is asked.
 		if v, ok := sc.lookup("CONTROLLER_QUORUM_BOOTSTRAP_SERVERS"); ok {

@@ -19,6 +19,9 @@ type Rendering struct {
 	Macros   map[string]string // node-level macro values
 	Warnings []string
 	Ignored  []string // environment variables recognised and not mapped, "VAR (reason)"
+	// QuorumSecurity is how kinit asks the controller listeners (the
+	// quorum `kinit status` shows); nil speaks plaintext.
+	QuorumSecurity *kplan.Security
 
 	masker Masker
 }

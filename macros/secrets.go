@@ -36,6 +36,10 @@ func (m *Masker) Add(v string) {
 	sort.Slice(m.values, func(i, j int) bool { return len(m.values[i]) > len(m.values[j]) })
 }
 
+// pemKey is a PEM private key block (a rendered keystore holds one): its
+// body is masked, its armour kept so the reader sees what it was.
+var pemKey = regexp.MustCompile(`(?s)(-----BEGIN [A-Z ]*PRIVATE KEY-----)\n.*?\n(-----END [A-Z ]*PRIVATE KEY-----)`)
+
 // String masks every registered value in s.
 func (m *Masker) String(s string) string {
 	for _, v := range m.values {
@@ -47,6 +51,7 @@ func (m *Masker) String(s string) string {
 // Properties masks the values of secret keys in properties text, then every
 // registered value.
 func (m *Masker) Properties(text string) string {
+	text = pemKey.ReplaceAllString(text, "${1}\n"+Mask+"\n${2}")
 	var b strings.Builder
 	for _, l := range javaprops.Lines(text) {
 		if l.Entry && l.Key != "" && IsSecretKey(l.Key) {

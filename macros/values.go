@@ -111,6 +111,7 @@ func (b *builder) nodeScope() *scope {
 		}
 	}
 	b.quorumScope(sc)
+	sc.set("KRAFT_FORMAT_SCRAM", b.sec.formatSCRAM())
 	for _, k := range []struct{ kind, macro string }{{"schema-registry", "SCHEMA_REGISTRY_URL"}, {"control-center", "CONTROL_CENTER_URL"}} {
 		members, s, ok := n.MembersOfKind(k.kind)
 		if !ok {

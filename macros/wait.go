@@ -42,6 +42,13 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) kplan.Wait
 		each.Kind = target.Ready.Kind
 	case kplan.ProbeKafka:
 		if kafka, ok := kafkaWait(target.Ready.Mode, members, port, minReady, each, sc); ok {
+			if b.sec != nil && kafka.Mode.KRaft() {
+				if kafka.Mode == kplan.KafkaQuorum {
+					kafka.Security = b.sec.controllerSecurity("")
+				} else {
+					kafka.Security = b.sec.brokerSecurity("")
+				}
+			}
 			out.Remote, out.MinReady = []kplan.Probe{kafka}, 1
 			return out
 		}

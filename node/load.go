@@ -2,8 +2,10 @@ package node
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kinit/kinit/internal/cgroup"
+	"github.com/kinit/kinit/internal/tlsdir"
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/roles"
 )
@@ -43,6 +45,11 @@ func Load(configFlag string) (*Rendered, error) {
 	if r.Node, err = roles.Resolve(cfg, r.Env); err != nil {
 		return nil, err
 	}
+	if note, err := issueCertificate(r.Node); err != nil {
+		return nil, err
+	} else if note != "" {
+		r.Notes = append(r.Notes, note)
+	}
 	limits, note := containerLimits(r.Env)
 	if note != "" {
 		r.Notes = append(r.Notes, note)
@@ -67,4 +74,27 @@ func containerLimits(env roles.Env) (macros.Limits, string) {
 	}
 	return macros.Limits{MemoryBytes: l.MemoryBytes, CPUs: l.CPUs, MemoryFromHost: l.MemoryFromHost,
 		CPUsFromHost: l.CPUsFromHost, Source: l.Source}, ""
+}
+
+// issueCertificate gives a secured node whose TLS dir holds only the
+// development CA (ca.crt, ca.key) its own certificate, named for its FQDN,
+// before the material is checked and rendered: every later load, and
+// every restart, keeps it. It writes nothing when tls.crt is there or the
+// node is not secured; a directory without the CA is left to the check,
+// which names what is missing.
+func issueCertificate(n *roles.Node) (string, error) {
+	sec := n.Security
+	if !sec.Secure() {
+		return "", nil
+	}
+	issued, err := tlsdir.Issue(sec.TLSDir, tlsdir.Identity{CommonName: n.FQDN, Hosts: []string{n.FQDN}}, time.Now())
+	if err != nil {
+		c := &roles.Collector{}
+		c.Add("", 0, "%s=%s: cannot issue the node's certificate: %v", roles.EnvTLSDir, sec.TLSDir, err)
+		return "", c.Err()
+	}
+	if !issued {
+		return "", nil
+	}
+	return fmt.Sprintf("issued %s/%s for %s from the development CA in %s", sec.TLSDir, tlsdir.CertFile, n.FQDN, sec.TLSDir), nil
 }

@@ -28,6 +28,7 @@ const (
 // is asked while nobody looks, so an idle kinit stays idle.
 type quorumView struct {
 	seeds []string
+	sec   *plan.Security
 
 	mu     sync.Mutex
 	q      probe.Quorum
@@ -38,13 +39,17 @@ type quorumView struct {
 
 // quorumSeeds are the endpoints a KRaft node asks: its own KRaft
 // process first (a broker forwards to the leader), then the controllers.
-// Nil outside KRaft mode.
+// On a secured node only the controllers, whose listener the one
+// security asked with (mutual TLS) fits. Nil outside KRaft mode.
 func quorumSeeds(np *Rendered) []string {
 	if np == nil || np.Node == nil || np.Rendering == nil || !np.Node.KRaft() {
 		return nil
 	}
 	var seeds []string
 	for _, s := range np.Rendering.Services {
+		if np.Rendering.QuorumSecurity != nil {
+			break
+		}
 		if p := s.Probe; p != nil && p.Kind == plan.ProbeKafka && p.Mode.KRaft() && p.Address != "" {
 			seeds = append(seeds, p.Address)
 		}
@@ -61,7 +66,7 @@ func addQuorumSection(sup *supervisor.Supervisor, np *Rendered) {
 	if len(seeds) == 0 {
 		return
 	}
-	v := &quorumView{seeds: seeds}
+	v := &quorumView{seeds: seeds, sec: np.Rendering.QuorumSecurity}
 	sup.AddSection("kraft quorum", v.fields)
 }
 
@@ -93,7 +98,7 @@ func (v *quorumView) fields() map[string]string {
 func (v *quorumView) refresh() {
 	ctx, cancel := context.WithTimeout(context.Background(), quorumAskTimeout)
 	defer cancel()
-	q, err := probe.DescribeQuorum(ctx, v.seeds)
+	q, err := probe.DescribeQuorumWith(ctx, v.seeds, v.sec)
 	v.mu.Lock()
 	v.q, v.err, v.at, v.asking = q, err, time.Now(), false
 	v.mu.Unlock()

@@ -31,6 +31,10 @@ type Node struct {
 
 	// DataDirs maps a local service id to its expanded data_dir.
 	DataDirs map[string]string
+
+	// Security is how the cluster is secured (KINIT_SECURITY and its
+	// material).
+	Security Security
 }
 
 // Member is one cluster member.

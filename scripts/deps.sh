@@ -18,6 +18,8 @@ declare -A want=(
   [podman]=podman
   [runc]=runc
   [mmdebstrap]=mmdebstrap
+  # internal/tlsdir: openssl verifies what the development CA issues
+  [openssl]=openssl
 )
 missing=()
 for cmd in "${!want[@]}"; do

@@ -1,0 +1,95 @@
+// The node's security settings: one switch and where its material is.
+
+package roles
+
+import (
+	"path/filepath"
+	"regexp"
+)
+
+// SecurityMode is what KINIT_SECURITY selects for the cluster's listeners.
+type SecurityMode string
+
+// Security modes.
+const (
+	// SecurityPlaintext: every listener PLAINTEXT, probes unauthenticated.
+	SecurityPlaintext SecurityMode = "plaintext"
+	// SecuritySASLSSL: client and inter-broker listeners SASL_SSL with
+	// SCRAM-SHA-512, the KRaft controller listener mutual TLS (SCRAM on
+	// the controller listener is broken upstream, KAFKA-15513).
+	SecuritySASLSSL SecurityMode = "sasl_ssl"
+)
+
+// Variables of the security settings, and their defaults.
+const (
+	EnvSecurity          = "KINIT_SECURITY"
+	EnvTLSDir            = "KINIT_TLS_DIR"
+	EnvAdminUser         = "KINIT_ADMIN_USER"
+	EnvAdminPasswordFile = "KINIT_ADMIN_PASSWORD_FILE"
+
+	// DefaultTLSDir is the Kubernetes Secret / cert-manager layout's mount
+	// point: ca.crt, tls.crt, tls.key.
+	DefaultTLSDir    = "/etc/kinit/tls"
+	DefaultAdminUser = "admin"
+)
+
+// Security is how this node's cluster is secured.
+type Security struct {
+	Mode SecurityMode
+	// TLSDir holds ca.crt, tls.crt and tls.key (and, for development
+	// only, ca.key: the node's certificate is then issued at start).
+	TLSDir string
+	// AdminUser is the SCRAM user brokers talk to each other as and
+	// kinit's probes authenticate as; its password is in
+	// AdminPasswordFile.
+	AdminUser, AdminPasswordFile string
+}
+
+// Secure reports whether listeners need TLS and SASL.
+func (s Security) Secure() bool { return s.Mode == SecuritySASLSSL }
+
+// scramName is what a SCRAM user name may be here: kafka-storage's
+// --add-scram and the JAAS line quote nothing, so no separator may appear.
+var scramName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// resolveSecurity reads the security variables; every problem names its
+// variable.
+func (n *Node) resolveSecurity(env Env, c *Collector) {
+	s := Security{Mode: SecurityMode(env.Get(EnvSecurity)), TLSDir: env.Get(EnvTLSDir),
+		AdminUser: env.Get(EnvAdminUser), AdminPasswordFile: env.Get(EnvAdminPasswordFile)}
+	switch s.Mode {
+	case "":
+		s.Mode = SecurityPlaintext
+	case SecurityPlaintext, SecuritySASLSSL:
+	default:
+		c.Add("", 0, "%s: %q is not a security mode (want %s or %s)", EnvSecurity, s.Mode, SecurityPlaintext, SecuritySASLSSL)
+	}
+	if s.TLSDir == "" {
+		s.TLSDir = DefaultTLSDir
+	}
+	if s.AdminUser == "" {
+		s.AdminUser = DefaultAdminUser
+	}
+	n.Security = s
+	if !s.Secure() {
+		return
+	}
+	if !filepath.IsAbs(s.TLSDir) {
+		c.Add("", 0, "%s: %q is not an absolute path", EnvTLSDir, s.TLSDir)
+	}
+	if !scramName.MatchString(s.AdminUser) {
+		c.Add("", 0, "%s: %q is not a user name (letters, digits, '.', '_', '-'; at most 64)", EnvAdminUser, s.AdminUser)
+	}
+	switch {
+	case s.AdminPasswordFile == "":
+		c.Add("", 0, "%s is not set: %s=%s needs the file holding %s's password", EnvAdminPasswordFile, EnvSecurity, s.Mode, s.AdminUser)
+	case !filepath.IsAbs(s.AdminPasswordFile):
+		c.Add("", 0, "%s: %q is not an absolute path", EnvAdminPasswordFile, s.AdminPasswordFile)
+	}
+	for _, svc := range n.Services {
+		if !n.IsKRaft(svc) && svc.Kind != "" {
+			c.Add("", 0, "%s=%s: service %s (kind %s) cannot run secured yet: only the KRaft services can (docs/security.md)",
+				EnvSecurity, s.Mode, svc.ID, svc.Kind)
+		}
+	}
+}
