@@ -145,15 +145,7 @@ func TestKRaftSecure(t *testing.T) {
 		t.Fatal(err)
 	}
 	broker := st.service("kraft-broker")
-	procs, err := nsProcs(b.proc.Pid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	jvm, ok := procs[broker.Pid]
-	if !ok || jvm.Name != "java" {
-		t.Fatalf("broker pid %d is %+v; want a java process", broker.Pid, jvm)
-	}
-	if err := syscall.Kill(jvm.Pid, syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(hostPid(t, b, broker.Pid), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	b.waitStatus(ctx, t, "the broker restarted and ready", func(s *status) bool {

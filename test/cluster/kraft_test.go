@@ -90,15 +90,7 @@ func TestKRaftStandalone(t *testing.T) {
 	mark("round trip")
 
 	broker := st.service("kraft-broker")
-	procs, err := nsProcs(n.proc.Pid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	jvm, ok := procs[broker.Pid]
-	if !ok || jvm.Name != "java" {
-		t.Fatalf("broker pid %d is %+v; want a java process", broker.Pid, jvm)
-	}
-	if err := syscall.Kill(jvm.Pid, syscall.SIGKILL); err != nil {
+	if err := syscall.Kill(hostPid(t, n, broker.Pid), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	st = n.waitStatus(ctx, t, "the broker restarted and ready", func(s *status) bool {
