@@ -126,7 +126,11 @@ func HandleSignals(s *Supervisor, g *Signals) (stop func()) {
 	<-g.done
 	quit := make(chan struct{})
 	go func() {
-		defer signal.Stop(g.c)
+		// No signal.Stop, ever: after Run kinit still writes its last log
+		// lines, and with SIGPIPE back at Go's default a closed stdout
+		// would end PID 1 with exit 2 (it cannot die of its own signal, so
+		// the runtime exits). The subscription lasts as long as the
+		// process; os/signal drops what the full channel cannot take.
 		seen := map[unix.Signal]bool{}
 		g.mu.Lock()
 		early, earlyStop := g.seen, g.stop
