@@ -210,7 +210,11 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		}
 	}
 	if t.Properties && b.secures(s) {
-		svc.Overrides = underOverrides(b.sec.overrides(n, s, b.sec.keystorePath(f)), svc.Overrides)
+		own := b.sec.clientOverrides(s, b.sec.keystorePath(f))
+		if n.IsKRaft(s) {
+			own = b.sec.overrides(n, s, b.sec.keystorePath(f))
+		}
+		svc.Overrides = underOverrides(own, svc.Overrides)
 	}
 	if t.Properties {
 		b.checkTemplateValues(src, string(data), s.KnownKeys, sc, svc.Overrides)

@@ -40,6 +40,10 @@ func (b *builder) probe(s *roles.Service, sc *scope) *kplan.Probe {
 		out.Command = append(out.Command, b.expandField(s, sc, c, "ready", "command", "["+strconv.Itoa(i)+"]"))
 	}
 	switch p.Kind {
+	case kplan.ProbeHTTP:
+		if b.secures(s) {
+			b.sec.httpProbe(s, out, n.FQDN)
+		}
 	case kplan.ProbeKafka:
 		b.kafkaProbe(s, sc, out)
 	case kplan.ProbeZooKeeper:

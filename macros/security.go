@@ -123,9 +123,12 @@ func (s *secured) controllerSecurity(serverName string) *kplan.Security {
 	return &kplan.Security{TLS: &kplan.TLS{CAFile: s.caFile(), CertFile: s.certFile(), KeyFile: s.keyFile(), ServerName: serverName}}
 }
 
-// secures reports whether service s is rendered secured: a KRaft service
-// of a secured node (roles refuses to secure any other kind).
-func (b *builder) secures(s *roles.Service) bool { return b.sec != nil && b.node.IsKRaft(s) }
+// secures reports whether service s is rendered secured: on a secured
+// node, a KRaft service or a Kafka client kinit runs beside the brokers
+// (roles refuses to secure a ZooKeeper-mode config).
+func (b *builder) secures(s *roles.Service) bool {
+	return b.sec != nil && (b.node.IsKRaft(s) || roles.SecuredClient(s))
+}
 
 // keystorePath is where the PEM keystore of the service rendering props
 // goes: beside its properties file.

@@ -231,6 +231,12 @@ const ProbeNone plan.ProbeKind = "none"
 // combined controller and broker (with ports.controller) otherwise.
 const KindKRaftController = "kraft-controller"
 
+// Kinds of the Kafka clients kinit runs beside the brokers.
+const (
+	KindSchemaRegistry = "schema-registry"
+	KindControlCenter  = "control-center"
+)
+
 // ProbeMode says how a kafka or zookeeper probe asks; the loader fills in
 // the default of its kind, so later steps never read an empty one.
 type ProbeMode string

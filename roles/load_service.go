@@ -11,11 +11,11 @@ import (
 	"github.com/kinit/kinit/plan"
 )
 
-var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, KindKRaftController: true, "schema-registry": true, "control-center": true}
+var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, KindKRaftController: true, KindSchemaRegistry: true, KindControlCenter: true}
 
 // Default env prefixes by kind (the Confluent image convention).
 var kindPrefix = map[string]string{
-	"zookeeper": "ZOOKEEPER_", "kafka": "KAFKA_", KindKRaftController: "KAFKA_", "schema-registry": "SCHEMA_REGISTRY_", "control-center": "CONTROL_CENTER_",
+	"zookeeper": "ZOOKEEPER_", "kafka": "KAFKA_", KindKRaftController: "KAFKA_", KindSchemaRegistry: "SCHEMA_REGISTRY_", KindControlCenter: "CONTROL_CENTER_",
 }
 
 func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Service {

@@ -86,10 +86,15 @@ func (n *Node) resolveSecurity(env Env, c *Collector) {
 	case !filepath.IsAbs(s.AdminPasswordFile):
 		c.Add("", 0, "%s: %q is not an absolute path", EnvAdminPasswordFile, s.AdminPasswordFile)
 	}
-	for _, svc := range n.Services {
-		if !n.IsKRaft(svc) && svc.Kind != "" {
-			c.Add("", 0, "%s=%s: service %s (kind %s) cannot run secured yet: only the KRaft services can (docs/security.md)",
-				EnvSecurity, s.Mode, svc.ID, svc.Kind)
-		}
+	if !n.KRaft() {
+		c.Add("", 0, "%s=%s: config %s runs Kafka with ZooKeeper, which cannot run secured yet: only KRaft configs can (docs/security.md)",
+			EnvSecurity, s.Mode, n.ConfigID)
 	}
+}
+
+// SecuredClient reports whether s is a Kafka client kinit secures on a
+// secured node: it is given the node's TLS material and the admin user's
+// SCRAM credentials, and its HTTP probes go over TLS where it serves TLS.
+func SecuredClient(s *Service) bool {
+	return s.Kind == KindSchemaRegistry || s.Kind == KindControlCenter
 }
