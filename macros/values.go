@@ -88,10 +88,11 @@ func (b *builder) nodeScope() *scope {
 	}
 	if members, s, ok := n.MembersOfKind("kafka"); ok {
 		var servers, endpoints []string
+		protocol, _ := listenerProtocols(n.Security)
 		for _, m := range members {
 			hp := hostPort(m.Host, n.Port(s.ID, ""))
 			servers = append(servers, hp)
-			endpoints = append(endpoints, "PLAINTEXT://"+hp)
+			endpoints = append(endpoints, protocol+"://"+hp)
 		}
 		sc.set("KAFKA_BOOTSTRAP_SERVERS", strings.Join(servers, ","))
 		sc.set("KAFKA_BOOTSTRAP_ENDPOINTS", strings.Join(endpoints, ","))
@@ -112,7 +113,16 @@ func (b *builder) nodeScope() *scope {
 	}
 	b.quorumScope(sc)
 	sc.set("KRAFT_FORMAT_SCRAM", b.sec.formatSCRAM())
-	for _, k := range []struct{ kind, macro string }{{"schema-registry", "SCHEMA_REGISTRY_URL"}, {"control-center", "CONTROL_CENTER_URL"}} {
+	// The registry serves https on a secured node; Control Center's UI
+	// stays http (a stand-in here, see docs/security.md).
+	registryScheme := "http://"
+	if n.Security.Secure() {
+		registryScheme = "https://"
+	}
+	for _, k := range []struct{ kind, macro, scheme string }{
+		{roles.KindSchemaRegistry, "SCHEMA_REGISTRY_URL", registryScheme},
+		{roles.KindControlCenter, "CONTROL_CENTER_URL", "http://"},
+	} {
 		members, s, ok := n.MembersOfKind(k.kind)
 		if !ok {
 			sc.missing(k.macro, noKind(k.kind))
@@ -120,7 +130,7 @@ func (b *builder) nodeScope() *scope {
 		}
 		var urls []string
 		for _, m := range members {
-			urls = append(urls, "http://"+hostPort(m.Host, n.Port(s.ID, "")))
+			urls = append(urls, k.scheme+hostPort(m.Host, n.Port(s.ID, "")))
 		}
 		sc.set(k.macro, strings.Join(urls, ","))
 	}
