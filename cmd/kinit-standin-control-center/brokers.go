@@ -29,18 +29,17 @@ type Cluster struct {
 }
 
 // BootstrapAddrs turns a Kafka bootstrap list into host:port seeds. Entries
-// may carry a security protocol ("PLAINTEXT://b1:9092"); the stand-in speaks
-// plaintext only, so any other protocol is an error rather than a silent hang.
-func BootstrapAddrs(servers []string) ([]string, error) {
+// may carry a security protocol ("SASL_SSL://b1:9093"); one that is not the
+// configured protocol is an error rather than a connection that hangs.
+func BootstrapAddrs(servers []string, proto Protocol) ([]string, error) {
 	if len(servers) == 0 {
 		return nil, fmt.Errorf("no bootstrap servers")
 	}
 	out := make([]string, 0, len(servers))
 	for _, s := range servers {
 		if i := strings.Index(s, "://"); i >= 0 {
-			proto := strings.ToUpper(s[:i])
-			if proto != "PLAINTEXT" {
-				return nil, fmt.Errorf("bootstrap server %q: only PLAINTEXT is supported by the stand-in", s)
+			if p := Protocol(strings.ToUpper(s[:i])); p != proto {
+				return nil, fmt.Errorf("bootstrap server %q: its protocol is not %s, the configured %ssecurity.protocol", s, proto, StreamsPrefix)
 			}
 			u, err := url.Parse("kafka://" + s[i+3:])
 			if err != nil || u.Host == "" {
@@ -57,14 +56,17 @@ func BootstrapAddrs(servers []string) ([]string, error) {
 }
 
 // Describe sends one Metadata request (after the client's ApiVersions
-// handshake) to the seeds and returns the brokers it names.
-func Describe(ctx context.Context, seeds []string) (Cluster, error) {
-	cl, err := kgo.NewClient(
+// handshake, TLS and SASL as sec says) to the seeds and returns the
+// brokers it names. A refusal of the credentials or of the TLS handshake
+// is a *RefusedError.
+func Describe(ctx context.Context, seeds []string, sec Security) (Cluster, error) {
+	opts := append([]kgo.Opt{
 		kgo.SeedBrokers(seeds...),
-		kgo.DialTimeout(3*time.Second),
+		kgo.DialTimeout(3 * time.Second),
 		kgo.RequestRetries(0),
 		kgo.MetadataMinAge(time.Second),
-	)
+	}, sec.KafkaOpts()...)
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return Cluster{}, fmt.Errorf("cannot create kafka client: %w", err)
 	}
@@ -73,7 +75,7 @@ func Describe(ctx context.Context, seeds []string) (Cluster, error) {
 	req.Topics = []kmsg.MetadataRequestTopic{} // no topics, just brokers
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return Cluster{}, err
+		return Cluster{}, refused(err, sec)
 	}
 	c := Cluster{Controller: resp.ControllerID}
 	if resp.ClusterID != nil {
@@ -91,18 +93,24 @@ func Describe(ctx context.Context, seeds []string) (Cluster, error) {
 // WaitForBrokers calls Describe until it succeeds or wait has passed,
 // logging each failure, so a stand-in started a little before its brokers
 // still comes up, and one pointed at nothing exits with a clear message.
-func WaitForBrokers(ctx context.Context, log *Logger, seeds []string, wait time.Duration) (Cluster, error) {
+// Refused credentials or TLS end the wait at once: retrying the same
+// settings cannot pass.
+func WaitForBrokers(ctx context.Context, log *Logger, seeds []string, sec Security, wait time.Duration) (Cluster, error) {
 	deadline := time.Now().Add(wait)
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	list := strings.Join(seeds, ",")
 	for attempt := 1; ; attempt++ {
 		actx, acancel := context.WithTimeout(ctx, 5*time.Second)
-		c, err := Describe(actx, seeds)
+		c, err := Describe(actx, seeds, sec)
 		acancel()
 		if err == nil {
 			return c, nil
 		}
-		list := strings.Join(seeds, ",")
+		var r *RefusedError
+		if errors.As(err, &r) {
+			return Cluster{}, fmt.Errorf("kafka brokers %s: %w", list, err)
+		}
 		if ctx.Err() != nil || time.Until(deadline) <= 0 {
 			return Cluster{}, fmt.Errorf("cannot reach kafka brokers %s within %s (%d attempts): %w",
 				list, wait, attempt, err)

@@ -18,6 +18,9 @@ type Health struct {
 	ClusterID string   `json:"cluster_id,omitempty"`
 	Brokers   []string `json:"brokers,omitempty"`
 	Error     string   `json:"error,omitempty"`
+	// SchemaRegistry is there when a registry is configured; it does not
+	// change Status.
+	SchemaRegistry *RegistryHealth `json:"schema_registry,omitempty"`
 }
 
 type page struct {
@@ -35,6 +38,7 @@ var pageTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <tr><th>id</th><td>{{.Config.ID}}</td></tr>
 <tr><th>started</th><td>{{.Started.Format "2006-01-02T15:04:05Z07:00"}}</td></tr>
 <tr><th>bootstrap.servers</th><td>{{range $i, $b := .Config.Bootstrap}}{{if $i}},{{end}}{{$b}}{{end}}</td></tr>
+<tr><th>kafka security</th><td>{{.Config.Security}}</td></tr>
 <tr><th>kafka cluster</th><td>{{.Cluster.ID}}</td></tr>
 <tr><th>brokers at start</th><td>{{range $i, $b := .Cluster.Brokers}}{{if $i}}, {{end}}{{$b}}{{end}}</td></tr>
 <tr><th>schema registry</th><td>{{.Config.SchemaRegistryURL}}</td></tr>
@@ -45,8 +49,10 @@ var pageTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 `))
 
 // NewHandler serves the status page (what the cluster looked like at start)
-// and /health, which asks the brokers again on every call.
+// and /health, which asks the brokers (and the schema registry, if any)
+// again on every call.
 func NewHandler(cfg Config, atStart Cluster, started time.Time, describe describeFunc) http.Handler {
+	registry := RegistryClient(cfg.Security)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -64,6 +70,9 @@ func NewHandler(cfg Config, atStart Cluster, started time.Time, describe describ
 			for _, b := range c.Brokers {
 				h.Brokers = append(h.Brokers, b.String())
 			}
+		}
+		if cfg.SchemaRegistryURL != "" {
+			h.SchemaRegistry = CheckRegistry(ctx, registry, cfg.SchemaRegistryURL)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)

@@ -42,7 +42,7 @@ func TestStatusPage(t *testing.T) {
 	atStart := Cluster{ID: "abc", Brokers: []Broker{{ID: 1, Host: "k1", Port: 9092}}}
 	dead := closedPort(t)
 	srv := httptest.NewServer(NewHandler(cfg, atStart, time.Unix(0, 0).UTC(), func(ctx context.Context) (Cluster, error) {
-		return Describe(ctx, []string{dead})
+		return Describe(ctx, []string{dead}, Security{Protocol: Plaintext})
 	}))
 	defer srv.Close()
 

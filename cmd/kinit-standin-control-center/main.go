@@ -7,12 +7,15 @@
 // It reads control-center.properties (bootstrap.servers,
 // confluent.controlcenter.rest.listeners or .rest.port,
 // confluent.controlcenter.schema.registry.url, confluent.controlcenter.id,
-// zookeeper.connect), refuses to start until a Kafka Metadata request to the
+// zookeeper.connect, and the Kafka client's security settings under
+// confluent.controlcenter.streams.: security.protocol, sasl.mechanism,
+// sasl.jaas.config, ssl.truststore.*, ssl.keystore.*), refuses to start until a Kafka Metadata request to the
 // brokers succeeds, then serves a status page on GET / and a live check of
 // the brokers on GET /health.
 //
 // One package holds the whole stand-in: the page and its config (handler.go,
-// config.go), the plumbing (a log format like the JVM services' log4j lines,
+// config.go), the Kafka security settings (security.go, jaas.go,
+// refused.go), the schema registry check (registry.go), the plumbing (a log format like the JVM services' log4j lines,
 // HTTP listeners from properties, the broker check at start, serving until a
 // stop signal: log.go, listeners.go, brokers.go, start.go, serve.go, cli.go)
 // and the properties file reader (properties.go).
@@ -55,14 +58,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitConfig
 	}
 	log.Infof("Control Center stand-in starting (config %s, id %s); this is not Confluent Control Center", a.File, cfg.ID)
+	log.Infof("kafka security: %s", cfg.Security)
 	return Run(ctx, log, Start{
 		Product:   "Control Center stand-in",
 		Bootstrap: cfg.Bootstrap,
+		Security:  cfg.Security,
 		Wait:      a.Wait(DefaultBrokerWait),
 		Listeners: cfg.Listeners,
 		Started:   "Started Control Center stand-in",
 		Handler: func(cluster Cluster) http.Handler {
-			describe := func(ctx context.Context) (Cluster, error) { return Describe(ctx, cfg.Bootstrap) }
+			describe := func(ctx context.Context) (Cluster, error) { return Describe(ctx, cfg.Bootstrap, cfg.Security) }
 			return NewHandler(cfg, cluster, time.Now(), describe)
 		},
 	})

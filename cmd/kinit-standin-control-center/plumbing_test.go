@@ -39,16 +39,19 @@ func TestParseListeners(t *testing.T) {
 func TestBootstrapAddrs(t *testing.T) {
 	tests := []struct {
 		in      []string
+		proto   Protocol
 		want    []string
 		wantErr string
 	}{
-		{[]string{"b1:9092", "PLAINTEXT://b2:9092", "plaintext://[::1]:9092"}, []string{"b1:9092", "b2:9092", "[::1]:9092"}, ""},
-		{nil, nil, "no bootstrap servers"},
-		{[]string{"SSL://b:9093"}, nil, "only PLAINTEXT"},
-		{[]string{"b1"}, nil, "want host:port"},
+		{[]string{"b1:9092", "PLAINTEXT://b2:9092", "plaintext://[::1]:9092"}, Plaintext, []string{"b1:9092", "b2:9092", "[::1]:9092"}, ""},
+		{[]string{"b1:9093", "SASL_SSL://b2:9093", "sasl_ssl://b3:9093"}, SASLSSL, []string{"b1:9093", "b2:9093", "b3:9093"}, ""},
+		{nil, Plaintext, nil, "no bootstrap servers"},
+		{[]string{"SSL://b:9093"}, Plaintext, nil, `"SSL://b:9093": its protocol is not PLAINTEXT, the configured confluent.controlcenter.streams.security.protocol`},
+		{[]string{"b1:9093", "PLAINTEXT://b:9092"}, SASLSSL, nil, "its protocol is not SASL_SSL"},
+		{[]string{"b1"}, Plaintext, nil, "want host:port"},
 	}
 	for _, tt := range tests {
-		got, err := BootstrapAddrs(tt.in)
+		got, err := BootstrapAddrs(tt.in, tt.proto)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("BootstrapAddrs(%q) error = %v, want %q", tt.in, err, tt.wantErr)

@@ -34,7 +34,14 @@ func LoadConfig[C any](log *Logger, file string, from func(*Properties) (C, erro
 	}
 	cfg, err = from(p)
 	if err != nil {
-		log.Errorf("invalid configuration: %v", err)
+		// One line per problem (from errors.Join), each in the log format.
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
+		for _, e := range errs {
+			log.Errorf("invalid configuration: %v", e)
+		}
 		return cfg, false
 	}
 	return cfg, true
@@ -52,6 +59,7 @@ func (a Args) Wait(def time.Duration) time.Duration {
 type Start struct {
 	Product   string   // for the log: "Control Center stand-in"
 	Bootstrap []string // host:port
+	Security  Security
 	Wait      time.Duration
 	Listeners []Listener
 	// Started opens the line logged once every listener is bound, worded
@@ -66,7 +74,7 @@ type Start struct {
 // then serves until ctx is done, and returns the process exit code. A stop
 // before the brokers answered is a clean stop.
 func Run(ctx context.Context, log *Logger, s Start) int {
-	cluster, err := WaitForBrokers(ctx, log, s.Bootstrap, s.Wait)
+	cluster, err := WaitForBrokers(ctx, log, s.Bootstrap, s.Security, s.Wait)
 	if err != nil {
 		if ctx.Err() != nil {
 			log.Infof("stopped before the brokers answered")
