@@ -31,19 +31,30 @@ func (s *secured) clientOverrides(svc *roles.Service, keystore string) []Overrid
 		add(p+"ssl.truststore.type", "PEM")
 		add(p+"ssl.truststore.location", s.caFile())
 	case roles.KindSchemaRegistry:
-		// Apicurio's KafkaSQL storage passes apicurio.kafkasql.security.*
-		// to its Kafka clients; its API and management interface serve TLS
-		// from the PEM keystore (key and chain in one file).
-		add("apicurio.kafkasql.security.protocol", "SASL_SSL")
-		add("apicurio.kafkasql.security.sasl.mechanism", string(scramMechanism))
-		add("apicurio.kafkasql.security.sasl.jaas.config", jaas)
-		add("apicurio.kafkasql.security.ssl.truststore.type", "PEM")
-		add("apicurio.kafkasql.security.ssl.truststore.location", s.caFile())
+		// Apicurio 3 hands every apicurio.kafka.common.* property, prefix
+		// stripped, to each of its KafkaSQL clients (producer, consumer,
+		// admin). Its apicurio.kafkasql.security.* keys cannot say this:
+		// their SASL is OAuth only (sasl.enabled forces Strimzi's OAuth
+		// login handler), and their trust store is set only together with
+		// a password, which Kafka refuses for a PEM trust store.
+		p := "apicurio.kafka.common."
+		add(p+"security.protocol", "SASL_SSL")
+		add(p+"sasl.mechanism", string(scramMechanism))
+		add(p+"sasl.jaas.config", jaas)
+		add(p+"ssl.truststore.type", "PEM")
+		add(p+"ssl.truststore.location", s.caFile())
+		// The API and the management interface (/health/ready) serve TLS
+		// from the PEM keystore: Vert.x picks the key and the chain out of
+		// the one file. Quarkus serves https on ssl-port, not port: the
+		// template's port moves there, and with insecure requests disabled
+		// nothing answers plain http. The management interface has one
+		// port, https once it has a certificate.
+		add("quarkus.http.ssl-port", "${quarkus.http.port}")
+		add("quarkus.http.insecure-requests", "disabled")
 		for _, iface := range []string{"quarkus.http.ssl", "quarkus.management.ssl"} {
 			add(iface+".certificate.files", keystore)
 			add(iface+".certificate.key-files", keystore)
 		}
-		add("quarkus.http.insecure-requests", "disabled")
 	}
 	return out
 }
