@@ -109,7 +109,7 @@ func WaitForBrokers(ctx context.Context, log *Logger, seeds []string, sec Securi
 		}
 		var r *RefusedError
 		if errors.As(err, &r) {
-			return Cluster{}, fmt.Errorf("kafka brokers %s: %w", list, err)
+			return Cluster{}, fmt.Errorf("cannot connect to kafka brokers %s: %w", list, err)
 		}
 		if ctx.Err() != nil || time.Until(deadline) <= 0 {
 			return Cluster{}, fmt.Errorf("cannot reach kafka brokers %s within %s (%d attempts): %w",
