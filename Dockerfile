@@ -56,7 +56,7 @@ ENV KINIT_RUN_USER=kafka \
 USER 1000:1000
 VOLUME ["/var/lib/kafka", "/var/lib/zookeeper", "/var/lib/kraft", "/var/lib/kraft-controller"]
 # zookeeper client/peer/election, kafka-broker, kraft controller, schema-registry, control-center
-EXPOSE 2181 2888 3888 9092 9093 8081 9021
+EXPOSE 2181 2888 3888 9092 9093 9094 8081 9021
 
 # kinit stops everything within KINIT_STOP_TIMEOUT (8 s) and exits at most
 # 1 s later: inside Docker's and podman's default 10 s stop timeout. Give

@@ -216,6 +216,9 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		}
 		svc.Overrides = underOverrides(own, svc.Overrides)
 	}
+	if t.Properties && s.Kind == "kafka" {
+		b.warnAdvertisedOverride(s, sc, svc.Overrides)
+	}
 	if t.Properties {
 		b.checkTemplateValues(src, string(data), s.KnownKeys, sc, svc.Overrides)
 	}

@@ -68,16 +68,24 @@ func (b *builder) quorumScope(sc *scope) {
 	}
 }
 
-// kraftScope sets a service's process roles and listeners: a controller
-// listens on its port and advertises nothing to clients; a broker listens
-// and advertises PLAINTEXT on its port; a combined node does both, with
-// the controller on ports.controller.
-func (b *builder) kraftScope(sc *scope, s *roles.Service) {
+// externalListener is the name of the listener for clients outside the
+// container network (roles.External).
+const externalListener = "EXTERNAL"
+
+// listenerScope sets a Kafka service's listeners. A broker listens and
+// advertises on its port with the node's security (PLAINTEXT or SASL_SSL,
+// the listener named after its protocol as Kafka's defaults name them);
+// with an external listener it also listens on ports.external and
+// advertises the external address there, with the same security. A KRaft
+// controller listens on its port and advertises nothing to clients; a
+// combined node does both, with the controller on ports.controller.
+func (b *builder) listenerScope(sc *scope, s *roles.Service) {
 	n := b.node
 	names := []string{"PROCESS_ROLES", "LISTENERS", "ADVERTISED_LISTENERS", "LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER_LISTENER_NAMES", "INTER_BROKER_LISTENER_NAME"}
-	if !n.IsKRaft(s) {
+	kraft := n.IsKRaft(s)
+	if s.Kind != "kafka" && !kraft {
 		for _, name := range names {
-			sc.missing(name, "service "+s.ID+" is not a KRaft service")
+			sc.missing(name, "service "+s.ID+" is not a Kafka service")
 		}
 		return
 	}
@@ -87,27 +95,41 @@ func (b *builder) kraftScope(sc *scope, s *roles.Service) {
 	}
 	listen := func(name string, port int) string { return name + "://" + hostPort(host, port) }
 	main := n.Port(s.ID, "")
-	// The broker listener is named after its protocol (PLAINTEXT or
-	// SASL_SSL), as Kafka's own defaults name them.
 	brokerListener, controllerProto := listenerProtocols(n.Security)
-	protocols := brokerListener + ":" + brokerListener + "," + controllerListener + ":" + controllerProto
-	sc.set("CONTROLLER_LISTENER_NAMES", controllerListener)
+	listeners := []string{listen(brokerListener, main)}
+	advertised := []string{brokerListener + "://" + hostPort(n.FQDN, main)}
+	protocols := []string{brokerListener + ":" + brokerListener}
+	if n.External.Enabled() {
+		listeners = append(listeners, listen(externalListener, n.Port(s.ID, roles.ExternalPortName)))
+		advertised = append(advertised, externalListener+"://"+n.External.String())
+		protocols = append(protocols, externalListener+":"+brokerListener)
+	}
 	sc.set("INTER_BROKER_LISTENER_NAME", brokerListener)
+	if !kraft {
+		why := "service " + s.ID + " runs with ZooKeeper, not KRaft"
+		sc.missing("PROCESS_ROLES", why)
+		sc.missing("CONTROLLER_LISTENER_NAMES", why)
+		sc.set("LISTENERS", strings.Join(listeners, ","))
+		sc.set("ADVERTISED_LISTENERS", strings.Join(advertised, ","))
+		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", strings.Join(protocols, ","))
+		return
+	}
+	sc.set("CONTROLLER_LISTENER_NAMES", controllerListener)
+	protocols = append(protocols, controllerListener+":"+controllerProto)
 	switch {
 	case s.Kind == roles.KindKRaftController:
 		sc.set("PROCESS_ROLES", "controller")
 		sc.set("LISTENERS", listen(controllerListener, main))
 		sc.missing("ADVERTISED_LISTENERS", "a controller-only node advertises no listener to clients")
 		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", controllerListener+":"+controllerProto)
+		return
 	case roles.Combined(n, s):
 		sc.set("PROCESS_ROLES", "broker,controller")
-		sc.set("LISTENERS", listen(brokerListener, main)+","+listen(controllerListener, n.Port(s.ID, "controller")))
-		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))
-		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", protocols)
+		listeners = append(listeners, listen(controllerListener, n.Port(s.ID, "controller")))
 	default:
 		sc.set("PROCESS_ROLES", "broker")
-		sc.set("LISTENERS", listen(brokerListener, main))
-		sc.set("ADVERTISED_LISTENERS", brokerListener+"://"+hostPort(n.FQDN, main))
-		sc.set("LISTENER_SECURITY_PROTOCOL_MAP", protocols)
 	}
+	sc.set("LISTENERS", strings.Join(listeners, ","))
+	sc.set("ADVERTISED_LISTENERS", strings.Join(advertised, ","))
+	sc.set("LISTENER_SECURITY_PROTOCOL_MAP", strings.Join(protocols, ","))
 }

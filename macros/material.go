@@ -15,7 +15,7 @@ import (
 // a warning: whoever reads it can mint certificates the cluster trusts.
 func (b *builder) material(s *secured) {
 	n := b.node
-	m, err := tlsdir.Check(s.TLSDir, []string{n.FQDN}, time.Now())
+	m, err := tlsdir.Check(s.TLSDir, n.TLSHosts(), time.Now())
 	for _, p := range problems(err) {
 		b.errs.Add("", 0, "%s=%s: %v", roles.EnvTLSDir, s.TLSDir, p)
 	}

@@ -224,7 +224,7 @@ func (b *builder) serviceScope(node *scope, s *roles.Service, ss ServiceSizing) 
 	} else {
 		sc.missing("SERVICE_DATA_DIR", "service "+s.ID+" has no data_dir")
 	}
-	b.kraftScope(sc, s)
+	b.listenerScope(sc, s)
 	return sc
 }
 

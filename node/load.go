@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kinit/kinit/internal/cgroup"
@@ -77,7 +78,8 @@ func containerLimits(env roles.Env) (macros.Limits, string) {
 }
 
 // issueCertificate gives a secured node whose TLS dir holds only the
-// development CA (ca.crt, ca.key) its own certificate, named for its FQDN,
+// development CA (ca.crt, ca.key) its own certificate, named for its FQDN
+// and external host, and for localhost and 127.0.0.1 (a client beside it),
 // before the material is checked and rendered: every later load, and
 // every restart, keeps it. It writes nothing when tls.crt is there or the
 // node is not secured; a directory without the CA is left to the check,
@@ -87,7 +89,13 @@ func issueCertificate(n *roles.Node) (string, error) {
 	if !sec.Secure() {
 		return "", nil
 	}
-	issued, err := tlsdir.Issue(sec.TLSDir, tlsdir.Identity{CommonName: n.FQDN, Hosts: []string{n.FQDN}}, time.Now())
+	hosts := n.TLSHosts()
+	for _, h := range []string{"localhost", "127.0.0.1"} {
+		if !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	issued, err := tlsdir.Issue(sec.TLSDir, tlsdir.Identity{CommonName: n.FQDN, Hosts: hosts}, time.Now())
 	if err != nil {
 		c := &roles.Collector{}
 		c.Add("", 0, "%s=%s: cannot issue the node's certificate: %v", roles.EnvTLSDir, sec.TLSDir, err)

@@ -35,6 +35,9 @@ type Node struct {
 	// Security is how the cluster is secured (KINIT_SECURITY and its
 	// material).
 	Security Security
+	// External is the brokers' listener for clients outside the container
+	// network (KINIT_EXTERNAL_ADVERTISED); zero when there is none.
+	External External
 }
 
 // Member is one cluster member.

@@ -102,6 +102,7 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 	n.checkMembers(c)
 	n.resolveClusterID(env, c)
 	n.resolveSecurity(env, c)
+	n.resolveExternal(env, c)
 	n.checkIDFiles(c)
 	n.checkDataDirs(c)
 	if err := c.Err(); err != nil {

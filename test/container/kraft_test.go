@@ -12,7 +12,7 @@ import (
 func TestKRaftContainer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	name, seed := runSingleNode(ctx, t, "kraft-standalone", "KRAFT_BROKER")
+	name, seed := runSingleNode(ctx, t, "kraft-standalone")
 	want := map[string]string{"kraft-broker-format": "done", "kraft-broker": "ready", "schema-registry": "ready", "control-center": "ready"}
 	st, out := waitStates(ctx, t, name, want)
 	for _, s := range st.Services {

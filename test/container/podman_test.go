@@ -101,22 +101,24 @@ func logs(ctx context.Context, name string) string {
 	return string(out)
 }
 
-// runSingleNode starts one container of a single-node config whose broker
-// service (brokerSvc, as in KINIT_PORT_<SERVICE>) listens on a free port
-// published on 127.0.0.1 and advertises it there, so the test's client
-// reaches it from the host; it waits until the container is healthy and
-// returns its name and the bootstrap address.
-func runSingleNode(ctx context.Context, t *testing.T, configID, brokerSvc string, extra ...string) (name, seed string) {
+// runSingleNode starts one container of a single-node config whose
+// broker's external listener is published on a free port of 127.0.0.1 and
+// advertised there, so the test's client reaches it from the host; it
+// waits until the container is healthy and returns its name and the
+// bootstrap address.
+func runSingleNode(ctx context.Context, t *testing.T, configID string, extra ...string) (name, seed string) {
 	t.Helper()
 	net := network(t)
 	port := testkit.FreePorts(t, 1)[0]
 	name = "kinit-" + configID + "-" + suffix()
 	start := time.Now()
+	// Published as a new user would: a host port of its own onto the
+	// broker's external listener (ports.external, 9094), advertised with
+	// one setting; the node's services keep the internal listener on 9092.
 	args := []string{"run", "-d", "--name", name, "--network", net, "--hostname", "kafka-1",
-		"-p", fmt.Sprintf("127.0.0.1:%d:%d", port, port),
+		"-p", fmt.Sprintf("127.0.0.1:%d:9094", port),
 		"-e", "KINIT_CONFIG_ID=" + configID, "-e", "KINIT_ROLE=broker", "-e", "KINIT_FLAVOR=small",
-		"-e", fmt.Sprintf("KINIT_PORT_%s=%d", brokerSvc, port),
-		"-e", fmt.Sprintf("KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://127.0.0.1:%d", port)}
+		"-e", fmt.Sprintf("KINIT_EXTERNAL_ADVERTISED=127.0.0.1:%d", port)}
 	must(t, ctx, append(append(args, extra...), image)...)
 	waitHealthy(ctx, t, name)
 	t.Logf("healthy %.1fs after podman run", time.Since(start).Seconds())

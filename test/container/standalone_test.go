@@ -26,7 +26,7 @@ func TestStandaloneContainer(t *testing.T) {
 	vol := "kinit-data-" + suffix()
 	must(t, ctx, "volume", "create", vol)
 	t.Cleanup(func() { _, _ = podman(context.Background(), "volume", "rm", "-f", vol) })
-	name, seed := runSingleNode(ctx, t, "standalone", "KAFKA_BROKER", "-v", vol+":/var/lib/kafka")
+	name, seed := runSingleNode(ctx, t, "standalone", "-v", vol+":/var/lib/kafka")
 
 	want := map[string]string{}
 	for _, id := range standalone {
