@@ -40,6 +40,7 @@ func ParseJAAS(s string) (JAAS, error) {
 		return j, fmt.Errorf("want the control flag required (or requisite, sufficient, optional) after the login module class")
 	}
 	sc.after = "the control flag"
+	nth := 0
 	for {
 		sc.space()
 		if sc.done() {
@@ -50,26 +51,28 @@ func ParseJAAS(s string) (JAAS, error) {
 			break
 		}
 		key := sc.word(isWordChar)
+		nth++
+		name := optionName(key, nth)
 		if key == "" {
 			return j, fmt.Errorf("want an option name or \";\" after %s", sc.after)
 		}
 		if _, dup := j.Options[key]; dup {
-			return j, fmt.Errorf("option %q is set twice", key)
+			return j, fmt.Errorf("%s is set twice", name)
 		}
 		sc.space()
 		if sc.done() || sc.peek() != '=' {
-			return j, fmt.Errorf("want \"=\" after option %q", key)
+			return j, fmt.Errorf("want \"=\" after %s", name)
 		}
 		sc.i++
 		sc.space()
-		v, err := sc.value(key)
+		v, err := sc.value(name)
 		if err != nil {
 			return j, err
 		}
 		j.Options[key] = v
-		sc.after = fmt.Sprintf("option %q", key)
+		sc.after = name
 		if !sc.done() && sc.peek() != ';' && !sc.space() {
-			return j, fmt.Errorf("want a space or \";\" after option %q", key)
+			return j, fmt.Errorf("want a space or \";\" after %s", name)
 		}
 	}
 	sc.space()
@@ -111,17 +114,30 @@ func (sc *jaasScanner) word(ok func(byte) bool) string {
 	return sc.s[from:sc.i]
 }
 
-// value reads the value of option key: a quoted string with \" and \\
+// knownOptions are the option names an error may quote: a name read
+// from a garbled line could be part of a password ("password=a b;"
+// reads option "b").
+var knownOptions = map[string]bool{"username": true, "password": true, "tokenauth": true}
+
+// optionName names the nth option in errors.
+func optionName(key string, nth int) string {
+	if knownOptions[key] {
+		return fmt.Sprintf("option %q", key)
+	}
+	return fmt.Sprintf("option %d", nth)
+}
+
+// value reads the value of the option name: a quoted string with \" and \\
 // escapes, or a bare word.
-func (sc *jaasScanner) value(key string) (string, error) {
+func (sc *jaasScanner) value(name string) (string, error) {
 	if sc.done() {
-		return "", fmt.Errorf("option %q has no value", key)
+		return "", fmt.Errorf("%s has no value", name)
 	}
 	if sc.peek() != '"' {
 		if w := sc.word(isWordChar); w != "" {
 			return w, nil
 		}
-		return "", fmt.Errorf("option %q: want a quoted value or a word", key)
+		return "", fmt.Errorf("%s: want a quoted value or a word", name)
 	}
 	sc.i++
 	var b strings.Builder
@@ -133,7 +149,7 @@ func (sc *jaasScanner) value(key string) (string, error) {
 			return b.String(), nil
 		case '\\':
 			if sc.done() || (sc.peek() != '"' && sc.peek() != '\\') {
-				return "", fmt.Errorf("option %q: only \\\" and \\\\ may be escaped in its value", key)
+				return "", fmt.Errorf("%s: only \\\" and \\\\ may be escaped in its value", name)
 			}
 			b.WriteByte(sc.peek())
 			sc.i++
@@ -141,5 +157,5 @@ func (sc *jaasScanner) value(key string) (string, error) {
 			b.WriteByte(c)
 		}
 	}
-	return "", fmt.Errorf("option %q: its quoted value is not closed", key)
+	return "", fmt.Errorf("%s: its quoted value is not closed", name)
 }

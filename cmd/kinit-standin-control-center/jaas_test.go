@@ -29,6 +29,8 @@ func TestParseJAAS(t *testing.T) {
 		{scram + ` required username="a"password="secret";`, JAAS{}, `want a space or ";" after option "username"`},
 		{scram + ` required username="a" username="b";`, JAAS{}, `option "username" is set twice`},
 		{scram + ` required username="a" ="secret";`, JAAS{}, `want an option name or ";" after option "username"`},
+		{scram + ` required username=admin password=abc secret;`, JAAS{}, `want "=" after option 3`},
+		{scram + ` required username=admin password=abc secret=x secret=y;`, JAAS{}, `option 4 is set twice`},
 		{scram + ` required password="secret"; ` + scram + ` required;`, JAAS{}, "want one login module"},
 	}
 	for _, tt := range tests {
