@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kinit/kinit/internal/safefs"
+	"github.com/kinit/kinit/internal/scramusers"
 	kplan "github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
 )
@@ -50,15 +51,33 @@ func (b *builder) readSecurity() *secured {
 		switch {
 		case s.password == "":
 			b.errs.Add("", 0, "%s=%s: the password file is empty", roles.EnvAdminPasswordFile, s.AdminPasswordFile)
-		case strings.ContainsAny(s.password, "\n\",]\\"):
+		case strings.ContainsAny(s.password, "\n\",]\\$"):
 			// It goes into a JAAS line and kafka-storage's --add-scram
-			// list, neither of which can quote these.
-			b.errs.Add("", 0, "%s=%s: the password may not hold a newline, '\"', ',', ']' or '\\'", roles.EnvAdminPasswordFile, s.AdminPasswordFile)
+			// list, neither of which can quote these, and into the
+			// registry's Quarkus config, which expands ${…}.
+			b.errs.Add("", 0, "%s=%s: the password may not hold a newline, '\"', ',', ']', '\\' or '$'", roles.EnvAdminPasswordFile, s.AdminPasswordFile)
 		}
 		b.plan.masker.Add(s.password)
 	}
 	b.material(s)
+	b.readUsers(s)
 	return s
+}
+
+// readUsers checks the client users at start, every problem naming its
+// file, and masks their passwords in what check and render show; kinit
+// applies them once the broker is ready (node/users.go).
+func (b *builder) readUsers(s *secured) {
+	if s.UsersDir == "" {
+		return
+	}
+	users, err := scramusers.ReadDir(s.UsersDir, s.AdminUser)
+	for _, p := range problems(err) {
+		b.errs.Add("", 0, "%s=%s: %v", roles.EnvUsersDir, s.UsersDir, unwrap(p))
+	}
+	for _, pw := range users {
+		b.plan.masker.Add(pw)
+	}
 }
 
 // securityOverrides are the properties a secured KRaft service gets on

@@ -78,6 +78,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	defer stopSignals()
 	metricsDone := m.Run(ctx)
 	reloadDone := StartReloader(ctx, sup, np, sp, m, o.Log)
+	usersDone := StartUsers(ctx, sup, np, o.Log)
 	code := sup.Run(ctx)
 	cancel()
 	// The rest comes out of the stop budget too: a client in the middle of
@@ -85,6 +86,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	end := sup.ExitBy()
 	waitUntil(metricsDone, end)
 	waitUntil(reloadDone, end)
+	waitUntil(usersDone, end)
 	srvDone := make(chan struct{})
 	go func() { _ = srv.Close(); close(srvDone) }()
 	waitUntil(srvDone, end)

@@ -26,6 +26,7 @@ const (
 	EnvTLSDir            = "KINIT_TLS_DIR"
 	EnvAdminUser         = "KINIT_ADMIN_USER"
 	EnvAdminPasswordFile = "KINIT_ADMIN_PASSWORD_FILE"
+	EnvUsersDir          = "KINIT_USERS_DIR"
 
 	// DefaultTLSDir is the Kubernetes Secret / cert-manager layout's mount
 	// point: ca.crt, tls.crt, tls.key.
@@ -43,6 +44,9 @@ type Security struct {
 	// kinit's probes authenticate as; its password is in
 	// AdminPasswordFile.
 	AdminUser, AdminPasswordFile string
+	// UsersDir holds the client users, one file per user holding its
+	// password (a Kubernetes Secret mounted as a directory); "" for none.
+	UsersDir string
 }
 
 // Secure reports whether listeners need TLS and SASL.
@@ -56,7 +60,7 @@ var scramName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // variable.
 func (n *Node) resolveSecurity(env Env, c *Collector) {
 	s := Security{Mode: SecurityMode(env.Get(EnvSecurity)), TLSDir: env.Get(EnvTLSDir),
-		AdminUser: env.Get(EnvAdminUser), AdminPasswordFile: env.Get(EnvAdminPasswordFile)}
+		AdminUser: env.Get(EnvAdminUser), AdminPasswordFile: env.Get(EnvAdminPasswordFile), UsersDir: env.Get(EnvUsersDir)}
 	switch s.Mode {
 	case "":
 		s.Mode = SecurityPlaintext
@@ -76,6 +80,9 @@ func (n *Node) resolveSecurity(env Env, c *Collector) {
 	}
 	if !filepath.IsAbs(s.TLSDir) {
 		c.Add("", 0, "%s: %q is not an absolute path", EnvTLSDir, s.TLSDir)
+	}
+	if s.UsersDir != "" && !filepath.IsAbs(s.UsersDir) {
+		c.Add("", 0, "%s: %q is not an absolute path", EnvUsersDir, s.UsersDir)
 	}
 	if !scramName.MatchString(s.AdminUser) {
 		c.Add("", 0, "%s: %q is not a user name (letters, digits, '.', '_', '-'; at most 64)", EnvAdminUser, s.AdminUser)

@@ -209,3 +209,10 @@ func alertHint(alert string) string {
 	}
 	return alert
 }
+
+// KafkaClientOpts are the franz-go options that make a client speak sec,
+// as the probes do: for kinit's own requests beside them (applying the
+// client users).
+func KafkaClientOpts(target string, sec *plan.Security) ([]kgo.Opt, error) {
+	return kafkaOpts(target, sec)
+}

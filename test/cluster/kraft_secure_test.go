@@ -41,6 +41,12 @@ func TestKRaftSecure(t *testing.T) {
 	members := fmt.Sprintf("controller=%s;broker=%s,%s", fq("ctl-1"), fq("brk-2"), fq("brk-3"))
 	common := []string{"KINIT_CONFIG_ID=kraft-production", "KINIT_NODES=" + members,
 		"KINIT_CLUSTER_ID=" + roles.NewClusterID(), "KINIT_SECURITY=sasl_ssl"}
+	// Each broker mounts the client users as a Secret volume.
+	users := map[string]*secretDir{}
+	for _, name := range names[1:] {
+		users[name] = &secretDir{dir: filepath.Join(c.Host(name).Dir, "users")}
+		users[name].write(t, map[string]string{"alice": "alice-pw-1"})
+	}
 	var nodes []*node
 	for _, name := range names {
 		h := c.Host(name)
@@ -52,11 +58,11 @@ func TestKRaftSecure(t *testing.T) {
 		if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		role := "broker"
-		if strings.HasPrefix(name, "ctl") {
-			role = "controller"
+		role, extra := "controller", []string(nil)
+		if u := users[name]; u != nil {
+			role, extra = "broker", []string{"KINIT_USERS_DIR=" + u.dir}
 		}
-		n := newNode(t, c, h, append(common, "KINIT_ROLE="+role, "KINIT_TLS_DIR="+tls, "KINIT_ADMIN_PASSWORD_FILE="+pw)...)
+		n := newNode(t, c, h, append(append(common, "KINIT_ROLE="+role, "KINIT_TLS_DIR="+tls, "KINIT_ADMIN_PASSWORD_FILE="+pw), extra...)...)
 		n.start(t)
 		nodes = append(nodes, n)
 	}
@@ -138,6 +144,9 @@ func TestKRaftSecure(t *testing.T) {
 		}
 	}
 	mark("clients refused without the right credentials")
+
+	// The same Secret on both brokers, as a StatefulSet mounts it.
+	checkUsers(ctx, t, nodes[1:], []*secretDir{users["brk-2"], users["brk-3"]}, fq("brk-2")+":9092", ca, mark)
 
 	b := nodes[1]
 	st, err := b.status(ctx)
