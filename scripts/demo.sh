@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/demo.sh [zookeeper|kraft]
+# scripts/demo.sh [zookeeper|kraft|secure]
 #
 # The demo (docs/demo.md): kinit runs the `standalone` config — ZooKeeper,
 # a Kafka 3.9 broker, Schema Registry and Control Center in one "container"
@@ -7,6 +7,11 @@
 # KRaft controller and broker on Kafka 4.4 (its storage formatted by a
 # one-shot service on the first run), Schema Registry and Control Center —
 # in the foreground on loopback. Ctrl-C stops everything in reverse order.
+# `secure` (make demo-secure) runs kraft-standalone secured
+# (KINIT_SECURITY=sasl_ssl, docs/security.md): a development CA made by
+# `kinit tls ca` in tls/ (kinit issues the node's certificate from it at
+# start), the admin password and a client user "demo" in secrets/, and a
+# client.properties (Kafka's tools) and kcat.conf (librdkafka) for "demo".
 #
 # State lives under DEMO_DIR (default .cache/demo, .cache/demo-kraft):
 # rendered files in etc/, the data (and the persisted node id, and for
@@ -42,8 +47,16 @@ kraft)
   ports="KRAFT_BROKER:9092 KRAFT_BROKER_CONTROLLER:9093 SCHEMA_REGISTRY:8081 SCHEMA_REGISTRY_MANAGEMENT:8091 CONTROL_CENTER:9021"
   broker_port=${KINIT_PORT_KRAFT_BROKER:-9092}
   ;;
+secure)
+  kraft_home=${KINIT_KRAFT_HOME:-$root/.cache/kafka-$kraft_version}
+  [ -x "$kraft_home/bin/kafka-storage" ] || { echo "demo: no Kafka $kraft_version home at $kraft_home: run 'make kafka'" >&2; exit 1; }
+  export KINIT_KRAFT_HOME=$kraft_home
+  config=kraft-standalone state=demo-secure what="Kafka $kraft_version (KRaft), secured (SASL_SSL, SCRAM-SHA-512, mutual TLS for the controller), from $kraft_home"
+  ports="KRAFT_BROKER:9092 KRAFT_BROKER_CONTROLLER:9093 SCHEMA_REGISTRY:8081 SCHEMA_REGISTRY_MANAGEMENT:8091 CONTROL_CENTER:9021"
+  broker_port=${KINIT_PORT_KRAFT_BROKER:-9092}
+  ;;
 *)
-  echo "usage: scripts/demo.sh [zookeeper|kraft]" >&2; exit 2 ;;
+  echo "usage: scripts/demo.sh [zookeeper|kraft|secure]" >&2; exit 2 ;;
 esac
 dir=${DEMO_DIR:-$root/.cache/$state}
 mkdir -p "$dir"
@@ -75,6 +88,51 @@ if [ ${#in_use[@]} -gt 0 ]; then
   exit 1
 fi
 
+# secure_setup makes, once, what a secured node mounts in production (the
+# TLS dir, the password files) and the client configs for user "demo";
+# later runs keep them.
+secure_setup() {
+  local tls=$dir/tls secrets=$dir/secrets
+  [ -f "$tls/ca.crt" ] || "$kinit" tls ca --out "$tls" >/dev/null
+  mkdir -p "$secrets/users"
+  chmod 0700 "$secrets"
+  newpw() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
+  [ -s "$secrets/admin.password" ] || (umask 077 && newpw >"$secrets/admin.password")
+  [ -s "$secrets/users/demo" ] || (umask 077 && newpw >"$secrets/users/demo")
+  local pw
+  pw=$(cat "$secrets/users/demo")
+  (umask 077 && cat >"$dir/client.properties" <<PROPS
+# Kafka's tools as user demo: kafka-topics --bootstrap-server localhost:$broker_port --command-config $dir/client.properties
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="demo" password="$pw";
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls/ca.crt
+PROPS
+  )
+  (umask 077 && cat >"$dir/kcat.conf" <<CONF
+# kcat -F $dir/kcat.conf -L (librdkafka 2.6.1 or later: SCRAM with Kafka 4)
+bootstrap.servers=localhost:$broker_port
+security.protocol=SASL_SSL
+sasl.mechanisms=SCRAM-SHA-512
+sasl.username=demo
+sasl.password=$pw
+ssl.ca.location=$tls/ca.crt
+# The demo listens on 127.0.0.1 only; localhost may resolve to ::1 first.
+broker.address.family=v4
+CONF
+  )
+  export KINIT_SECURITY=sasl_ssl KINIT_TLS_DIR=$tls KINIT_ADMIN_PASSWORD_FILE=$secrets/admin.password KINIT_USERS_DIR=$secrets/users
+  local rdkafka
+  rdkafka=$("$root/scripts/fetch-librdkafka.sh" 2>/dev/null || true)
+  clients="demo: secured: TLS dir $tls (a development CA: never mount ca.key in production),
+      user demo (password in $secrets/users/demo; add users there, kinit applies them while running)
+        $kraft_home/bin/kafka-topics --bootstrap-server localhost:$broker_port --command-config $dir/client.properties --list
+        ${rdkafka:+LD_LIBRARY_PATH=$rdkafka }kcat -F $dir/kcat.conf -L
+        curl --cacert $tls/ca.crt $registry/apis/ccompat/v7/subjects
+"
+}
+
 export KINIT_CONFIG=$root/rootfs/etc/kinit/kinit.toml
 export KINIT_CONFIG_ID=$config
 export KINIT_ROLE=broker
@@ -102,15 +160,22 @@ export KINIT_FLAVOR=${KINIT_FLAVOR:-small}
 # The demo has no KINIT_NODES: the node is the only member of its role and
 # takes id 1, persisted in data/*/kinit-node-id for the next run.
 
+registry=http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}
+clients=""
+if [ "$mode" = secure ]; then
+  registry=https://localhost:${KINIT_PORT_SCHEMA_REGISTRY:-8081}
+  secure_setup
+fi
+
 cat <<EOF
 demo: $("$kinit" version 2>/dev/null | head -n1 || true), config $config, $what
 demo: state in $dir (kept between runs; delete it to start afresh)
 demo: from a second terminal:
         KINIT_SOCKET=$socket $kinit status
         curl -s --unix-socket $socket http://kinit/v1/status
-      clients: bootstrap 127.0.0.1:$broker_port, Schema Registry (Apicurio, Confluent API) http://127.0.0.1:${KINIT_PORT_SCHEMA_REGISTRY:-8081}/apis/ccompat/v7,
+      clients: bootstrap 127.0.0.1:$broker_port, Schema Registry (Apicurio, Confluent API) $registry/apis/ccompat/v7,
                Control Center http://127.0.0.1:${KINIT_PORT_CONTROL_CENTER:-9021}/
-demo: Ctrl-C stops everything in reverse order.
+${clients}demo: Ctrl-C stops everything in reverse order.
 
 EOF
 
