@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -168,12 +169,18 @@ func TestKRaftSecure(t *testing.T) {
 		if strings.Contains(n.proc.Output(), password) {
 			t.Errorf("%s: the admin password is in kinit's output", n.host.Name)
 		}
+		// The storage format's bootstrap records, blanked by the launcher.
+		if scramKeys.MatchString(n.proc.Output()) || !strings.Contains(n.proc.Output(), "storedKey=[redacted]") {
+			t.Errorf("%s: the format's SCRAM salt and keys are in kinit's output, or it printed none", n.host.Name)
+		}
 		out, _ := n.kinit(ctx, "status")
 		if strings.Contains(string(out), password) {
 			t.Errorf("%s: the admin password is in kinit status", n.host.Name)
 		}
 	}
 }
+
+var scramKeys = regexp.MustCompile(`(salt|storedKey|serverKey)=\[-?[0-9]`)
 
 func copyFile(t testing.TB, src, dst string) {
 	t.Helper()
