@@ -50,6 +50,14 @@ func TestExternalListener(t *testing.T) {
 					t.Errorf("%s = %q; want %q", k, got, want)
 				}
 			}
+			if c.env["KINIT_SECURITY"] != "" {
+				// A SASL listener without its JAAS entry stops the broker.
+				for _, l := range []string{"sasl_ssl", "external"} {
+					if v, _, _ := javaprops.Get(props, "listener.name."+l+".scram-sha-512.sasl.jaas.config"); !strings.Contains(v, "ScramLoginModule required") {
+						t.Errorf("listener %s has no JAAS entry: %q", l, v)
+					}
+				}
+			}
 			for _, m := range []string{"KAFKA_BOOTSTRAP_SERVERS"} {
 				if v := p.Macros[m]; strings.Contains(v, "19092") {
 					t.Errorf("%s = %q: the node's services must bootstrap on the internal listener", m, v)

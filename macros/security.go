@@ -102,8 +102,15 @@ func (s *secured) overrides(n *roles.Node, svc *roles.Service, keystore string) 
 	broker, _ := listenerProtocols(s.Security)
 	out = add(out, "sasl.enabled.mechanisms", string(scramMechanism))
 	out = add(out, "sasl.mechanism.inter.broker.protocol", string(scramMechanism))
-	out = add(out, "listener.name."+strings.ToLower(broker)+"."+strings.ToLower(string(scramMechanism))+".sasl.jaas.config",
-		fmt.Sprintf(`org.apache.kafka.common.security.scram.ScramLoginModule required username="%s" password="%s";`, s.AdminUser, s.password))
+	// Each SASL listener needs its own JAAS entry, the external one too.
+	jaas := fmt.Sprintf(`org.apache.kafka.common.security.scram.ScramLoginModule required username="%s" password="%s";`, s.AdminUser, s.password)
+	listeners := []string{broker}
+	if n.External.Enabled() {
+		listeners = append(listeners, externalListener)
+	}
+	for _, l := range listeners {
+		out = add(out, "listener.name."+strings.ToLower(l)+"."+strings.ToLower(string(scramMechanism))+".sasl.jaas.config", jaas)
+	}
 	return out
 }
 
