@@ -50,10 +50,14 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 		ss := b.plan.Sizing.Services[i]
 		sc := b.serviceScope(ns, s, ss)
 		svc := b.service(s, sc, ss)
+		var props string // the rendered properties file, if any
 		for ti := range s.Templates {
 			f := b.render(s, &s.Templates[ti], sc, svc)
 			if f == nil {
 				continue
+			}
+			if s.Templates[ti].Properties && props == "" {
+				props = string(f.Content)
 			}
 			for _, f := range append([]*File{f}, b.keystoreFor(s, &s.Templates[ti], f)...) {
 				if other, dup := dsts[f.Dst]; dup {
@@ -65,6 +69,7 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 				svc.Files = append(svc.Files, f.Dst)
 			}
 		}
+		b.probeFromProperties(s, svc, props)
 		b.plan.Services = append(b.plan.Services, svc)
 	}
 	if err := b.errs.Err(); err != nil {
