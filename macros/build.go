@@ -70,6 +70,9 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 			}
 		}
 		b.probeFromProperties(s, svc, props)
+		if s.Kind == "kafka" {
+			svc.TLSListeners = tlsListeners(props)
+		}
 		b.plan.Services = append(b.plan.Services, svc)
 	}
 	if err := b.errs.Err(); err != nil {

@@ -51,6 +51,9 @@ func TestExternalListener(t *testing.T) {
 				}
 			}
 			if c.env["KINIT_SECURITY"] != "" {
+				if got := p.Service("kraft-broker").TLSListeners; strings.Join(got, ",") != "SASL_SSL,EXTERNAL" {
+					t.Errorf("TLS listeners %v; want SASL_SSL, EXTERNAL (a new keystore is reloaded on each)", got)
+				}
 				// A SASL listener without its JAAS entry stops the broker.
 				for _, l := range []string{"sasl_ssl", "external"} {
 					if v, _, _ := javaprops.Get(props, "listener.name."+l+".scram-sha-512.sasl.jaas.config"); !strings.Contains(v, "ScramLoginModule required") {

@@ -2,6 +2,7 @@ package macros
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/go-multierror"
@@ -13,6 +14,10 @@ import (
 // material checks the node's TLS material (every problem, each naming its
 // file) and renders the Kafka keystore from it into s. A mounted CA key is
 // a warning: whoever reads it can mint certificates the cluster trusts.
+// ExpiryWarning is how long before the node's certificate expires kinit
+// starts warning, at start and at every reload.
+const ExpiryWarning = 30 * 24 * time.Hour
+
 func (b *builder) material(s *secured) {
 	n := b.node
 	m, err := tlsdir.Check(s.TLSDir, n.TLSHosts(), time.Now())
@@ -21,6 +26,10 @@ func (b *builder) material(s *secured) {
 	}
 	if err != nil {
 		return
+	}
+	if left := time.Until(m.NotAfter); left < ExpiryWarning {
+		b.plan.Warnings = append(b.plan.Warnings, fmt.Sprintf("%s/%s expires in %d days (%s): replace it; kinit reloads it without a restart",
+			s.TLSDir, tlsdir.CertFile, int(left.Hours()/24), m.NotAfter.UTC().Format(time.DateOnly)))
 	}
 	if m.CAKeyMounted {
 		b.plan.Warnings = append(b.plan.Warnings, s.TLSDir+" holds ca.key: fine for development, never in production (whoever reads it can mint certificates the cluster trusts)")

@@ -7,6 +7,7 @@ package macros
 import (
 	"cmp"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,4 +136,27 @@ func probeMechanism(enabled string) (kplan.SASLMechanism, bool) {
 		}
 	}
 	return "", false
+}
+
+// tlsListeners are the listeners of props that serve TLS, the controller
+// listeners (controller.listener.names) left out.
+func tlsListeners(props string) []string {
+	controllers, _, _ := javaprops.Get(props, "controller.listener.names")
+	listeners, _, _ := javaprops.Get(props, "listeners")
+	var out []string
+	for _, l := range strings.Split(listeners, ",") {
+		n, addr, found := strings.Cut(strings.TrimSpace(l), "://")
+		if !found {
+			continue
+		}
+		_, port, err := net.SplitHostPort(addr)
+		p, _ := strconv.Atoi(port)
+		if err != nil || slices.ContainsFunc(strings.Split(controllers, ","), func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), n) }) {
+			continue
+		}
+		if _, protocol, ok := listenerOnPort(props, p); ok && strings.HasSuffix(protocol, "SSL") {
+			out = append(out, strings.ToUpper(n))
+		}
+	}
+	return out
 }

@@ -50,6 +50,11 @@ type Service struct {
 	DataDir     string
 	Files       []string // destinations of the files rendered for it
 	Overrides   []Override
+	// TLSListeners are the client and inter-broker listeners of a Kafka
+	// service that serve TLS from its keystore (not the controller's),
+	// as its rendered properties name them; a new keystore is reloaded
+	// on each.
+	TLSListeners []string
 }
 
 // Environ returns the child environment: the variables of base (normally

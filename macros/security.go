@@ -18,10 +18,11 @@ import (
 // scramMechanism is the one SASL mechanism of a secured cluster.
 const scramMechanism = kplan.SCRAMSHA512
 
-// keystoreName is the PEM keystore kinit renders beside a KRaft service's
-// properties: the node's key (PKCS#8, as Kafka's PEM keystore needs it)
-// and certificate chain.
-const keystoreName = "keystore.pem"
+// KeystoreName is the PEM keystore kinit renders beside a secured
+// service's properties: the node's key (PKCS#8, as Kafka's PEM keystore
+// needs it) and certificate chain. A rendered File of this Template is a
+// keystore (a reload swaps it without a restart where the service can).
+const KeystoreName = "keystore.pem"
 
 // secured is what a secured node's services and probes are given.
 type secured struct {
@@ -159,7 +160,7 @@ func (b *builder) secures(s *roles.Service) bool {
 // keystorePath is where the PEM keystore of the service rendering props
 // goes: beside its properties file.
 func (s *secured) keystorePath(props *File) string {
-	return filepath.Join(filepath.Dir(props.Dst), keystoreName)
+	return filepath.Join(filepath.Dir(props.Dst), KeystoreName)
 }
 
 // keystoreFor is the PEM keystore rendered for s beside the properties
@@ -169,7 +170,7 @@ func (b *builder) keystoreFor(s *roles.Service, t *roles.Template, f *File) []*F
 	if !t.Properties || !b.secures(s) {
 		return nil
 	}
-	return []*File{{Service: s.ID, Src: b.sec.TLSDir, Template: keystoreName,
+	return []*File{{Service: s.ID, Src: b.sec.TLSDir, Template: KeystoreName,
 		Dst: b.sec.keystorePath(f), Content: b.sec.keystore,
 		Mode: secretMode, Owner: f.Owner, Group: f.Group}}
 }

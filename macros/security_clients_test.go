@@ -46,7 +46,7 @@ func TestSecurityClientsRegistry(t *testing.T) {
 		switch {
 		case strings.HasSuffix(f.Dst, "/schema-registry/apicurio-registry.properties"):
 			props = f
-		case strings.HasSuffix(f.Dst, "/schema-registry/"+keystoreName):
+		case strings.HasSuffix(f.Dst, "/schema-registry/"+KeystoreName):
 			ks = f
 		}
 	}

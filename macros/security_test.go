@@ -65,7 +65,7 @@ func TestSecuredBroker(t *testing.T) {
 	var ks, pf *File
 	for _, f := range p.Files {
 		switch {
-		case strings.HasSuffix(f.Dst, "/kraft/"+keystoreName):
+		case strings.HasSuffix(f.Dst, "/kraft/"+KeystoreName):
 			ks = f
 		case strings.HasSuffix(f.Dst, "/kraft/server.properties"):
 			pf = f
@@ -164,5 +164,28 @@ func TestSecuredBadMaterial(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
 		}
+	}
+}
+
+// From 30 days before the node's certificate expires, kinit warns at start
+// and at every reload, naming the file and the date.
+func TestCertificateExpiryWarning(t *testing.T) {
+	env := securedEnv(t, "broker", "b-2.example")
+	tls := env["KINIT_TLS_DIR"]
+	for _, f := range []string{"tls.crt", "tls.key"} {
+		if err := os.Remove(filepath.Join(tls, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Issued 345 days ago for a year: 20 days left.
+	if _, err := tlsdir.Issue(tls, tlsdir.Identity{CommonName: "b-2.example", Hosts: []string{"b-2.example"}}, time.Now().Add(-345*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	w := strings.Join(plan(t, env, goldenLimits).Warnings, "\n")
+	if !strings.Contains(w, filepath.Join(tls, "tls.crt")+" expires in 19 days") && !strings.Contains(w, filepath.Join(tls, "tls.crt")+" expires in 20 days") {
+		t.Errorf("no expiry warning:\n%s", w)
+	}
+	if w := strings.Join(plan(t, securedEnv(t, "broker", "b-2.example"), goldenLimits).Warnings, "\n"); strings.Contains(w, "expires in") {
+		t.Errorf("a fresh certificate warned about:\n%s", w)
 	}
 }

@@ -26,6 +26,9 @@ type Change struct {
 	Files   map[string]string
 	Restart bool
 	Why     []string // what changed, for the log
+	// Keystores are the changed PEM keystores of a broker that reloads
+	// them in place (node/keystore.go), without a restart.
+	Keystores []string
 }
 
 // Diff compares a newly compiled node (its rendered plan p and the
@@ -46,7 +49,11 @@ func Diff(last Given, p *macros.Rendering, sp plan.Plan) []Change {
 		spec, old := specs[s.ID], last.Specs[s.ID]
 		c := Change{Spec: spec, Files: digests[s.ID]}
 		if files := ChangedFiles(last.Files[s.ID], c.Files); len(files) > 0 {
-			c.Why = append(c.Why, "rendered "+strings.Join(files, ", "))
+			if reloadsKeystores(p, s, files) {
+				c.Keystores = files
+			} else {
+				c.Why = append(c.Why, "rendered "+strings.Join(files, ", "))
+			}
 		}
 		if !slices.Equal(old.Argv, spec.Argv) {
 			c.Why = append(c.Why, "command")
@@ -64,11 +71,35 @@ func Diff(last Given, p *macros.Rendering, sp plan.Plan) []Change {
 			c.Why = append(c.Why, "capabilities")
 		}
 		c.Restart = len(c.Why) > 0
-		if c.Restart || !reflect.DeepEqual(old, spec) {
+		if c.Restart || len(c.Keystores) > 0 || !reflect.DeepEqual(old, spec) {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// reloadsKeystores reports whether every file in changed is a PEM keystore
+// of s and s reloads its keystores in place: a secured broker-only KRaft
+// service. A controller's listener cannot reload its keystore
+// (KAFKA-20583), so a controller, a combined node and every other service
+// restart for a new certificate.
+func reloadsKeystores(p *macros.Rendering, s *macros.Service, changed []string) bool {
+	pr := s.Probe
+	if pr == nil || pr.Kind != plan.ProbeKafka || pr.Mode != plan.KafkaKRaft || pr.Security == nil {
+		return false
+	}
+	keystores := map[string]bool{}
+	for _, f := range p.Files {
+		if f.Service == s.ID && f.Template == macros.KeystoreName {
+			keystores[f.Dst] = true
+		}
+	}
+	for _, dst := range changed {
+		if !keystores[dst] {
+			return false
+		}
+	}
+	return true
 }
 
 // FileDigests maps each service to its rendered files' digests: content,

@@ -87,3 +87,41 @@ func TestChangedFiles(t *testing.T) {
 		t.Errorf("ChangedFiles = %v, want %v", got, want)
 	}
 }
+
+// A new keystore alone: a secured broker-only KRaft service reloads it in
+// place; a combined node (its controller listener cannot reload) and a
+// keystore changed together with another file restart.
+func TestDiffKeystoreReload(t *testing.T) {
+	sec := &plan.Security{TLS: &plan.TLS{CAFile: "/tls/ca.crt"}}
+	for _, tt := range []struct {
+		name      string
+		mode      plan.KafkaMode
+		alsoProps bool
+		reload    bool
+	}{
+		{"broker", plan.KafkaKRaft, false, true},
+		{"combined", plan.KafkaCombined, false, false},
+		{"broker, properties too", plan.KafkaKRaft, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			spec := plan.Service{ID: "kb", Argv: []string{"kafka"}, Probe: &plan.Probe{Kind: plan.ProbeKafka, Mode: tt.mode, Security: sec}}
+			ks := &macros.File{Service: "kb", Dst: "/etc/kraft/keystore.pem", Template: macros.KeystoreName, Content: []byte("old"), Mode: 0o600}
+			props := &macros.File{Service: "kb", Dst: "/etc/kraft/server.properties", Template: "kraft-server.properties", Content: []byte("a=1\n"), Mode: 0o600}
+			svc := &macros.Service{Service: spec}
+			last := FileDigests(&macros.Rendering{Services: []*macros.Service{svc}, Files: []*macros.File{ks, props}})
+			ks2, props2 := *ks, *props
+			ks2.Content = []byte("new")
+			if tt.alsoProps {
+				props2.Content = []byte("a=2\n")
+			}
+			got := Diff(Given{Specs: map[string]plan.Service{"kb": spec}, Files: last},
+				&macros.Rendering{Services: []*macros.Service{svc}, Files: []*macros.File{&ks2, &props2}}, plan.Plan{Services: []plan.Service{spec}})
+			if len(got) != 1 {
+				t.Fatalf("changes %+v; want one", got)
+			}
+			if reloads := len(got[0].Keystores) == 1 && !got[0].Restart; reloads != tt.reload || got[0].Restart == tt.reload {
+				t.Errorf("restart %v, keystores %v; want reload in place %v", got[0].Restart, got[0].Keystores, tt.reload)
+			}
+		})
+	}
+}

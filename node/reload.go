@@ -224,6 +224,7 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 				continue
 			}
 			r.files[c.Spec.ID] = c.Files
+			r.reloadKeystores(ctx, np, c)
 			continue
 		}
 		changed[c.Spec.ID] = c
@@ -255,6 +256,20 @@ func (r *reloader) reload(ctx context.Context) (again bool) {
 	})
 	cancel()
 	return <-newer
+}
+
+// reloadKeystores has a broker take its new keystores in place. A failure
+// leaves it serving the old certificate until its next restart, and says
+// so: the new file is written, so that restart takes it.
+func (r *reloader) reloadKeystores(ctx context.Context, np *Rendered, c Change) {
+	svc := np.Rendering.Service(c.Spec.ID)
+	for _, ks := range c.Keystores {
+		if err := reloadKeystores(ctx, np, svc, ks); err != nil {
+			r.log.Warn(fmt.Sprintf("service %q keeps its old certificate until its next restart: cannot reload %s: %v", c.Spec.ID, ks, err), "service", c.Spec.ID)
+			continue
+		}
+		r.log.Info(keystoreReloaded(svc, ks), "service", c.Spec.ID)
+	}
 }
 
 // reject logs why a change is ignored, every problem with its file:line.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fsnotify/fsnotify"
+	"github.com/kinit/kinit/internal/tlsdir"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -72,6 +73,13 @@ func (r *reloader) rewatch(np *Rendered) {
 	file(np.Config.File)
 	if src := np.Node.NodesSource; src != "" && src != roles.EnvNodes {
 		file(src)
+	}
+	if sec := np.Node.Security; sec.Secure() {
+		// A new certificate is rendered into the keystores and reloaded
+		// (a Secret update swaps ..data, seen by the directory watch).
+		for _, f := range []string{tlsdir.CAFile, tlsdir.CertFile, tlsdir.KeyFile} {
+			file(filepath.Join(sec.TLSDir, f))
+		}
 	}
 	tdir := np.Node.Vars["TEMPLATE_DIR"]
 	if tdir == "" {

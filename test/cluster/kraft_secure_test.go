@@ -148,6 +148,10 @@ func TestKRaftSecure(t *testing.T) {
 
 	// The same Secret on both brokers, as a StatefulSet mounts it.
 	checkUsers(ctx, t, nodes[1:], []*secretDir{users["brk-2"], users["brk-3"]}, fq("brk-2")+":9092", ca, mark)
+	checkRotation(ctx, t, nodes[2], caDir, ca, mark)
+	if out, err := kcatSCRAM(ctx, t, brk, fq("brk-3")+":9092", ca, "alice", "alice-pw-2", "after rotation\n", "-P", "-t", "kinit-users"); err != nil {
+		t.Errorf("kcat through the rotated broker: %v\n%s", err, out)
+	}
 
 	b := nodes[1]
 	st, err := b.status(ctx)

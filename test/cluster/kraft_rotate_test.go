@@ -1,0 +1,120 @@
+package cluster
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kinit/kinit/internal/tlsdir"
+)
+
+// checkRotation replaces broker n's certificate the way a Secret update
+// or cert-manager renewal does (new key and certificate from the same CA,
+// moved into place): kinit re-renders the broker's PEM keystore and the
+// broker loads it in place. The new serial is served on its listener (a
+// TLS handshake by openssl), the broker process is the same and has not
+// restarted, and clients go on.
+func checkRotation(ctx context.Context, t *testing.T, n *node, caDir, ca string, mark func(string)) {
+	t.Helper()
+	before, err := n.status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := before.service("kraft-broker")
+
+	fqdn := n.host.FQDN
+	dir := filepath.Join(n.host.Dir, "tls")
+	// renew issues a certificate for hosts from the same CA and moves it
+	// into place; it returns its serial.
+	renew := func(hosts ...string) string {
+		work := filepath.Join(t.TempDir(), "renew")
+		for _, f := range []string{tlsdir.CAFile, tlsdir.CAKeyFile} {
+			copyFile(t, filepath.Join(caDir, f), filepath.Join(work, f))
+		}
+		if _, err := tlsdir.Issue(work, tlsdir.Identity{CommonName: fqdn, Hosts: hosts}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{tlsdir.KeyFile, tlsdir.CertFile} {
+			copyFile(t, filepath.Join(work, f), filepath.Join(dir, f+".new"))
+			if err := os.Rename(filepath.Join(dir, f+".new"), filepath.Join(dir, f)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return certSerial(t, filepath.Join(work, tlsdir.CertFile))
+	}
+	// servedSerial is the serial the broker's listener presents in a TLS
+	// handshake (openssl, independent of kinit and Kafka's clients).
+	servedSerial := func() string {
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		out, _ := n.host.Command(cctx, "/bin/sh", "-c",
+			`openssl s_client -connect "$0:9092" -servername "$0" -CAfile "$1" </dev/null 2>/dev/null | openssl x509 -noout -serial`, fqdn, ca).Output()
+		return strings.TrimPrefix(strings.TrimSpace(string(out)), "serial=")
+	}
+	// A certificate for another host is refused, naming the file; the
+	// broker keeps serving its own.
+	old := certSerial(t, filepath.Join(dir, tlsdir.CertFile))
+	renew("other.kinit.test")
+	for !strings.Contains(n.proc.Output(), `tls.crt: does not name host \"`+fqdn) {
+		if ctx.Err() != nil {
+			t.Fatalf("kinit did not refuse a certificate for another host")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if got := servedSerial(); !sameSerial(got, old) {
+		t.Errorf("after a refused certificate the broker serves serial %q; want its old %s", got, old)
+	}
+	serial := renew(fqdn, "localhost", "127.0.0.1")
+
+	deadline := time.Now().Add(90 * time.Second)
+	var served string
+	for {
+		served = servedSerial()
+		if sameSerial(served, serial) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s serves serial %q, not the new certificate's %s", fqdn, served, serial)
+		}
+		time.Sleep(time.Second)
+	}
+	after, err := n.status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := after.service("kraft-broker"); b.Pid != broker.Pid || b.Restarts != broker.Restarts || !b.Ready {
+		t.Errorf("the broker was restarted for the new certificate: pid %d -> %d, restarts %d -> %d, ready %v",
+			broker.Pid, b.Pid, broker.Restarts, b.Restarts, b.Ready)
+	}
+	if !strings.Contains(n.proc.Output(), "keystore.pem on SASL_SSL without a restart") {
+		t.Errorf("kinit did not log the reload")
+	}
+	mark("certificate rotated: the new serial served, the broker not restarted")
+}
+
+// certSerial is the serial of the first certificate in a PEM file, in hex.
+func certSerial(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(data)
+	if b == nil {
+		t.Fatalf("%s holds no PEM block", path)
+	}
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ToUpper(c.SerialNumber.Text(16))
+}
+
+func sameSerial(a, b string) bool {
+	return a != "" && strings.EqualFold(strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0"))
+}
