@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kinit/kinit/test/kafkahome"
 	"github.com/kinit/kinit/test/nethost"
 )
 
@@ -32,13 +31,7 @@ func checkSecureDemo(ctx context.Context, t *testing.T, h *nethost.Host, state, 
 		t.Errorf("the demo does not print how to use %s", conf)
 	}
 	kcat := func(stdin string, args ...string) (string, error) {
-		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		defer cancel()
-		cmd := h.Command(cctx, append([]string{"kcat", "-F", conf, "-m", "10"}, args...)...)
-		cmd.Env = append(os.Environ(), kafkahome.KcatEnv(t)...)
-		cmd.Stdin = strings.NewReader(stdin)
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+		return kcatOn(ctx, t, h, stdin, append([]string{"-F", conf}, args...)...)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -55,20 +55,26 @@ func (s *secretDir) write(t testing.TB, files map[string]string) {
 	}
 }
 
-// kcatSCRAM runs kcat on host h as user with password against bootstrap,
-// trusting ca, through the librdkafka that speaks SCRAM to Kafka 4.
-func kcatSCRAM(ctx context.Context, t testing.TB, h *nethost.Host, bootstrap, ca, user, password, stdin string, args ...string) (string, error) {
+// kcatOn runs kcat on host h with args, through the librdkafka that
+// speaks SCRAM to Kafka 4.
+func kcatOn(ctx context.Context, t testing.TB, h *nethost.Host, stdin string, args ...string) (string, error) {
 	t.Helper()
 	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	argv := append([]string{"kcat", "-b", bootstrap, "-m", "10",
-		"-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512",
-		"-X", "sasl.username=" + user, "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + ca}, args...)
-	cmd := h.Command(cctx, argv...)
+	cmd := h.Command(cctx, append([]string{"kcat", "-m", "10"}, args...)...)
 	cmd.Env = append(os.Environ(), kafkahome.KcatEnv(t)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// kcatSCRAM runs kcat on host h as user with password against bootstrap,
+// trusting ca.
+func kcatSCRAM(ctx context.Context, t testing.TB, h *nethost.Host, bootstrap, ca, user, password, stdin string, args ...string) (string, error) {
+	t.Helper()
+	return kcatOn(ctx, t, h, stdin, append([]string{"-b", bootstrap,
+		"-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+		"-X", "sasl.username=" + user, "-X", "sasl.password=" + password, "-X", "ssl.ca.location=" + ca}, args...)...)
 }
 
 // checkUsers: the client users of KINIT_USERS_DIR (a Secret volume) are

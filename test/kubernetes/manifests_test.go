@@ -299,6 +299,11 @@ func TestPortsAgreeWithConfig(t *testing.T) {
 					if name == "controller" && s.Kind == "kafka" && !roles.Combined(n, s) {
 						continue
 					}
+					// The external listener binds only with
+					// KINIT_EXTERNAL_ADVERTISED.
+					if name == roles.ExternalPortName && !n.External.Enabled() {
+						continue
+					}
 					if !slices.Contains(want, int32(p)) {
 						want = append(want, int32(p))
 					}
