@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kinit/kinit/internal/tlsdir"
+	"github.com/kinit/kinit/test/kafkahome"
+	"github.com/kinit/kinit/test/nethost"
 )
 
 // checkRotation replaces broker n's certificate the way a Secret update
@@ -117,4 +121,64 @@ func certSerial(t *testing.T, path string) string {
 
 func sameSerial(a, b string) bool {
 	return a != "" && strings.EqualFold(strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0"))
+}
+
+// steadyProducer is Kafka's console producer (acks=all, idempotent) on a
+// host, fed a numbered record every 20 ms until stop: the client that
+// must not notice a certificate rotation.
+type steadyProducer struct {
+	cmd  *exec.Cmd
+	out  strings.Builder
+	sent int
+	quit chan struct{}
+	done chan struct{}
+}
+
+func startProducer(ctx context.Context, t *testing.T, h *nethost.Host, runClass, props, bootstrap, topic string) *steadyProducer {
+	t.Helper()
+	p := &steadyProducer{quit: make(chan struct{}), done: make(chan struct{})}
+	p.cmd = h.Command(ctx, runClass, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", bootstrap, "--topic", topic,
+		"--producer.config", props, "--producer-property", "acks=all", "--producer-property", "enable.idempotence=true")
+	p.cmd.Env = append(os.Environ(), kafkahome.JVMEnv()...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	in, err := p.cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(p.done)
+		defer in.Close()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.quit:
+				return
+			case <-tick.C:
+				if _, err := fmt.Fprintf(in, "steady-%d\n", p.sent); err != nil {
+					return
+				}
+				p.sent++
+			}
+		}
+	}()
+	return p
+}
+
+// stop ends the input, waits for the producer to flush and exit, and
+// returns how many records it was given and how many sends failed.
+func (p *steadyProducer) stop(t *testing.T) (sent, failed int) {
+	t.Helper()
+	close(p.quit)
+	<-p.done
+	err := p.cmd.Wait()
+	out := p.out.String()
+	failed = strings.Count(out, "Error when sending message")
+	if err != nil {
+		t.Errorf("the producer exited with %v:\n%s", err, digest(out, 40))
+	}
+	return p.sent, failed
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,7 +149,40 @@ func TestKRaftSecure(t *testing.T) {
 
 	// The same Secret on both brokers, as a StatefulSet mounts it.
 	checkUsers(ctx, t, nodes[1:], []*secretDir{users["brk-2"], users["brk-3"]}, fq("brk-2")+":9092", ca, mark)
+	// Every broker's certificate replaced while a producer sends with
+	// acks=all: no send fails, every record is there.
+	const steady = "kinit-rotation"
+	if out, err := run("", runClass, "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", fq("brk-2")+":9092", "--create", "--topic", steady,
+		"--partitions", "2", "--replication-factor", "2", "--command-config", good); err != nil {
+		t.Fatalf("create %s: %v\n%s", steady, err, out)
+	}
+	producer := startProducer(ctx, t, brk, runClass, good, fq("brk-2")+":9092,"+fq("brk-3")+":9092", steady)
+	// Rotate only once records are landing (the producer's JVM starts
+	// first): its end offsets move.
+	for {
+		out, _ := run("", runClass, "org.apache.kafka.tools.GetOffsetShell", "--bootstrap-server", fq("brk-2")+":9092", "--topic", steady, "--command-config", good)
+		if regexp.MustCompile(`:[1-9][0-9]*\s`).MatchString(out + "\n") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the producer landed nothing on %s:\n%s", steady, out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	checkRotation(ctx, t, nodes[2], caDir, ca, mark)
+	checkRotation(ctx, t, nodes[1], caDir, ca, mark)
+	time.Sleep(2 * time.Second) // sends after the last reload
+	sent, failed := producer.stop(t)
+	t.Logf("through the rotation of both brokers' certificates: %d records sent with acks=all, %d sends failed", sent, failed)
+	if failed != 0 || sent == 0 {
+		t.Errorf("%d of %d sends failed through the rotation", failed, sent)
+	}
+	out, err = run("", runClass, "org.apache.kafka.tools.consumer.ConsoleConsumer", "--bootstrap-server", fq("brk-3")+":9092",
+		"--topic", steady, "--from-beginning", "--max-messages", strconv.Itoa(sent), "--timeout-ms", "60000", "--consumer.config", good)
+	if got := strings.Count(out, "steady-"); err != nil || got != sent {
+		t.Errorf("read back %d of %d records sent through the rotation (%v)", got, sent, err)
+	}
+	mark("records sent through the rotation all read back")
 	if out, err := kcatSCRAM(ctx, t, brk, fq("brk-3")+":9092", ca, "alice", "alice-pw-2", "after rotation\n", "-P", "-t", "kinit-users"); err != nil {
 		t.Errorf("kcat through the rotated broker: %v\n%s", err, out)
 	}
