@@ -64,6 +64,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	m.Attach(sup)
 	m.Rendered(o.Changed)
 	addQuorumSection(sup, np)
+	addTLSSection(sup, np)
 
 	socket := control.SocketPath()
 	srv, err := control.Start(socket, sup, o.Log)

@@ -95,6 +95,9 @@ func checkRotation(ctx context.Context, t *testing.T, n *node, caDir, ca string,
 		t.Errorf("the broker was restarted for the new certificate: pid %d -> %d, restarts %d -> %d, ready %v",
 			broker.Pid, b.Pid, broker.Restarts, b.Restarts, b.Ready)
 	}
+	if sec := after.section("tls"); !sameSerial(sec["serial"], serial) || sec["not_after"] == "" || sec["warning"] != "" {
+		t.Errorf("kinit status tls section %v; want serial %s", sec, serial)
+	}
 	if !strings.Contains(n.proc.Output(), "keystore.pem on SASL_SSL without a restart") {
 		t.Errorf("kinit did not log the reload")
 	}
