@@ -113,17 +113,18 @@ func (c *checker) key(path string) crypto.Signer {
 	return k
 }
 
-// keyMode: a private key readable by the group or others is readable by
-// every service of the container. The mode is the target's: a Secret
-// volume's files are links, and its defaultMode (0644 unless set) is what
-// the target gets.
+// keyMode: a private key others may read, or the group may change, is
+// refused. Group read is allowed: every service of the image runs as its
+// one user and group anyway, and a Kubernetes Secret volume with fsGroup
+// (the way a non-root pod reads it) shows defaultMode 0400 as 0440. The
+// mode is the target's: a Secret volume's files are links.
 func (c *checker) keyMode(path string) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return
 	}
-	if perm := st.Mode().Perm(); perm&0o077 != 0 {
-		c.add(path, fmt.Errorf("mode %04o gives the group or others access to the private key; want 0600 or 0400 (a Kubernetes Secret volume: defaultMode: 0400)", perm))
+	if perm := st.Mode().Perm(); perm&0o037 != 0 {
+		c.add(path, fmt.Errorf("mode %04o gives others access, or the group more than read access, to the private key; want 0600 or 0400, or 0640 or 0440 for a group (a Kubernetes Secret volume: defaultMode: 0400, shown as 0440 with fsGroup)", perm))
 	}
 }
 

@@ -117,9 +117,15 @@ func TestCheckBadMaterial(t *testing.T) {
 				files[KeyFile] = f
 			},
 			want: []want{{KeyFile, "mode 0644"}}},
-		{name: "ca.key mounted and group-readable",
-			edit: func(t *testing.T, ca testCA, files map[string]file) { files[CAKeyFile] = file{pkcs8(t, ca.key), 0o640} },
-			want: []want{{CAKeyFile, "mode 0640"}}},
+		{name: "tls.key group-readable, as a Secret volume with fsGroup shows defaultMode 0400",
+			edit: func(t *testing.T, _ testCA, files map[string]file) {
+				f := files[KeyFile]
+				f.mode = 0o440
+				files[KeyFile] = f
+			}},
+		{name: "ca.key mounted and group-writable",
+			edit: func(t *testing.T, ca testCA, files map[string]file) { files[CAKeyFile] = file{pkcs8(t, ca.key), 0o660} },
+			want: []want{{CAKeyFile, "mode 0660"}}},
 		{name: "everything wrong at once",
 			hosts: []string{"broker-1.example", "broker-9.example"},
 			edit: func(t *testing.T, _ testCA, files map[string]file) {
