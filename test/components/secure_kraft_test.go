@@ -3,18 +3,14 @@ package components
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/plan"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor/probe"
-	"github.com/kinit/kinit/test/kafkahome"
 )
 
 // A secured Kafka 4.4 KRaft combined node, without kinit (issue 23): the
@@ -30,73 +26,16 @@ import (
 // credentials and say why with the wrong ones; Kafka's own console
 // clients, independent of kinit and franz-go, round-trip a record.
 func TestSecureKRaft(t *testing.T) {
-	home := kafkahome.KRaftDir(t)
-	dir := t.TempDir()
-	env := append(os.Environ(), kafkahome.JVMEnv()...)
-	env = append(env, "LOG_DIR="+filepath.Join(dir, "logs"))
-	ports := testkit.FreePorts(t, 2)
-	bootstrap := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	controller := fmt.Sprintf("127.0.0.1:%d", ports[1])
 	const password = "admin-secret"
-
 	// The CA and the node's certificate, for 127.0.0.1 and localhost; the
 	// node presents it as a server and, to its own controller listener,
 	// as a client. Another CA signs nothing the node has.
-	opensslRun(t, dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=kinit-test-ca", "-days", "1")
-	opensslRun(t, dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt", "-subj", "/CN=another-ca", "-days", "1")
-	opensslRun(t, dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=kafka-node")
-	writeFile(t, filepath.Join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n")
-	opensslRun(t, dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "ext.cnf")
+	n := startSecureKRaft(t, password, "IP:127.0.0.1,DNS:localhost")
+	home, dir, env, bootstrap, controller := n.home, n.dir, n.env, n.bootstrap, n.controller
 	// A client certificate from the same CA for another principal, not a
 	// super user.
 	opensslRun(t, dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "probe.key", "-out", "probe.csr", "-subj", "/CN=kinit-probe")
 	opensslRun(t, dir, "x509", "-req", "-in", "probe.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "probe.crt", "-days", "1", "-extfile", "ext.cnf")
-	key, err := os.ReadFile(filepath.Join(dir, "tls.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := os.ReadFile(filepath.Join(dir, "tls.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Kafka's PEM key store is one file: the unencrypted PKCS#8 key, then
-	// the certificate chain.
-	if !strings.HasPrefix(string(key), "-----BEGIN PRIVATE KEY-----") {
-		t.Fatalf("openssl wrote a key that is not unencrypted PKCS#8:\n%.40s", key)
-	}
-	keystore := writeFile(t, filepath.Join(dir, "keystore.pem"), string(key)+string(cert))
-
-	props := writeFile(t, filepath.Join(dir, "server.properties"), fmt.Sprintf(`process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@%[2]s
-listeners=CLIENT://%[1]s,CONTROLLER://%[2]s
-advertised.listeners=CLIENT://%[1]s
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL
-inter.broker.listener.name=CLIENT
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="%[5]s";
-ssl.keystore.type=PEM
-ssl.keystore.location=%[3]s
-ssl.truststore.type=PEM
-ssl.truststore.location=%[4]s/ca.crt
-listener.name.controller.ssl.client.auth=required
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-super.users=User:admin;User:CN=kafka-node
-log.dirs=%[4]s/kraft
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-`, bootstrap, controller, keystore, dir, password))
-
-	if out, err := runTool(env, filepath.Join(home, "bin/kafka-storage"), "format", "-t", roles.NewClusterID(), "-c", props,
-		"--add-scram", "SCRAM-SHA-512=[name=admin,password="+password+"]"); err != nil {
-		t.Fatalf("kafka-storage format: %v\n%s", err, out)
-	}
-	node := start(t, "kafka-secure", env, filepath.Join(home, "bin/kafka-server-start"), props)
-	waitLog(t, node, "Kafka Server started (kafka.server.KafkaRaftServer)")
 
 	passwordFile := writeFile(t, filepath.Join(dir, "admin.password"), password+"\n")
 	wrongFile := writeFile(t, filepath.Join(dir, "wrong.password"), "wrong-password\n")

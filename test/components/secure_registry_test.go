@@ -20,10 +20,8 @@ import (
 
 	"github.com/kinit/kinit/internal/javaprops"
 	"github.com/kinit/kinit/internal/testkit"
-	"github.com/kinit/kinit/internal/tlsdir"
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/plan"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor/probe"
 	"github.com/kinit/kinit/test/kafkahome"
 )
@@ -39,65 +37,16 @@ import (
 // certificate names node.kinit.test as kinit's probe verifies the node's
 // FQDN while it dials loopback.
 func TestSecureRegistry(t *testing.T) {
-	home := kafkahome.KRaftDir(t)
 	apicurio, java21 := kafkahome.Apicurio(t)
-	dir := t.TempDir()
-	env := append(os.Environ(), kafkahome.JVMEnv()...)
-	env = append(env, "LOG_DIR="+filepath.Join(dir, "logs"))
-	ports := testkit.FreePorts(t, 4)
-	bootstrap := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	controller := fmt.Sprintf("127.0.0.1:%d", ports[1])
-	srPort, mgmtPort := ports[2], ports[3]
 	const (
 		password = "admin-secret"
 		fqdn     = "node.kinit.test"
 	)
-
-	opensslRun(t, dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=kinit-test-ca", "-days", "1")
-	opensslRun(t, dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt", "-subj", "/CN=another-ca", "-days", "1")
-	opensslRun(t, dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=kafka-node")
-	writeFile(t, filepath.Join(dir, "ext.cnf"), "subjectAltName=DNS:"+fqdn+",IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n")
-	opensslRun(t, dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "ext.cnf")
+	n := startSecureKRaft(t, password, "DNS:"+fqdn+",IP:127.0.0.1")
+	home, dir, env, bootstrap, keystore := n.home, n.dir, n.env, n.bootstrap, n.keystore
 	ca := filepath.Join(dir, "ca.crt")
-	pemStore, err := tlsdir.KafkaPEM(tlsdir.Material{CAFile: ca, CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keystore := filepath.Join(dir, "keystore.pem")
-	if err := os.WriteFile(keystore, pemStore, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	// The broker as TestSecureKRaft runs it.
-	props := writeFile(t, filepath.Join(dir, "server.properties"), fmt.Sprintf(`process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@%[2]s
-listeners=CLIENT://%[1]s,CONTROLLER://%[2]s
-advertised.listeners=CLIENT://%[1]s
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL
-inter.broker.listener.name=CLIENT
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="%[5]s";
-ssl.keystore.type=PEM
-ssl.keystore.location=%[3]s
-ssl.truststore.type=PEM
-ssl.truststore.location=%[4]s/ca.crt
-listener.name.controller.ssl.client.auth=required
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-super.users=User:admin;User:CN=kafka-node
-log.dirs=%[4]s/kraft
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-`, bootstrap, controller, keystore, dir, password))
-	if out, err := runTool(env, filepath.Join(home, "bin/kafka-storage"), "format", "-t", roles.NewClusterID(), "-c", props,
-		"--add-scram", "SCRAM-SHA-512=[name=admin,password="+password+"]"); err != nil {
-		t.Fatalf("kafka-storage format: %v\n%s", err, out)
-	}
-	node := start(t, "kafka-secure", env, filepath.Join(home, "bin/kafka-server-start"), props)
+	ports := testkit.FreePorts(t, 2)
+	srPort, mgmtPort := ports[0], ports[1]
 
 	// The registry's file, as kinit renders it for a secured node; the
 	// rootfs launcher runs Apicurio with the file beside the one it is
@@ -110,7 +59,6 @@ group.initial.rebalance.delay.ms=0
 	srText, overridden := registryProperties(t, srPort, mgmtPort, "SASL_SSL://"+bootstrap, map[string]string{
 		"{user}": "admin", "{password}": password, "{ca}": ca, "{keystore}": keystore})
 	writeFile(t, filepath.Join(srDir, "apicurio-registry.properties"), srText)
-	waitLog(t, node, "Kafka Server started (kafka.server.KafkaRaftServer)")
 	sr := start(t, "schema-registry", append(env, "APICURIO_HOME="+apicurio, "JAVA_HOME="+java21, "JAVA_OPTS=-Xmx256m -XX:+UseSerialGC"),
 		filepath.Join(home, "bin/schema-registry-start"), srProps)
 

@@ -16,84 +16,8 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/testkit"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/test/kafkahome"
 )
-
-// secureNode is a running secured Kafka 4.4 KRaft combined node and the
-// PEM files it was made with (dir/ca.crt, dir/other-ca.crt,
-// dir/tls.crt, dir/tls.key).
-type secureNode struct {
-	dir       string
-	bootstrap string // the SASL_SSL client listener, host:port
-	clusterID string
-	password  string // the admin user's
-	home      string // Kafka's
-	env       []string
-}
-
-// startSecureKRaft starts the node TestSecureKRaft describes (SASL_SSL
-// with SCRAM-SHA-512 for clients and brokers, mutual TLS on the
-// controller listener, PEM key store and trust store made with openssl)
-// and waits until it logs that it started.
-func startSecureKRaft(t *testing.T, password string) secureNode {
-	t.Helper()
-	home := kafkahome.KRaftDir(t)
-	dir := t.TempDir()
-	env := append(os.Environ(), kafkahome.JVMEnv()...)
-	env = append(env, "LOG_DIR="+filepath.Join(dir, "logs"))
-	ports := testkit.FreePorts(t, 2)
-	n := secureNode{dir: dir, bootstrap: fmt.Sprintf("127.0.0.1:%d", ports[0]), clusterID: roles.NewClusterID(),
-		password: password, home: home, env: env}
-	controller := fmt.Sprintf("127.0.0.1:%d", ports[1])
-
-	opensslRun(t, dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=kinit-test-ca", "-days", "1")
-	opensslRun(t, dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt", "-subj", "/CN=another-ca", "-days", "1")
-	opensslRun(t, dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=kafka-node")
-	writeFile(t, filepath.Join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n")
-	opensslRun(t, dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "ext.cnf")
-	key, err := os.ReadFile(filepath.Join(dir, "tls.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := os.ReadFile(filepath.Join(dir, "tls.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keystore := writeFile(t, filepath.Join(dir, "keystore.pem"), string(key)+string(cert))
-
-	props := writeFile(t, filepath.Join(dir, "server.properties"), fmt.Sprintf(`process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@%[2]s
-listeners=CLIENT://%[1]s,CONTROLLER://%[2]s
-advertised.listeners=CLIENT://%[1]s
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CLIENT:SASL_SSL,CONTROLLER:SSL
-inter.broker.listener.name=CLIENT
-sasl.enabled.mechanisms=SCRAM-SHA-512
-sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
-listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="%[5]s";
-ssl.keystore.type=PEM
-ssl.keystore.location=%[3]s
-ssl.truststore.type=PEM
-ssl.truststore.location=%[4]s/ca.crt
-listener.name.controller.ssl.client.auth=required
-authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
-super.users=User:admin;User:CN=kafka-node
-log.dirs=%[4]s/kraft
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-`, n.bootstrap, controller, keystore, dir, password))
-	if out, err := runTool(env, filepath.Join(home, "bin/kafka-storage"), "format", "-t", n.clusterID, "-c", props,
-		"--add-scram", "SCRAM-SHA-512=[name=admin,password="+password+"]"); err != nil {
-		t.Fatalf("kafka-storage format: %v\n%s", err, out)
-	}
-	node := start(t, "kafka-secure", env, filepath.Join(home, "bin/kafka-server-start"), props)
-	waitLog(t, node, "Kafka Server started (kafka.server.KafkaRaftServer)")
-	return n
-}
 
 // buildStandin builds the Control Center stand-in from this tree, so the
 // test runs the code under test, not a binary `make kafka` left in the
@@ -140,7 +64,7 @@ func serveTLS(t *testing.T, certFile, keyFile string) string {
 func TestSecureStandin(t *testing.T) {
 	const password, wrong = "admin-secret", "wrong-password"
 	bin := buildStandin(t)
-	n := startSecureKRaft(t, password)
+	n := startSecureKRaft(t, password, "IP:127.0.0.1,DNS:localhost")
 	registry := serveTLS(t, filepath.Join(n.dir, "tls.crt"), filepath.Join(n.dir, "tls.key"))
 
 	c3Props := func(name, pass, ca string, secured bool) (string, int) {
