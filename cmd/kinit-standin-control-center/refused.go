@@ -5,14 +5,9 @@
 package main
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"net"
-	"strings"
 
-	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/kinit/kinit/internal/kafkarefusal"
 )
 
 // RefusedError is a refusal of the stand-in's security settings.
@@ -28,38 +23,33 @@ func (e *RefusedError) Unwrap() error { return e.Err }
 // credentials or TLS, else returns it as is. No reason holds the
 // password; franz-go's and the broker's messages do not either.
 func refused(err error, sec Security) error {
-	var (
-		kafkaErr  *kerr.Error
-		unknownCA x509.UnknownAuthorityError
-		hostname  x509.HostnameError
-		invalid   x509.CertificateInvalidError
-		verify    *tls.CertificateVerificationError
-		record    tls.RecordHeaderError
-		opErr     *net.OpError
-	)
+	r, ok := kafkarefusal.Classify(err)
+	if !ok {
+		return err
+	}
 	reason := ""
-	switch {
-	case errors.As(err, &kafkaErr) && kafkaErr == kerr.SaslAuthenticationFailed:
+	switch r.Kind {
+	case kafkarefusal.AuthFailed:
 		reason = fmt.Sprintf("authentication failed (%s as user %q): check %ssasl.jaas.config", sec.Mechanism, sec.Username, StreamsPrefix)
-	case errors.As(err, &kafkaErr) && kafkaErr == kerr.UnsupportedSaslMechanism:
+	case kafkarefusal.MechanismNotEnabled:
 		reason = fmt.Sprintf("authentication failed: the listener does not enable %s", sec.Mechanism)
-	case errors.As(err, &kafkaErr) && kafkaErr == kerr.IllegalSaslState:
+	case kafkarefusal.UnexpectedSASL:
 		reason = "authentication failed: the listener does not expect SASL (is security.protocol right?)"
-	case errors.As(err, &unknownCA):
+	case kafkarefusal.UnknownCA:
 		reason = "TLS: the broker's certificate is signed by a CA the truststore does not hold"
-	case errors.As(err, &hostname):
-		reason = "TLS: the broker's certificate is not valid for " + hostname.Host
-	case errors.As(err, &invalid), errors.As(err, &verify):
+	case kafkarefusal.WrongHost:
+		reason = "TLS: the broker's certificate is not valid for " + r.Detail
+	case kafkarefusal.CertInvalid:
 		reason = "TLS: the broker's certificate is not valid"
-	case errors.As(err, &opErr) && opErr.Op == "remote error":
-		// crypto/tls reports the server's alert this way.
+	case kafkarefusal.HandshakeRefused:
 		reason = "TLS: the broker refused the handshake (does it want a client certificate, ssl.keystore.*?)"
-	case errors.As(err, &record):
+	case kafkarefusal.NotTLS:
 		reason = "TLS: the broker does not speak TLS (is security.protocol right?)"
-	case strings.Contains(err.Error(), "plaintext connection speaking to a tls endpoint"):
-		// franz-go's guess (an untyped error) when plaintext meets TLS.
+	case kafkarefusal.PlaintextToTLS:
 		reason = "the broker speaks TLS, security.protocol says " + string(sec.Protocol)
 	default:
+		// A connection closed at the first request can be a broker
+		// still starting: the stand-in waits on.
 		return err
 	}
 	return &RefusedError{Reason: reason, Err: err}

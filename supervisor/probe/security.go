@@ -11,17 +11,16 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
+	"github.com/kinit/kinit/internal/kafkarefusal"
 	"github.com/kinit/kinit/plan"
 )
 
@@ -134,80 +133,42 @@ func httpClientFor(target string, sec *plan.Security) (*http.Client, error) {
 // such a probe will not pass by waiting, and its status line must say
 // what to fix.
 func securityFailure(target string, err error) error {
-	var (
-		kafkaErr   *kerr.Error
-		unknownCA  x509.UnknownAuthorityError
-		hostname   x509.HostnameError
-		invalid    x509.CertificateInvalidError
-		verify     *tls.CertificateVerificationError
-		record     tls.RecordHeaderError
-		firstRead  *kgo.ErrFirstReadEOF
-		opErr      *net.OpError
-		remoteTLS  bool
-		remoteDesc string
-	)
-	if errors.As(err, &opErr) && opErr.Op == "remote error" {
-		// crypto/tls reports an alert from the server as a *net.OpError
-		// whose Err is its unexported alert type.
-		remoteTLS, remoteDesc = true, opErr.Err.Error()
+	r, ok := kafkarefusal.Classify(err)
+	if !ok {
+		return nil
 	}
-	switch {
-	case errors.As(err, &kafkaErr) && isSASLError(kafkaErr):
-		return fail(target, saslReason(kafkaErr), err)
-	case errors.As(err, &unknownCA):
-		return fail(target, "TLS: certificate signed by unknown authority (not the CA the probe trusts)", err)
-	case errors.As(err, &hostname):
-		return fail(target, "TLS: certificate is not valid for "+hostname.Host, err)
-	case errors.As(err, &invalid):
-		return fail(target, "TLS: "+strings.TrimPrefix(invalid.Error(), "x509: "), err)
-	case errors.As(err, &verify):
-		return fail(target, "TLS: "+strings.TrimPrefix(verify.Err.Error(), "x509: "), err)
-	case remoteTLS:
-		return fail(target, "TLS: the server refused the handshake ("+alertHint(remoteDesc)+")", err)
-	case errors.As(err, &record):
-		return fail(target, "TLS: the server does not speak TLS", err)
-	case strings.Contains(err.Error(), "plaintext connection speaking to a tls endpoint"):
-		// franz-go's guess (an untyped error) when a plaintext client
-		// reads a TLS alert as a response size.
-		return fail(target, "TLS: the listener speaks TLS, the probe plaintext", err)
-	case errors.As(err, &firstRead):
-		// The broker closes a connection whose first request it cannot
-		// take: TLS bytes it does not expect, plaintext where it waits
-		// for a handshake, or a request before SASL.
-		return fail(target, "closed the connection at the first request (does its listener expect TLS or SASL the probe does not speak?)", err)
-	}
-	return nil
+	return fail(target, refusalReason(r), err)
 }
 
-// isSASLError is a Kafka error code that means the credentials (or the
-// mechanism) were refused.
-func isSASLError(e *kerr.Error) bool {
-	switch e {
-	case kerr.SaslAuthenticationFailed, kerr.UnsupportedSaslMechanism, kerr.IllegalSaslState:
-		return true
-	}
-	return false
-}
-
-func saslReason(e *kerr.Error) string {
-	switch e {
-	case kerr.UnsupportedSaslMechanism:
+// refusalReason words a refusal for `kinit status`: what the probe was
+// refused, in the terms of its plan.
+func refusalReason(r kafkarefusal.Refusal) string {
+	switch r.Kind {
+	case kafkarefusal.AuthFailed:
+		return "authentication failed"
+	case kafkarefusal.MechanismNotEnabled:
 		return "authentication failed: the listener does not enable the probe's SASL mechanism"
-	case kerr.IllegalSaslState:
+	case kafkarefusal.UnexpectedSASL:
 		return "authentication failed: the listener did not expect SASL"
+	case kafkarefusal.UnknownCA:
+		return "TLS: certificate signed by unknown authority (not the CA the probe trusts)"
+	case kafkarefusal.WrongHost:
+		return "TLS: certificate is not valid for " + r.Detail
+	case kafkarefusal.CertInvalid:
+		return "TLS: " + r.Detail
+	case kafkarefusal.HandshakeRefused:
+		if r.WantsClientCert() {
+			return "TLS: the server refused the handshake (" + r.Detail + ": the listener wants a client certificate it trusts)"
+		}
+		return "TLS: the server refused the handshake (" + r.Detail + ")"
+	case kafkarefusal.NotTLS:
+		return "TLS: the server does not speak TLS"
+	case kafkarefusal.PlaintextToTLS:
+		return "TLS: the listener speaks TLS, the probe plaintext"
 	}
-	return "authentication failed"
-}
-
-// alertHint explains the alerts a server sends when it wants a client
-// certificate (mutual TLS) that it did not get or does not trust.
-func alertHint(alert string) string {
-	alert = strings.TrimPrefix(alert, "tls: ")
-	switch alert {
-	case "certificate required", "bad certificate", "unknown certificate authority":
-		return alert + ": the listener wants a client certificate it trusts"
-	}
-	return alert
+	// ClosedAtFirstRequest: TLS bytes the broker does not expect,
+	// plaintext where it waits for a handshake, or a request before SASL.
+	return "closed the connection at the first request (does its listener expect TLS or SASL the probe does not speak?)"
 }
 
 // KafkaClientOpts are the franz-go options that make a client speak sec,
