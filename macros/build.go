@@ -218,11 +218,7 @@ func (b *builder) render(s *roles.Service, t *roles.Template, sc *scope, svc *Se
 		}
 	}
 	if t.Properties && b.secures(s) {
-		own := b.sec.clientOverrides(s, b.sec.keystorePath(f))
-		if n.IsKRaft(s) {
-			own = b.sec.overrides(n, s, b.sec.keystorePath(f))
-		}
-		svc.Overrides = underOverrides(own, svc.Overrides)
+		svc.Overrides = underOverrides(b.ownOverrides(s, f), svc.Overrides)
 	}
 	if t.Properties && s.Kind == "kafka" {
 		b.warnAdvertisedOverride(s, sc, svc.Overrides)

@@ -96,6 +96,10 @@ func (p *Rendering) DescribeSources(w io.Writer, id string) {
 				v = Mask
 			}
 			from := o.Var
+			if o.Drop != "" {
+				Field(w, "override", "%s left out (%s) by %s", o.Key, o.Drop, from)
+				continue
+			}
 			if o.File != "" {
 				from += " (file " + o.File + ")"
 			}

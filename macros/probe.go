@@ -47,6 +47,10 @@ func (b *builder) probe(s *roles.Service, sc *scope) *kplan.Probe {
 	case kplan.ProbeKafka:
 		b.kafkaProbe(s, sc, out)
 	case kplan.ProbeZooKeeper:
+		if b.secures(s) {
+			// Its own port on loopback: the certificate names the node.
+			out.Security = b.sec.zkSecurity(n.FQDN)
+		}
 		if p.Mode == roles.ModeSession {
 			// A session through the connect string instead of four-letter words.
 			out.ZKConnect, out.Address = out.Address, ""
@@ -85,6 +89,12 @@ func (b *builder) kafkaProbe(s *roles.Service, sc *scope, out *kplan.Probe) {
 	}
 	if out.Mode.KRaft() {
 		out.Bootstrap = []string{out.Address}
+	}
+	if b.secures(s) && !out.Mode.KRaft() {
+		// It reads the registrations in ZooKeeper, at the ensemble's
+		// hosts, each verified by its name.
+		out.Security = b.sec.zkSecurity("")
+		return
 	}
 	if b.secures(s) {
 		// Its own listener on loopback: the certificate names the node.
@@ -151,7 +161,7 @@ func staleRegistrationGate(s *Service) (kplan.Wait, bool) {
 	return kplan.Wait{
 		Service: fmt.Sprintf("expiry of broker %d's old registration", id),
 		Remote: []kplan.Probe{{Kind: kplan.ProbeKafka, ZKConnect: p.ZKConnect, BrokerID: &id,
-			Mode: kplan.KafkaUnregistered, Interval: p.Interval, Timeout: p.Timeout}},
+			Mode: kplan.KafkaUnregistered, Interval: p.Interval, Timeout: p.Timeout, Security: p.Security.Clone()}},
 		Timeout: timeout,
 	}, true
 }

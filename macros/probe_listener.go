@@ -66,7 +66,8 @@ func listenerOnPort(props string, port int) (name, protocol string, ok bool) {
 // naming the property or variable to set, before anything starts.
 func (b *builder) probeFromProperties(s *roles.Service, svc *Service, props string) {
 	p := svc.Probe
-	if b.sec != nil || p == nil || p.Kind != kplan.ProbeKafka || p.Security != nil || props == "" {
+	// A ZooKeeper-mode broker's probe reads ZooKeeper, not the listener.
+	if b.sec != nil || p == nil || p.Kind != kplan.ProbeKafka || !p.Mode.KRaft() || p.Security != nil || props == "" {
 		return
 	}
 	_, port, err := net.SplitHostPort(p.Address)

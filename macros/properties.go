@@ -14,6 +14,9 @@ type Override struct {
 	File   string // set when the value was read from Var (a NAME_FILE variable)
 	Secret bool   // never printed
 	Known  bool   // Key is in the service's known-key list
+	// Drop, when set, says why Key must not be set at all: its lines
+	// become a comment giving the reason, and nothing is appended.
+	Drop string
 }
 
 // ApplyOverrides replaces the keys that text already sets (every occurrence,
@@ -33,13 +36,17 @@ func ApplyOverrides(text string, ovs []Override) string {
 	for _, l := range lines {
 		if i, ok := byKey[l.Key]; ok && l.Entry && l.Key != "" {
 			used[i] = true
+			if ovs[i].Drop != "" {
+				b.WriteString("# " + l.Key + " left out: " + ovs[i].Drop + "\n")
+				continue
+			}
 			b.WriteString(javaprops.EscapeKey(ovs[i].Key) + "=" + javaprops.EscapeValue(ovs[i].Value) + "\n")
 			continue
 		}
 		writeLine(&b, l)
 	}
 	for i, o := range ovs {
-		if !used[i] {
+		if !used[i] && o.Drop == "" {
 			b.WriteString(javaprops.EscapeKey(o.Key) + "=" + javaprops.EscapeValue(o.Value) + "\n")
 		}
 	}

@@ -81,7 +81,7 @@ func (b *builder) readUsers(s *secured) {
 	}
 }
 
-// securityOverrides are the properties a secured KRaft service gets on
+// overrides are the properties a secured Kafka service gets on
 // top of its template, as env overrides are applied: the operator's
 // KAFKA_* variables still win over each of them.
 func (s *secured) overrides(n *roles.Node, svc *roles.Service, keystore string) []Override {
@@ -96,7 +96,11 @@ func (s *secured) overrides(n *roles.Node, svc *roles.Service, keystore string) 
 	out = add(out, "ssl.keystore.location", keystore)
 	out = add(out, "ssl.truststore.type", "PEM")
 	out = add(out, "ssl.truststore.location", s.caFile())
-	out = add(out, "listener.name."+strings.ToLower(controllerListener)+".ssl.client.auth", "required")
+	if n.IsKRaft(svc) {
+		out = add(out, "listener.name."+strings.ToLower(controllerListener)+".ssl.client.auth", "required")
+	} else {
+		out = append(out, s.zkClientOverrides(keystore)...)
+	}
 	if svc.Kind == roles.KindKRaftController {
 		return out
 	}
@@ -151,27 +155,56 @@ func (s *secured) controllerSecurity(serverName string) *kplan.Security {
 }
 
 // secures reports whether service s is rendered secured: on a secured
-// node, a KRaft service or a Kafka client kinit runs beside the brokers
-// (roles refuses to secure a ZooKeeper-mode config).
+// node, a Kafka or ZooKeeper server, the one-shot storing the admin
+// user's credentials in ZooKeeper, or a Kafka client kinit runs beside
+// the brokers.
 func (b *builder) secures(s *roles.Service) bool {
-	return b.sec != nil && (b.node.IsKRaft(s) || roles.SecuredClient(s))
+	if b.sec == nil {
+		return false
+	}
+	switch s.Kind {
+	case "kafka", "zookeeper", roles.KindKRaftController, roles.KindSCRAMAdmin:
+		return true
+	}
+	return roles.SecuredClient(s)
 }
 
-// keystorePath is where the PEM keystore of the service rendering props
-// goes: beside its properties file.
-func (s *secured) keystorePath(props *File) string {
-	return filepath.Join(filepath.Dir(props.Dst), KeystoreName)
+// ownOverrides are the properties secured service s gets on top of the
+// template that renders f.
+func (b *builder) ownOverrides(s *roles.Service, f *File) []Override {
+	keystore := b.sec.keystorePath(s, f)
+	switch s.Kind {
+	case "zookeeper":
+		return b.sec.zkServerOverrides(b.node.Port(s.ID, ""), keystore)
+	case roles.KindSCRAMAdmin:
+		return b.sec.scramAdminOverrides()
+	case "kafka", roles.KindKRaftController:
+		return b.sec.overrides(b.node, s, keystore)
+	}
+	return b.sec.clientOverrides(s, keystore)
+}
+
+// keystorePath is where the PEM keystore of service s rendering props
+// goes: beside its properties file. ZooKeeper's has a name of its own, as
+// a development node renders zookeeper.properties and server.properties
+// into one directory.
+func (s *secured) keystorePath(svc *roles.Service, props *File) string {
+	name := KeystoreName
+	if svc.Kind == "zookeeper" {
+		name = "zookeeper-" + KeystoreName
+	}
+	return filepath.Join(filepath.Dir(props.Dst), name)
 }
 
 // keystoreFor is the PEM keystore rendered for s beside the properties
 // file f that template t renders, readable by the service's user only;
 // none for another template or a plaintext node.
 func (b *builder) keystoreFor(s *roles.Service, t *roles.Template, f *File) []*File {
-	if !t.Properties || !b.secures(s) {
+	if !t.Properties || !b.secures(s) || s.Kind == roles.KindSCRAMAdmin {
 		return nil
 	}
 	return []*File{{Service: s.ID, Src: b.sec.TLSDir, Template: KeystoreName,
-		Dst: b.sec.keystorePath(f), Content: b.sec.keystore,
+		Dst: b.sec.keystorePath(s, f), Content: b.sec.keystore,
 		Mode: secretMode, Owner: f.Owner, Group: f.Group}}
 }
 

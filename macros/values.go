@@ -113,6 +113,8 @@ func (b *builder) nodeScope() *scope {
 	}
 	b.quorumScope(sc)
 	sc.set("KRAFT_FORMAT_SCRAM", b.sec.formatSCRAM())
+	// The user's name, never its password: that stays in files.
+	sc.set("ADMIN_USER", n.Security.AdminUser)
 	// The registry serves https on a secured node; Control Center's UI
 	// stays http (a stand-in here, see docs/security.md).
 	registryScheme := "http://"

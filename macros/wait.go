@@ -40,9 +40,14 @@ func (b *builder) wait(s *roles.Service, w roles.WaitSpec, sc *scope) kplan.Wait
 	switch target.Ready.Kind {
 	case kplan.ProbeZooKeeper, kplan.ProbeHTTP:
 		each.Kind = target.Ready.Kind
+		if each.Kind == kplan.ProbeZooKeeper {
+			each.Security = b.sec.zkSecurity("")
+		}
 	case kplan.ProbeKafka:
 		if kafka, ok := kafkaWait(target.Ready.Mode, members, port, minReady, each, sc); ok {
-			if b.sec != nil && kafka.Mode.KRaft() {
+			if b.sec != nil && !kafka.Mode.KRaft() {
+				kafka.Security = b.sec.zkSecurity("")
+			} else if b.sec != nil {
 				if kafka.Mode == kplan.KafkaQuorum {
 					kafka.Security = b.sec.controllerSecurity("")
 				} else {

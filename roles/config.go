@@ -163,6 +163,9 @@ type Service struct {
 	RestartWith []string
 	OneShot     bool     // runs to completion (docs/supervision.md)
 	Creates     []string // a one-shot's files: all present, it does not run
+	// SecuredOnly: the service is left out of a plaintext node, and a
+	// wait on it with it (KINIT_SECURITY, docs/security.md).
+	SecuredOnly bool
 
 	MemoryShare float64 // fraction of the container memory, 0..1
 	HeapRatio   float64 // fraction of the service's memory given to the heap
@@ -237,6 +240,12 @@ const (
 	KindControlCenter  = "control-center"
 )
 
+// KindSCRAMAdmin is the kind of the one-shot that stores the admin user's
+// SCRAM credentials in ZooKeeper before a ZooKeeper-mode broker starts
+// (a KRaft node's storage format does it instead).
+const KindSCRAMAdmin = "scram-admin"
+
+
 // ProbeMode says how a kafka or zookeeper probe asks; the loader fills in
 // the default of its kind, so later steps never read an empty one.
 type ProbeMode string
@@ -273,11 +282,12 @@ type Template struct {
 }
 
 // waitsOf is s as this config runs it: without the optional waits on
-// services the config does not run.
-func (cc *ClusterConfig) waitsOf(s *Service) *Service {
+// services the config does not run, nor the waits on the services the
+// node leaves out (left).
+func (cc *ClusterConfig) waitsOf(s *Service, left func(id string) bool) *Service {
 	keep := s.Waits[:0:0]
 	for _, w := range s.Waits {
-		if !w.Optional || cc.Runs(w.Service) {
+		if (!w.Optional || cc.Runs(w.Service)) && !left(w.Service) {
 			keep = append(keep, w)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/kinit/kinit/plan"
 )
 
-var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, KindKRaftController: true, KindSchemaRegistry: true, KindControlCenter: true}
+var kinds = map[string]bool{"": true, "zookeeper": true, "kafka": true, KindKRaftController: true, KindSchemaRegistry: true, KindControlCenter: true, KindSCRAMAdmin: true}
 
 // Default env prefixes by kind (the Confluent image convention).
 var kindPrefix = map[string]string{
@@ -24,7 +24,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 	s := &Service{ID: id, Name: rs.Name, Kind: rs.Kind, Port: rs.Port, Ports: rs.Ports,
 		Command: rs.Command, Dir: rs.Dir, User: rs.User, Group: rs.Group, Env: rs.Env,
 		PropertyPrefix: rs.PropPrefix, KnownKeys: rs.KnownKeys, Required: rs.Required,
-		RestartWith: rs.RestartWith, DataDir: rs.DataDir, OneShot: rs.OneShot, Creates: rs.Creates,
+		RestartWith: rs.RestartWith, DataDir: rs.DataDir, OneShot: rs.OneShot, Creates: rs.Creates, SecuredOnly: rs.SecuredOnly,
 		Line: l.line(key...)}
 	if !reID.MatchString(id) {
 		l.errAt(key, "service id %q must be lower case letters, digits, - and _", id)

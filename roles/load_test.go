@@ -24,13 +24,13 @@ func TestLoadShipped(t *testing.T) {
 	}
 	want := map[string][]string{
 		"default/gateway":      {"control-center"},
-		"default/broker":       {"kafka-broker", "schema-registry"},
-		"default/zookeeper":    {"zookeeper", "kafka-broker"},
-		"production/broker":    {"kafka-broker"},
+		"default/broker":       {"kafka-scram-admin", "kafka-broker", "schema-registry"},
+		"default/zookeeper":    {"zookeeper", "kafka-scram-admin", "kafka-broker"},
+		"production/broker":    {"kafka-scram-admin", "kafka-broker"},
 		"production/zookeeper": {"zookeeper"},
 		"production/schemareg": {"schema-registry"},
 		"production/gateway":   {"control-center"},
-		"standalone/broker":    {"zookeeper", "kafka-broker", "schema-registry", "control-center"},
+		"standalone/broker":    {"zookeeper", "kafka-scram-admin", "kafka-broker", "schema-registry", "control-center"},
 	}
 	for k, svcs := range want {
 		id, role, _ := strings.Cut(k, "/")

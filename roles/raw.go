@@ -103,6 +103,7 @@ type rawService struct {
 	RestartWith  []string           `toml:"restart_with"`
 	OneShot      bool               `toml:"oneshot"`
 	Creates      []string           `toml:"creates"`
+	SecuredOnly  bool               `toml:"secured_only"`
 	MemoryShare  flex               `toml:"memory_share"`
 	HeapRatio    *float64           `toml:"heap_ratio"`
 	HeapMin      flex               `toml:"heap_min"`

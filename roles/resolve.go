@@ -75,8 +75,16 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 	n.resolveVars(env, c)
 	n.resolvePorts(env, c)
 
+	// Security first: it decides which services a node leaves out.
+	n.resolveSecurity(env, c)
+	left := func(id string) bool {
+		s := cfg.Services[id]
+		return s != nil && s.SecuredOnly && !n.Security.Secure()
+	}
 	for _, sid := range cc.Roles[n.Role] {
-		n.Services = append(n.Services, cc.waitsOf(cfg.Services[sid]))
+		if !left(sid) {
+			n.Services = append(n.Services, cc.waitsOf(cfg.Services[sid], left))
+		}
 	}
 	n.Services = startOrder(n.Services)
 	n.checkLocalPorts(c)
@@ -101,7 +109,6 @@ func Resolve(cfg *Config, env Env) (*Node, error) {
 	}
 	n.checkMembers(c)
 	n.resolveClusterID(env, c)
-	n.resolveSecurity(env, c)
 	n.resolveExternal(env, c)
 	n.checkIDFiles(c)
 	n.checkDataDirs(c)

@@ -93,10 +93,6 @@ func (n *Node) resolveSecurity(env Env, c *Collector) {
 	case !filepath.IsAbs(s.AdminPasswordFile):
 		c.Add("", 0, "%s: %q is not an absolute path", EnvAdminPasswordFile, s.AdminPasswordFile)
 	}
-	if !n.KRaft() {
-		c.Add("", 0, "%s=%s: config %s runs Kafka with ZooKeeper, which cannot run secured yet: only KRaft configs can (docs/security.md)",
-			EnvSecurity, s.Mode, n.ConfigID)
-	}
 }
 
 // SecuredClient reports whether s is a Kafka client kinit secures on a

@@ -41,9 +41,36 @@ func TestResolveSecurity(t *testing.T) {
 	if err != nil && strings.Contains(err.Error(), "cannot run secured") {
 		t.Errorf("a KRaft config can be secured, yet:\n%v", err)
 	}
-	if _, err := Resolve(cfg, base(Env{"KINIT_CONFIG_ID": "standalone", "KINIT_SECURITY": "sasl_ssl", "KINIT_ADMIN_PASSWORD_FILE": "/run/secrets/admin"})); err == nil ||
-		!strings.Contains(err.Error(), "KINIT_SECURITY=sasl_ssl: config standalone runs Kafka with ZooKeeper, which cannot run secured yet") {
-		t.Errorf("a ZooKeeper-mode config secured: %v", err)
+	// A ZooKeeper-mode node runs the one-shot that stores the admin user
+	// in ZooKeeper only when secured, and its broker waits for it only then.
+	for _, secured := range []bool{false, true} {
+		env := base(Env{"KINIT_CONFIG_ID": "standalone"})
+		if secured {
+			env["KINIT_SECURITY"], env["KINIT_ADMIN_PASSWORD_FILE"] = "sasl_ssl", "/run/secrets/admin"
+		}
+		n, err := Resolve(cfg, env)
+		if err != nil {
+			t.Fatalf("standalone, secured %v: %v", secured, err)
+		}
+		var ids, brokerWaits []string
+		for _, s := range n.Services {
+			ids = append(ids, s.ID)
+			if s.ID == "kafka-broker" {
+				for _, w := range s.Waits {
+					brokerWaits = append(brokerWaits, w.Service)
+				}
+			}
+		}
+		want, wantWaits := "zookeeper,kafka-broker,schema-registry,control-center", "zookeeper"
+		if secured {
+			want, wantWaits = "zookeeper,kafka-scram-admin,kafka-broker,schema-registry,control-center", "zookeeper,kafka-scram-admin"
+		}
+		if got := strings.Join(ids, ","); got != want {
+			t.Errorf("standalone, secured %v, runs %s, want %s", secured, got, want)
+		}
+		if got := strings.Join(brokerWaits, ","); got != wantWaits {
+			t.Errorf("standalone, secured %v: the broker waits for %s, want %s", secured, got, wantWaits)
+		}
 	}
 
 	if _, err := Resolve(cfg, base(Env{"KINIT_SECURITY": "ssl"})); err == nil || !strings.Contains(err.Error(), `KINIT_SECURITY: "ssl" is not a security mode (want plaintext or sasl_ssl)`) {
