@@ -154,7 +154,10 @@ type Probe struct {
 	// Bootstrap are the servers the KRaft modes ask.
 	Bootstrap []string `json:"bootstrap,omitempty"`
 	// Security is how the probe authenticates (TLS, SASL) to a kafka
-	// server or an https URL; nil speaks plaintext.
+	// server or an https URL; nil speaks plaintext. On a zookeeper probe,
+	// and on a kafka probe in ZooKeeper mode (KafkaZK, KafkaUnregistered),
+	// it is the ZooKeeper connection's: TLS only (mutual TLS with a client
+	// certificate, ZooKeeper's secureClientPort), never SASL.
 	Security *Security `json:"security,omitempty"`
 	// Interval is the longest pause between attempts; attempts start
 	// a few milliseconds apart and double up to it. 0 means

@@ -21,8 +21,16 @@ func (p Probe) validate(at string, e *errs) {
 		e.add(at+".on_unhealthy", "%v", err)
 	}
 	p.Security.validate(at+".security", e)
-	if p.Security != nil && p.Kind != ProbeKafka && p.Kind != ProbeHTTP {
-		e.add(at+".security", "%s: only kafka and http probes authenticate", p.Kind)
+	switch {
+	case p.Security == nil:
+	case p.Kind == ProbeZooKeeper || (p.Kind == ProbeKafka && p.asksZooKeeper()):
+		// go-zookeeper speaks no SASL, and ZooKeeper's TLS port
+		// authenticates clients by their certificate.
+		if p.Security.SASL != nil {
+			e.add(at+".security.sasl", "%s: ZooKeeper connections take TLS only, not SASL", p.Kind)
+		}
+	case p.Kind != ProbeKafka && p.Kind != ProbeHTTP:
+		e.add(at+".security", "%s: only kafka, zookeeper and http probes authenticate", p.Kind)
 	}
 	switch p.Kind {
 	case ProbeTCP:
@@ -83,6 +91,12 @@ func (p Probe) validateKafka(at string, e *errs) {
 	default:
 		e.add(at+".mode", "kafka: unknown mode %q (want zookeeper, unregistered, kraft, quorum or combined)", p.Mode)
 	}
+}
+
+// asksZooKeeper: a kafka probe of this mode reads the brokers'
+// registrations in ZooKeeper, so its Security is that connection's.
+func (p Probe) asksZooKeeper() bool {
+	return p.Mode == KafkaZK || p.Mode == "" || p.Mode == KafkaUnregistered
 }
 
 // splitHostPort reads host:port with a port in 1..65535.

@@ -51,7 +51,23 @@ func TestValidateKeyPaths(t *testing.T) {
 		}, "services.kafka-broker.waits[0].remote[0].security.tls: cert_file and key_file go together"},
 		{"tcp does not authenticate", func(s *plan.Service) {
 			s.Probe = &plan.Probe{Kind: plan.ProbeTCP, Address: "x:1", Security: &plan.Security{TLS: &plan.TLS{}}}
-		}, "services.kafka-broker.probe.security: tcp: only kafka and http probes authenticate"},
+		}, "services.kafka-broker.probe.security: tcp: only kafka, zookeeper and http probes authenticate"},
+		{"zookeeper probe with SASL", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeZooKeeper, Address: "zk:2182",
+				Security: &plan.Security{TLS: &plan.TLS{CAFile: "/tls/ca.crt"}, SASL: &plan.SASL{Mechanism: plan.SCRAMSHA512, Username: "admin", PasswordFile: "/run/pw"}}}
+		}, "services.kafka-broker.probe.security.sasl: zookeeper: ZooKeeper connections take TLS only, not SASL"},
+		{"kafka in ZooKeeper mode with SASL", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeKafka, ZKConnect: "zk:2182",
+				Security: &plan.Security{SASL: &plan.SASL{Mechanism: plan.SCRAMSHA512, Username: "admin", PasswordFile: "/run/pw"}}}
+		}, "services.kafka-broker.probe.security.sasl: kafka: ZooKeeper connections take TLS only, not SASL"},
+		{"unregistered gate with SASL", func(s *plan.Service) {
+			id := 1
+			s.Waits = []plan.Wait{{Service: "gate", Remote: []plan.Probe{{Kind: plan.ProbeKafka, Mode: plan.KafkaUnregistered, ZKConnect: "zk:2182", BrokerID: &id,
+				Security: &plan.Security{SASL: &plan.SASL{Mechanism: plan.SCRAMSHA256, Username: "admin", PasswordFile: "/run/pw"}}}}}}
+		}, "services.kafka-broker.waits[0].remote[0].security.sasl: kafka: ZooKeeper connections take TLS only, not SASL"},
+		{"exec does not authenticate", func(s *plan.Service) {
+			s.Probe = &plan.Probe{Kind: plan.ProbeExec, Command: []string{"/bin/true"}, Security: &plan.Security{TLS: &plan.TLS{}}}
+		}, "services.kafka-broker.probe.security: exec: only kafka, zookeeper and http probes authenticate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,5 +139,29 @@ func TestSignalText(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"stop_signal":"SIGNOPE"}`), &back); err == nil {
 		t.Fatal("an unknown signal name was read")
+	}
+}
+
+// TLS reaches ZooKeeper from a zookeeper probe and from a kafka probe in
+// a ZooKeeper mode (KafkaZK, also as the empty mode, and
+// KafkaUnregistered); SASL stays for the KRaft modes.
+func TestValidateZooKeeperTLS(t *testing.T) {
+	id := 1
+	tlsOnly := func() *plan.Security {
+		return &plan.Security{TLS: &plan.TLS{CAFile: "/tls/ca.crt", CertFile: "/tls/tls.crt", KeyFile: "/tls/tls.key"}}
+	}
+	for _, p := range []plan.Probe{
+		{Kind: plan.ProbeZooKeeper, Address: "zk:2182", Security: tlsOnly()},
+		{Kind: plan.ProbeZooKeeper, ZKConnect: "zk-1:2182,zk-2:2182/kafka", Security: tlsOnly()},
+		{Kind: plan.ProbeKafka, ZKConnect: "zk:2182", Security: tlsOnly()},
+		{Kind: plan.ProbeKafka, Mode: plan.KafkaZK, ZKConnect: "zk:2182", Security: tlsOnly()},
+		{Kind: plan.ProbeKafka, Mode: plan.KafkaUnregistered, ZKConnect: "zk:2182", BrokerID: &id, Security: tlsOnly()},
+		{Kind: plan.ProbeKafka, Mode: plan.KafkaKRaft, Bootstrap: []string{"b:9093"}, Security: &plan.Security{
+			TLS: &plan.TLS{CAFile: "/tls/ca.crt"}, SASL: &plan.SASL{Mechanism: plan.SCRAMSHA512, Username: "admin", PasswordFile: "/run/pw"}}},
+	} {
+		pl := plan.Plan{Services: []plan.Service{{ID: "a", Argv: []string{"x"}, Probe: &p}}}
+		if err := pl.Validate(); err != nil {
+			t.Errorf("%s probe (mode %q): %v", p.Kind, p.Mode, err)
+		}
 	}
 }

@@ -18,9 +18,9 @@ func newProber(p plan.Probe, sspec plan.Service, self bool) probe.Prober {
 		return probe.TCP{Addr: p.Address}
 	case plan.ProbeZooKeeper:
 		if p.Address != "" {
-			return probe.ZooKeeper{Addr: p.Address}
+			return probe.ZooKeeper{Addr: p.Address, TLS: zkTLS(p)}
 		}
-		return probe.ZooKeeperQuorum{Connect: p.ZKConnect}
+		return probe.ZooKeeperQuorum{Connect: p.ZKConnect, TLS: zkTLS(p)}
 	case plan.ProbeKafka:
 		// A service's own probe (Address set) asks its own process for the
 		// metadata; a remote wait asks the members.
@@ -39,7 +39,7 @@ func newProber(p plan.Probe, sspec plan.Service, self bool) probe.Prober {
 			return registered
 		}
 		zk := probe.KafkaZK{Connect: p.ZKConnect, BrokerID: p.BrokerID, MinBrokers: p.MinBrokers,
-			Addr: p.Address, Unregistered: p.Mode == plan.KafkaUnregistered}
+			Addr: p.Address, Unregistered: p.Mode == plan.KafkaUnregistered, ZKTLS: zkTLS(p)}
 		if self && p.BrokerID != nil {
 			// The registration before the start: none, since every start
 			// of such a broker follows its stale-registration gate
@@ -59,6 +59,16 @@ func newProber(p plan.Probe, sspec plan.Service, self bool) probe.Prober {
 		return probe.Exec{Argv: p.Command, Env: env, Dir: sspec.Dir, Start: credsOf(sspec).start}
 	}
 	panic("supervisor: unvalidated probe kind " + string(p.Kind))
+}
+
+// zkTLS is how a probe reaches ZooKeeper: a zookeeper probe's Security,
+// or a kafka probe's in a ZooKeeper mode, is TLS only (plan.Validate
+// refuses SASL there); nil speaks plaintext.
+func zkTLS(p plan.Probe) *plan.TLS {
+	if p.Security == nil {
+		return nil
+	}
+	return p.Security.TLS
 }
 
 // readiness probes a started process until it is ready or its state

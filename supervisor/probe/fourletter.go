@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/kinit/kinit/plan"
 )
 
 // ErrNotWhitelisted means the server refused a four-letter word because
@@ -25,8 +27,22 @@ const maxFourLetterReply = 64 << 10
 // FourLetter sends a ZooKeeper four-letter word to addr and returns the
 // whole reply (the server closes the connection after answering).
 func FourLetter(ctx context.Context, addr, word string) (string, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", addr)
+	return fourLetter(ctx, zkDialer{}, addr, word)
+}
+
+// FourLetterTLS is FourLetter over a TLS connection made from t (a
+// ZooKeeper secureClientPort); nil t speaks plaintext. t's files are read
+// at each call.
+func FourLetterTLS(ctx context.Context, addr, word string, t *plan.TLS) (string, error) {
+	d, err := newZKDialer(addr, t)
+	if err != nil {
+		return "", err
+	}
+	return fourLetter(ctx, d, addr, word)
+}
+
+func fourLetter(ctx context.Context, d zkDialer, addr, word string) (string, error) {
+	c, err := d.dial(ctx, addr)
 	if err != nil {
 		return "", dialFailure(addr, err)
 	}
@@ -39,10 +55,23 @@ func FourLetter(ctx context.Context, addr, word string) (string, error) {
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if _, err := io.WriteString(c, word); err != nil {
+		if sf := securityFailure(addr, err); sf != nil {
+			return "", sf
+		}
 		return "", fail(addr, "closed the connection", err)
 	}
 	b, err := io.ReadAll(io.LimitReader(c, maxFourLetterReply))
 	if err != nil {
+		// Under TLS 1.3 a refused client certificate is only read here,
+		// after the client's side of the handshake finished.
+		if sf := securityFailure(addr, err); sf != nil {
+			return string(b), sf
+		}
+		if !d.tls() && len(b) == 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+			// A secureClientPort waits for the rest of a TLS record
+			// that the four plaintext bytes began.
+			return "", fail(addr, "did not answer "+word+" (a TLS-only port? the probe speaks plaintext)", err)
+		}
 		return string(b), fail(addr, "did not answer "+word, err)
 	}
 	return string(b), nil

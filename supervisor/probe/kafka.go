@@ -39,19 +39,26 @@ type KafkaZK struct {
 	// that id, e.g. once the session of a killed broker has expired and a
 	// new one can register without failing on NodeExists.
 	Unregistered bool
+	// ZKTLS, when set, is how every connection to ZooKeeper is made (a
+	// secureClientPort); nil speaks plaintext. Addr's check stays TCP.
+	ZKTLS *plan.TLS
 }
 
 func (p KafkaZK) String() string { return "brokers in " + p.Connect }
 
 func (p KafkaZK) Check(ctx context.Context) error {
+	d, err := newZKDialer(p.Connect, p.ZKTLS)
+	if err != nil {
+		return err
+	}
 	servers, chroot := ParseConnect(p.Connect)
 	path := chroot + "/brokers/ids"
 	if p.Unregistered && p.BrokerID != nil {
-		if decided, err := mntrGate(ctx, p.Connect, servers); decided {
+		if decided, err := mntrGate(ctx, d, p.Connect, servers); decided {
 			return err
 		}
 	}
-	err := withSession(ctx, p.Connect, servers, func(c *zk.Conn) error {
+	err = withSession(ctx, d, p.Connect, servers, func(c *zk.Conn) error {
 		if p.BrokerID != nil && (p.Unregistered || p.Replaces != nil) {
 			return p.checkRegistration(c, fmt.Sprintf("%s/%d", path, *p.BrokerID))
 		}
@@ -81,10 +88,10 @@ func (p KafkaZK) Check(ctx context.Context) error {
 // reconnect pause (a second) would hold the next attempt back. Not
 // decided (mntr not whitelisted, or ephemerals exist): a session reads
 // the registration itself.
-func mntrGate(ctx context.Context, target string, servers []string) (decided bool, err error) {
+func mntrGate(ctx context.Context, d zkDialer, target string, servers []string) (decided bool, err error) {
 	var last error
 	for _, addr := range servers {
-		reply, err := FourLetter(ctx, addr, "mntr")
+		reply, err := fourLetter(ctx, d, addr, "mntr")
 		if err != nil {
 			last = err
 			continue

@@ -4,40 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/kinit/kinit/plan"
 )
 
 // ZooKeeper passes when the server at Addr is serving: ruok answers imok
 // (when whitelisted) and srvr reports standalone, leader, follower or
 // observer. When srvr is not whitelisted it falls back to opening a
-// session on that server and reading "/".
-type ZooKeeper struct{ Addr string }
+// session on that server and reading "/". TLS, when set, is how every
+// connection is made (a secureClientPort); nil speaks plaintext.
+type ZooKeeper struct {
+	Addr string
+	TLS  *plan.TLS
+}
 
 func (p ZooKeeper) String() string { return p.Addr }
 
 func (p ZooKeeper) Check(ctx context.Context) error {
-	// ZooKeeper 3.5+ whitelists only srvr by default: a refused ruok is
-	// skipped, and only when srvr is refused too does a session decide.
-	reply, err := FourLetter(ctx, p.Addr, "ruok")
+	d, err := newZKDialer(p.Addr, p.TLS)
 	if err != nil {
 		return err
+	}
+	// ZooKeeper 3.5+ whitelists only srvr by default: a refused ruok is
+	// skipped, and only when srvr is refused too does a session decide.
+	reply, err := fourLetter(ctx, d, p.Addr, "ruok")
+	if err != nil {
+		return err
+	}
+	if reply == "" && !d.tls() {
+		// ZooKeeper answers every word, if only to refuse it; a
+		// secureClientPort drops plaintext after its failed handshake.
+		return fail(p.Addr, "is not ok: closed the connection without answering ruok (does it serve TLS only?)", nil)
 	}
 	if err := ParseRuok(reply); err != nil && !errors.Is(err, ErrNotWhitelisted) {
 		return fail(p.Addr, "is not ok", err)
 	}
-	reply, err = FourLetter(ctx, p.Addr, "srvr")
+	reply, err = fourLetter(ctx, d, p.Addr, "srvr")
 	if err != nil {
 		return err
 	}
 	s, err := ParseSrvr(reply)
 	switch {
 	case errors.Is(err, ErrNotWhitelisted):
-		return p.session(ctx)
+		return readRoot(ctx, d, p.Addr, []string{p.Addr}, "")
 	case errors.Is(err, ErrNotServing):
 		return fail(p.Addr, "not serving (no quorum)", nil)
 	case err != nil:
@@ -48,24 +62,28 @@ func (p ZooKeeper) Check(ctx context.Context) error {
 	return nil
 }
 
-func (p ZooKeeper) session(ctx context.Context) error {
-	return readRoot(ctx, p.Addr, []string{p.Addr}, "")
-}
-
 // ZooKeeperQuorum passes when a session through the connect string can
 // read "/" (or the chroot): ZooKeeper only grants sessions while a quorum
-// serves, so this checks the ensemble as clients will use it.
-type ZooKeeperQuorum struct{ Connect string }
+// serves, so this checks the ensemble as clients will use it. TLS as for
+// ZooKeeper.
+type ZooKeeperQuorum struct {
+	Connect string
+	TLS     *plan.TLS
+}
 
 func (p ZooKeeperQuorum) String() string { return p.Connect }
 
 func (p ZooKeeperQuorum) Check(ctx context.Context) error {
+	d, err := newZKDialer(p.Connect, p.TLS)
+	if err != nil {
+		return err
+	}
 	servers, chroot := ParseConnect(p.Connect)
-	return readRoot(ctx, p.Connect, servers, chroot)
+	return readRoot(ctx, d, p.Connect, servers, chroot)
 }
 
-func readRoot(ctx context.Context, target string, servers []string, chroot string) error {
-	return withSession(ctx, target, servers, func(c *zk.Conn) error {
+func readRoot(ctx context.Context, d zkDialer, target string, servers []string, chroot string) error {
+	return withSession(ctx, d, target, servers, func(c *zk.Conn) error {
 		path := chroot
 		if path == "" {
 			path = "/"
@@ -105,8 +123,9 @@ func (quietLogger) Printf(string, ...any) {}
 
 // withSession opens a session, waits until the server granted it, runs fn
 // and closes it. The client library retries servers on its own; ctx (the
-// attempt's timeout) bounds all of it.
-func withSession(ctx context.Context, target string, servers []string, fn func(*zk.Conn) error) error {
+// attempt's timeout) bounds all of it. A TLS refusal by every server ends
+// the attempt at once: it will not pass by waiting.
+func withSession(ctx context.Context, d zkDialer, target string, servers []string, fn func(*zk.Conn) error) error {
 	if len(servers) == 0 {
 		return fail(target, "names no server", nil)
 	}
@@ -114,22 +133,29 @@ func withSession(ctx context.Context, target string, servers []string, fn func(*
 		mu       sync.Mutex
 		lastDial error
 	)
-	dial := func(network, addr string, timeout time.Duration) (net.Conn, error) {
-		d := net.Dialer{Timeout: timeout}
-		c, err := d.DialContext(ctx, network, addr)
+	refused := newRefusals(len(servers))
+	dial := d.sessionDialer(ctx, target, refused, func(err error) {
 		mu.Lock()
 		lastDial = err
 		mu.Unlock()
-		return c, err
+	})
+	var hosts zk.HostProvider = zk.NewDNSHostProvider()
+	if d.tls() {
+		hosts = &namedHosts{}
 	}
-	conn, events, err := zk.Connect(servers, 10*time.Second, zk.WithLogger(quietLogger{}), zk.WithDialer(dial))
+	conn, events, err := zk.Connect(servers, 10*time.Second, zk.WithLogger(quietLogger{}), zk.WithDialer(dial), zk.WithHostProvider(hosts))
 	if err != nil {
 		return fail(target, "cannot connect", err)
 	}
 	defer conn.Close()
 	for {
 		select {
+		case <-refused.all:
+			return securityFailure(target, refused.last())
 		case <-ctx.Done():
+			if rerr := refused.last(); rerr != nil {
+				return securityFailure(target, rerr)
+			}
 			mu.Lock()
 			derr := lastDial
 			mu.Unlock()
