@@ -73,6 +73,14 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 		if s.Kind == "kafka" {
 			svc.TLSListeners = tlsListeners(props)
 		}
+		if b.secures(s) {
+			switch s.Kind {
+			case "kafka":
+				svc.PeerSecurity = b.sec.brokerSecurity("")
+			case "zookeeper":
+				svc.PeerSecurity = b.sec.zkSecurity("")
+			}
+		}
 		b.plan.Services = append(b.plan.Services, svc)
 	}
 	if err := b.errs.Err(); err != nil {

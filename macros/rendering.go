@@ -55,6 +55,10 @@ type Service struct {
 	// as its rendered properties name them; a new keystore is reloaded
 	// on each.
 	TLSListeners []string
+	// PeerSecurity is how kinit asks this service's instances on the
+	// cluster's members (the spare check of a rolling restart), each
+	// verified by its host name; nil speaks plaintext.
+	PeerSecurity *kplan.Security
 }
 
 // Environ returns the child environment: the variables of base (normally

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/node/spare"
+	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor/probe"
 )
@@ -41,24 +42,30 @@ func SpareCheckFor(node *roles.Node, s *macros.Service) SpareCheck {
 	port := strconv.Itoa(node.Ports[s.ID][""])
 	switch s.Kind {
 	case "zookeeper":
-		return func(ctx context.Context) (bool, string) { return zooKeeperSpare(ctx, node.ID, members, port) }
+		return func(ctx context.Context) (bool, string) {
+			return zooKeeperSpare(ctx, node.ID, members, port, s.PeerSecurity)
+		}
 	case "kafka":
 		var seeds []string
 		for _, m := range members {
 			seeds = append(seeds, net.JoinHostPort(m.Host, port))
 		}
-		return func(ctx context.Context) (bool, string) { return kafkaSpare(ctx, seeds) }
+		return func(ctx context.Context) (bool, string) { return kafkaSpare(ctx, seeds, s.PeerSecurity) }
 	}
 	return nil
 }
 
 // zooKeeperSpare asks every member with srvr; one that does not answer
 // counts as down.
-func zooKeeperSpare(ctx context.Context, self int, members []roles.Member, port string) (bool, string) {
+func zooKeeperSpare(ctx context.Context, self int, members []roles.Member, port string, sec *plan.Security) (bool, string) {
+	var t *plan.TLS
+	if sec != nil {
+		t = sec.TLS
+	}
 	modes := map[int]string{}
 	for _, m := range members {
 		actx, cancel := context.WithTimeout(ctx, spareAsk)
-		reply, err := probe.FourLetter(actx, net.JoinHostPort(m.Host, port), "srvr")
+		reply, err := probe.FourLetterTLS(actx, net.JoinHostPort(m.Host, port), "srvr", t)
 		cancel()
 		modes[m.ID] = ""
 		if err != nil {
@@ -72,8 +79,12 @@ func zooKeeperSpare(ctx context.Context, self int, members []roles.Member, port 
 }
 
 // kafkaSpare asks the brokers for the metadata of every topic.
-func kafkaSpare(ctx context.Context, seeds []string) (bool, string) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(seeds...), kgo.MetadataMinAge(0))
+func kafkaSpare(ctx context.Context, seeds []string, sec *plan.Security) (bool, string) {
+	opts, err := probe.KafkaClientOpts(seeds[0], sec)
+	if err != nil {
+		return false, err.Error()
+	}
+	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(seeds...), kgo.MetadataMinAge(0))...)
 	if err != nil {
 		return false, err.Error()
 	}
