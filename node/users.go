@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -77,23 +78,15 @@ func newUsersKeeper(sup *supervisor.Supervisor, np *Rendered, log *slog.Logger) 
 		return nil
 	}
 	for _, s := range np.Rendering.Services {
-		p := s.Probe
-		if p == nil || p.Kind != plan.ProbeKafka || p.Security == nil || p.Security.SASL == nil || p.Address == "" {
+		// The admin requests may go to any broker: the client starts from
+		// the node's FQDN and verifies each broker's own name, as kinit
+		// asks its peers.
+		port := s.Ports[""]
+		if s.Kind != "kafka" || s.PeerSecurity == nil || s.PeerSecurity.SASL == nil || port == 0 {
 			continue
 		}
-		// The probe asks its own broker on loopback, verifying the node's
-		// name; an admin request may go to any broker, so the client
-		// starts from the node's FQDN and verifies each broker's own.
-		_, port, err := net.SplitHostPort(p.Address)
-		if err != nil {
-			return nil
-		}
-		sc := p.Security.Clone()
-		if sc.TLS != nil {
-			sc.TLS.ServerName = ""
-		}
-		return &usersKeeper{dir: sec.UsersDir, admin: sec.AdminUser, broker: s.ID, addr: net.JoinHostPort(np.Node.FQDN, port), sec: sc,
-			sup: sup, log: log.With("section", "scram users"), applied: map[string][sha256.Size]byte{}}
+		return &usersKeeper{dir: sec.UsersDir, admin: sec.AdminUser, broker: s.ID, addr: net.JoinHostPort(np.Node.FQDN, strconv.Itoa(port)),
+			sec: s.PeerSecurity.Clone(), sup: sup, log: log.With("section", "scram users"), applied: map[string][sha256.Size]byte{}}
 	}
 	return nil
 }
