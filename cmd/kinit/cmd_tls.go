@@ -21,6 +21,7 @@ func init() {
 }
 
 const tlsHelp = `Usage: kinit tls ca --out DIR [--cn NAME]
+       kinit tls issue --ca DIR --out DIR --host H [--host H ...]
        kinit tls check [--dir DIR] [--host H ...]
 
 ca     writes a development CA into DIR: ca.crt and ca.key (0600). A TLS
@@ -28,6 +29,12 @@ ca     writes a development CA into DIR: ca.crt and ca.key (0600). A TLS
        (tls.crt, tls.key) at its first start. Never mount ca.key in
        production: whoever reads it can mint certificates the cluster
        trusts. An existing ca.key is never replaced.
+issue  issues a node's certificate from the CA in --ca into a TLS dir of its
+       own: tls.key (0600), tls.crt naming every --host (a wildcard such as
+       *.kafka.ns.svc allowed) plus localhost and 127.0.0.1, and ca.crt;
+       never ca.key. What a node mounts without the CA key (a Secret: kubectl
+       create secret generic NAME --from-file=DIR). An existing tls.crt is
+       never replaced.
 check  checks the TLS dir (default $KINIT_TLS_DIR or /etc/kinit/tls) as
        kinit does before starting anything: every problem, one per line,
        each naming its file; exit 78 when there is one. --host (repeatable)
@@ -36,18 +43,20 @@ check  checks the TLS dir (default $KINIT_TLS_DIR or /etc/kinit/tls) as
 
 func cmdTLS(args []string) int {
 	if len(args) == 0 {
-		return usageError("tls needs a subcommand: ca or check")
+		return usageError("tls needs a subcommand: ca, issue or check")
 	}
 	switch args[0] {
 	case "ca":
 		return cmdTLSCA(args[1:])
+	case "issue":
+		return cmdTLSIssue(args[1:])
 	case "check":
 		return cmdTLSCheck(args[1:])
 	case "-h", "--help", "help":
 		fmt.Print(tlsHelp)
 		return exitOK
 	}
-	return usageError("unknown tls subcommand %q: want ca or check", args[0])
+	return usageError("unknown tls subcommand %q: want ca, issue or check", args[0])
 }
 
 func cmdTLSCA(args []string) int {
@@ -74,6 +83,34 @@ func cmdTLSCA(args []string) int {
 	}
 	fmt.Printf("wrote %s/%s and %s/%s (0600)\n", *out, tlsdir.CAFile, *out, tlsdir.CAKeyFile)
 	fmt.Printf("warning: %s is for development only; never mount it in production\n", tlsdir.CAKeyFile)
+	return exitOK
+}
+
+func cmdTLSIssue(args []string) int {
+	fs := flag.NewFlagSet("tls issue", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	ca := fs.String("ca", "", "directory holding ca.crt and ca.key (required)")
+	out := fs.String("out", "", "the node's TLS dir to write (required)")
+	var hosts hostList
+	fs.Var(&hosts, "host", "a name the certificate covers; the first is its common name (repeatable, at least one)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError("tls issue takes no arguments")
+	case *ca == "" || *out == "":
+		return usageError("tls issue needs --ca DIR and --out DIR")
+	case len(hosts) == 0:
+		return usageError("tls issue needs at least one --host")
+	}
+	if err := tlsdir.IssueTo(*ca, *out, tlsdir.Identity{CommonName: hosts[0], Hosts: hosts}, time.Now()); err != nil {
+		return reportConfigError(err)
+	}
+	fmt.Printf("wrote %s/%s, %s/%s (0600) and %s/%s for %s\n", *out, tlsdir.CertFile, *out, tlsdir.KeyFile, *out, tlsdir.CAFile, strings.Join(hosts, ", "))
 	return exitOK
 }
 

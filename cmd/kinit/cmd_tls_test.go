@@ -109,3 +109,44 @@ func TestTLSUsage(t *testing.T) {
 		t.Errorf("tls --help: exit %d\n%s", code, out)
 	}
 }
+
+// tls issue: a node's TLS dir of its own, without the CA key, that tls
+// check accepts for its hosts (a wildcard included) and refuses for
+// another; a second issue into it is refused, the first kept.
+func TestTLSIssue(t *testing.T) {
+	ca := filepath.Join(t.TempDir(), "ca")
+	if err := tlsdir.NewCA(ca, "test CA", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "kafka-1")
+	code, stdout, stderr := runCaptured(t, func() int {
+		return run("tls", []string{"issue", "--ca", ca, "--out", out, "--host", "kafka-1", "--host", "*.kafka.ns.svc"})
+	})
+	if code != exitOK || !strings.Contains(stdout, "for kafka-1, *.kafka.ns.svc") {
+		t.Fatalf("tls issue: exit %d: %s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "ca.key")); !os.IsNotExist(err) {
+		t.Errorf("tls issue put the CA key into the node's dir (%v)", err)
+	}
+	if fi, err := os.Stat(filepath.Join(out, "tls.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("tls.key: %v %v; want mode 0600", fi, err)
+	}
+	if _, err := tlsdir.Check(out, []string{"kafka-1", "kafka-2.kafka.ns.svc", "127.0.0.1"}, time.Now()); err != nil {
+		t.Errorf("the issued dir fails its check: %v", err)
+	}
+	if _, err := tlsdir.Check(out, []string{"kafka-1.other.svc"}, time.Now()); err == nil {
+		t.Errorf("the issued certificate covers a host it was not issued for")
+	}
+	before, _ := os.ReadFile(filepath.Join(out, "tls.crt"))
+	code, _, stderr = runCaptured(t, func() int {
+		return run("tls", []string{"issue", "--ca", ca, "--out", out, "--host", "kafka-1"})
+	})
+	after, _ := os.ReadFile(filepath.Join(out, "tls.crt"))
+	if code != exitConfig || !strings.Contains(stderr, "tls.crt: already exists") || string(before) != string(after) {
+		t.Errorf("a second issue: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = runCaptured(t, func() int { return run("tls", []string{"issue", "--ca", ca, "--out", out}) })
+	if code != exitUsage || !strings.Contains(stderr, "at least one --host") {
+		t.Errorf("issue without --host: exit %d: %s", code, stderr)
+	}
+}

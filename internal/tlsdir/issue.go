@@ -29,17 +29,47 @@ import (
 // left as it is too; Check says what is missing.
 func Issue(dir string, id Identity, now time.Time) (issued bool, err error) {
 	caPath, caKeyPath := filepath.Join(dir, CAFile), filepath.Join(dir, CAKeyFile)
-	certPath, keyPath := filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)
-	if exists(certPath) || !exists(caPath) || !exists(caKeyPath) {
+	if exists(filepath.Join(dir, CertFile)) || !exists(caPath) || !exists(caKeyPath) {
 		return false, nil
-	}
-	dns, ips, err := sans(id.Hosts)
-	if err != nil {
-		return false, err
 	}
 	ca, caKey, err := loadCA(caPath, caKeyPath, now)
 	if err != nil {
 		return false, err
+	}
+	if err := issueLeaf(ca, caKey, dir, id, now); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// IssueTo issues a node's certificate from the CA in caDir into a TLS dir
+// of its own, out: tls.key, tls.crt and a copy of ca.crt, never ca.key,
+// as a production node mounts it (a Secret per node). A tls.crt already
+// in out is an error: it is never replaced.
+func IssueTo(caDir, out string, id Identity, now time.Time) error {
+	if exists(filepath.Join(out, CertFile)) {
+		return &Problem{File: filepath.Join(out, CertFile), Err: errors.New("already exists: remove it to issue a new one")}
+	}
+	caPath := filepath.Join(caDir, CAFile)
+	ca, caKey, err := loadCA(caPath, filepath.Join(caDir, CAKeyFile), now)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return &Problem{File: out, Err: err}
+	}
+	if _, err := safefs.WriteFile(filepath.Join(out, CAFile), encodePEM("CERTIFICATE", ca.Raw), 0o644, -1, -1); err != nil {
+		return &Problem{File: filepath.Join(out, CAFile), Err: fmt.Errorf("cannot write: %w", err)}
+	}
+	return issueLeaf(ca, caKey, out, id, now)
+}
+
+// issueLeaf writes tls.key and tls.crt into dir, signed by ca.
+func issueLeaf(ca *x509.Certificate, caKey crypto.Signer, dir string, id Identity, now time.Time) error {
+	certPath, keyPath := filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)
+	dns, ips, err := sans(id.Hosts)
+	if err != nil {
+		return err
 	}
 	cn := id.CommonName
 	if cn == "" {
@@ -47,11 +77,11 @@ func Issue(dir string, id Identity, now time.Time) (issued bool, err error) {
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return false, fmt.Errorf("cannot generate the node key: %w", err)
+		return fmt.Errorf("cannot generate the node key: %w", err)
 	}
 	serial, err := newSerial()
 	if err != nil {
-		return false, err
+		return err
 	}
 	notAfter := now.Add(certLifetime)
 	if notAfter.After(ca.NotAfter) {
@@ -72,23 +102,23 @@ func Issue(dir string, id Identity, now time.Time) (issued bool, err error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
 	if err != nil {
-		return false, fmt.Errorf("cannot sign the node certificate with %s: %w", caKeyPath, err)
+		return fmt.Errorf("cannot sign the node certificate: %w", err)
 	}
 	keyPEM, err := pkcs8PEM(key)
 	if err != nil {
-		return false, err
+		return err
 	}
 	chain := append(encodePEM("CERTIFICATE", der), encodePEM("CERTIFICATE", ca.Raw)...)
 	// The key first, the certificate last: tls.crt is what says "issued",
 	// so a crash in between leaves a stray tls.key the next start
 	// replaces, never a certificate without its key.
 	if _, err := safefs.WriteFile(keyPath, keyPEM, 0o600, -1, -1); err != nil {
-		return false, &Problem{File: keyPath, Err: fmt.Errorf("cannot write: %w", err)}
+		return &Problem{File: keyPath, Err: fmt.Errorf("cannot write: %w", err)}
 	}
 	if _, err := safefs.WriteFile(certPath, chain, 0o644, -1, -1); err != nil {
-		return false, &Problem{File: certPath, Err: fmt.Errorf("cannot write: %w", err)}
+		return &Problem{File: certPath, Err: fmt.Errorf("cannot write: %w", err)}
 	}
-	return true, nil
+	return nil
 }
 
 // loadCA reads the CA's certificate and key and checks that they belong
