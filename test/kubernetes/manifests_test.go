@@ -24,14 +24,23 @@ const root = "../.."
 
 // deployments are the directories of deploy/kubernetes, each one config of
 // kinit.toml, with the node id the first pod of each role must get: the
-// ordinal plus the offset that config gives the role.
+// ordinal plus the offset that config gives the role. The -secure ones are
+// overlays of the others with KINIT_SECURITY=sasl_ssl (secure_test.go).
 var deployments = []struct {
 	dir, config string
 	firstID     map[string]int // role -> id of ordinal 0
+	secured     bool
 }{
-	{"production", "production", map[string]int{"zookeeper": 1, "broker": 1, "schemareg": 1, "gateway": 1}},
-	{"kraft-production", "kraft-production", map[string]int{"controller": 1, "broker": 4, "schemareg": 1, "gateway": 1}},
+	{"production", "production", zkIDs, false},
+	{"kraft-production", "kraft-production", kraftIDs, false},
+	{"production-secure", "production", zkIDs, true},
+	{"kraft-production-secure", "kraft-production", kraftIDs, true},
 }
+
+var (
+	zkIDs    = map[string]int{"zookeeper": 1, "broker": 1, "schemareg": 1, "gateway": 1}
+	kraftIDs = map[string]int{"controller": 1, "broker": 4, "schemareg": 1, "gateway": 1}
+)
 
 func load(t *testing.T, dir string) *manifests {
 	t.Helper()
@@ -101,12 +110,52 @@ func TestStrictDecodingRefusesMistakes(t *testing.T) {
 	}
 }
 
+// An overlay whose patches miss their object, carry a typo or come two to
+// a file, or whose base is not there, must fail the loading, each problem
+// named, or the checks would pass an overlay kustomize refuses or applies
+// differently.
+func TestBrokenOverlayRefused(t *testing.T) {
+	m, err := loadDir(filepath.Join("testdata", "mistakes-overlay"))
+	if err == nil {
+		t.Fatal("the broken overlay loaded without error")
+	}
+	for _, want := range []string{
+		`resource ../no-such-base: stat testdata/no-such-base: no such file or directory`,
+		`resource bare: a directory without kustomization.yaml`,
+		`misnamed.yaml: patches StatefulSet kafka/kafak, which none of the resources defines (the StatefulSets: kafka/kafka)`,
+		`no-namespace.yaml: patches ConfigMap (no namespace: "default")/kinit-env, which none of the resources defines (the ConfigMaps: kafka/kinit-env)`,
+		`typo.yaml: unknown field "spec.template.spec.containers[0].volumeMount"`,
+		`two.yaml: 2 documents: kustomize's patches take one patch per path`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in:\n%v", want, err)
+		}
+	}
+	// The base itself loaded, and no broken patch changed it.
+	if len(m.statefulSets) != 1 || len(m.statefulSets[0].Spec.Template.Spec.Volumes) != 0 || len(m.configMaps["kinit-env"].Data) != 1 {
+		t.Errorf("the base was changed by a refused patch: %+v %+v", m.statefulSets, m.configMaps)
+	}
+}
+
+// Every file of a directory is in its kustomization, as a resource or a
+// patch, except a cert-manager Certificate: listed, it would make
+// `kubectl apply -k` fail where cert-manager's CRDs are not installed.
 func TestKustomizationListsEveryManifest(t *testing.T) {
 	for _, d := range deployments {
 		m := load(t, d.dir)
-		got := slices.Sorted(slices.Values(m.kustomize))
-		if !slices.Equal(got, m.files) {
-			t.Errorf("%s/kustomization.yaml lists %v; the directory holds %v", d.dir, got, m.files)
+		var listed []string
+		for _, r := range m.kustomize {
+			if slices.Contains(m.certFiles, r) {
+				t.Errorf("%s/kustomization.yaml lists %s, a cert-manager Certificate: apply it apart", d.dir, r)
+			}
+			if !slices.Contains(m.bases, r) {
+				listed = append(listed, r)
+			}
+		}
+		listed = append(append(listed, m.patches...), m.certFiles...)
+		slices.Sort(listed)
+		if !slices.Equal(listed, m.files) {
+			t.Errorf("%s/kustomization.yaml lists %v (resources and patches; Certificates apart: %v); the directory holds %v", d.dir, listed, m.certFiles, m.files)
 		}
 	}
 }
@@ -380,12 +429,20 @@ func TestEveryPodPassesKinitCheck(t *testing.T) {
 					env[roles.EnvConfig] = config
 					env["KINIT_DATA_DIR"] = filepath.Join(tmp, "var", "lib")
 					env["KINIT_CGROUP_ROOT"] = cg
+					if d.secured {
+						mountSecrets(t, m, sts, env, tmp)
+					}
 					got, code, err := runCheck(kinit, env)
 					if err != nil || code != 0 {
 						t.Fatalf("kinit check: exit %d, %v:\n%s", code, err, got.output)
 					}
 					if strings.Contains(got.output, "warning") {
 						t.Errorf("kinit check warns:\n%s", got.output)
+					}
+					// A secured node's plan names what KINIT_SECURITY sets
+					// (listeners, stores, logins); a plaintext one's nothing.
+					if secured := strings.Contains(got.output, "from "+roles.EnvSecurity); secured != d.secured {
+						t.Errorf("kinit check shows settings from %s: %v, want %v:\n%s", roles.EnvSecurity, secured, d.secured, got.output)
 					}
 					self := member{id: d.firstID[role] + p.ordinal, host: p.name + "." + sts.Spec.ServiceName + "." + p.namespace + ".svc"}
 					if got.id != self.id || got.fqdn != self.host {
