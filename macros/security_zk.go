@@ -22,7 +22,8 @@ const SCRAMIterations = 4096
 // peer links over TLS too. Host names are not matched against client
 // certificates: ZooKeeper 3.8 would match each one against the reverse
 // lookup of the client's address, which container networks do not
-// provide; the CA decides, as on Kafka's mutual-TLS controller listener.
+// provide; the CA decides, as on Kafka's mutual-TLS controller listener,
+// and znode ACLs are not enforced (skipACL below).
 func (s *secured) zkServerOverrides(port int, keystore string) []Override {
 	var out []Override
 	add := func(key, value string) {
@@ -41,6 +42,13 @@ func (s *secured) zkServerOverrides(port int, keystore string) []Override {
 	}
 	add("ssl.clientAuth", "need")
 	add("sslQuorum", "true")
+	// Kafka's config tool sets creator-only ACLs on a user's znode
+	// whenever it authenticates with a certificate, and each node's
+	// certificate is an identity of its own: the other brokers could not
+	// read the admin user's credentials. ZooKeeper passes unknown keys on
+	// as zookeeper.* system properties: this is zookeeper.skipACL. Mutual
+	// TLS already decides who reaches ZooKeeper at all.
+	add("skipACL", "yes")
 	return out
 }
 

@@ -108,6 +108,7 @@ func TestSecuredZooKeeperMode(t *testing.T) {
 		"serverCnxnFactory":        "org.apache.zookeeper.server.NettyServerCnxnFactory",
 		"ssl.clientAuth":           "need",
 		"sslQuorum":                "true",
+		"skipACL":                  "yes",
 		"ssl.keyStore.type":        "PEM",
 		"ssl.quorum.keyStore.type": "PEM",
 		"ssl.trustStore.location":  filepath.Join(env["KINIT_TLS_DIR"], "ca.crt"),

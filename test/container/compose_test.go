@@ -1,14 +1,15 @@
 package container
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/kinit/kinit/plan"
+	"github.com/kinit/kinit/supervisor/probe"
 	"github.com/kinit/kinit/test/kafkahome"
 )
 
@@ -34,26 +37,83 @@ import (
 // start` brings it back as the same broker from its volume, and a
 // ZooKeeper container restarted rejoins the ensemble.
 func TestComposeProduction(t *testing.T) {
+	runCompose(t, "docker-compose.yml")
+}
+
+// TestComposeSecure: the same cluster with docker-compose.secure.yml on
+// top, its material made by scripts/compose-secrets.sh as a user would:
+// every container healthy through authenticated probes (ZooKeeper's over
+// mutual TLS), the same round trip, kill and restarts, over SASL_SSL as
+// the admin user, and the restarted ZooKeeper back in its ensemble over
+// TLS (sslQuorum).
+func TestComposeSecure(t *testing.T) {
+	runCompose(t, "docker-compose.yml", "docker-compose.secure.yml")
+}
+
+// composeService is what the test reads of a compose service, merged over
+// the files as compose merges them: environment by key, volumes and
+// secrets appended.
+type composeService struct {
+	Hostname    string            `yaml:"hostname"`
+	Environment map[string]string `yaml:"environment"`
+	Volumes     []string          `yaml:"volumes"`
+	Secrets     []string          `yaml:"secrets"`
+}
+
+type composeFile struct {
+	Services map[string]composeService `yaml:"services"`
+	Secrets  map[string]struct {
+		File string `yaml:"file"`
+	} `yaml:"secrets"`
+}
+
+func loadCompose(t *testing.T, root string, files ...string) composeFile {
+	t.Helper()
+	out := composeFile{Services: map[string]composeService{}, Secrets: map[string]struct {
+		File string `yaml:"file"`
+	}{}}
+	for i, f := range files {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file composeFile
+		if err := yaml.Unmarshal(data, &file); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for name, s := range file.Services {
+			m, ok := out.Services[name]
+			if !ok && i > 0 {
+				t.Fatalf("%s names service %s, which %s has not", f, name, files[0])
+			}
+			if s.Hostname != "" {
+				m.Hostname = s.Hostname
+			}
+			if m.Environment == nil {
+				m.Environment = map[string]string{}
+			}
+			for k, v := range s.Environment {
+				m.Environment[k] = v
+			}
+			m.Volumes = append(m.Volumes, s.Volumes...)
+			m.Secrets = append(m.Secrets, s.Secrets...)
+			out.Services[name] = m
+		}
+		for k, v := range file.Secrets {
+			out.Secrets[k] = v
+		}
+	}
+	return out
+}
+
+func runCompose(t *testing.T, files ...string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	root, err := kafkahome.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(root, "docker-compose.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		Services map[string]struct {
-			Hostname    string            `yaml:"hostname"`
-			Environment map[string]string `yaml:"environment"`
-			Volumes     []string          `yaml:"volumes"`
-		} `yaml:"services"`
-	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
+	file := loadCompose(t, root, files...)
 	names := []string{"zk-1", "zk-2", "zk-3", "kafka-1", "kafka-2", "kafka-3", "schemareg-1", "gateway-1"}
 	for _, n := range names {
 		if _, ok := file.Services[n]; !ok {
@@ -62,6 +122,18 @@ func TestComposeProduction(t *testing.T) {
 	}
 	if len(file.Services) != len(names) {
 		t.Fatalf("docker-compose.yml runs %d services; the test knows %v", len(file.Services), names)
+	}
+	secure := file.Services["kafka-1"].Environment["KINIT_SECURITY"] == "sasl_ssl"
+	// A project dir of the test's own: the relative paths of the files
+	// (./secrets/...) resolve there, made by the script users run.
+	project := t.TempDir()
+	if secure {
+		cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "compose-secrets.sh"))
+		cmd.Dir = project
+		cmd.Env = append(os.Environ(), "KINIT="+kinitBinary(t))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("scripts/compose-secrets.sh: %v\n%s", err, out)
+		}
 	}
 
 	sub := fmt.Sprintf("10.%d.%d", 90+int(suffix()[0]%8), int(suffix()[1]%200)+10)
@@ -96,7 +168,18 @@ func TestComposeProduction(t *testing.T) {
 		}
 		args = append(args, "-e", "KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=10000", "-e", "KAFKA_REPLICA_LAG_TIME_MAX_MS=10000")
 		for _, v := range s.Volumes {
+			if rel, ok := strings.CutPrefix(v, "./"); ok {
+				args = append(args, "-v", filepath.Join(project, rel))
+				continue
+			}
 			args = append(args, "-v", "kinit-"+tag+"-"+v)
+		}
+		for _, sec := range s.Secrets {
+			src, ok := file.Secrets[sec]
+			if !ok || !strings.HasPrefix(src.File, "./") {
+				t.Fatalf("service %s: secret %s has no ./ file", n, sec)
+			}
+			args = append(args, "-v", filepath.Join(project, src.File)+":/run/secrets/"+sec+":ro")
 		}
 		must(t, ctx, append(args, image)...)
 	}
@@ -109,6 +192,13 @@ func TestComposeProduction(t *testing.T) {
 	}
 	t.Logf("%d containers healthy in %.1fs", len(names), time.Since(mark).Seconds())
 
+	// Secured: the CA of the script's material, the admin user over
+	// SASL_SSL, and for ZooKeeper's four-letter words a client
+	// certificate of that CA, as an operator's tool would have.
+	var auth *composeAuth
+	if secure {
+		auth = newComposeAuth(t, filepath.Join(project, "secrets"))
+	}
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
@@ -118,9 +208,16 @@ func TestComposeProduction(t *testing.T) {
 			addr = net.JoinHostPort(ip, port)
 		}
 		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil || auth == nil {
+			return c, err
+		}
+		return auth.tlsClient(c, host), nil
 	}
 	client := func(seed string, opts ...kgo.Opt) *kgo.Client {
+		if auth != nil {
+			opts = append(opts, kgo.SASL(auth.scram()))
+		}
 		cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(seed), kgo.Dialer(dial), kgo.RequiredAcks(kgo.AllISRAcks())}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
@@ -190,7 +287,7 @@ func TestComposeProduction(t *testing.T) {
 	waitHealthy(ctx, t, container("zk-3"))
 	modes := map[string]string{}
 	for _, n := range []string{"zk-1", "zk-2", "zk-3"} {
-		modes[n] = zkMode(ctx, t, ips[n])
+		modes[n] = zkMode(ctx, t, ips[n], auth.zkTLS(n))
 	}
 	if leaders := slices.Collect(func(yield func(string) bool) {
 		for _, m := range modes {
@@ -203,26 +300,22 @@ func TestComposeProduction(t *testing.T) {
 	}
 }
 
-// zkMode asks a ZooKeeper server for its mode with the srvr four-letter word.
-func zkMode(ctx context.Context, t *testing.T, ip string) string {
+// zkMode asks a ZooKeeper server for its mode with the srvr four-letter
+// word, over TLS when t is not nil.
+func zkMode(ctx context.Context, t *testing.T, ip string, tlsSpec *plan.TLS) string {
 	t.Helper()
 	for {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, "tcp", ip+":2181")
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		reply, err := probe.FourLetterTLS(actx, ip+":2181", "srvr", tlsSpec)
+		cancel()
 		if err == nil {
-			_, _ = c.Write([]byte("srvr"))
-			sc := bufio.NewScanner(c)
-			for sc.Scan() {
-				if m, ok := strings.CutPrefix(sc.Text(), "Mode: "); ok {
-					c.Close()
-					return m
-				}
+			if st, err := probe.ParseSrvr(reply); err == nil {
+				return st.Mode
 			}
-			c.Close()
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("no mode from zookeeper %s", ip)
+			t.Fatalf("no mode from zookeeper %s: %v", ip, err)
 		case <-time.After(time.Second):
 		}
 	}
@@ -236,4 +329,38 @@ func stripComments(props string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+var kinitBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// kinitBinary is kinit built from this checkout for the host, as `make
+// build` gives a user who runs scripts/compose-secrets.sh.
+func kinitBinary(t *testing.T) string {
+	t.Helper()
+	kinitBuild.once.Do(func() {
+		root, err := kafkahome.RepoRoot()
+		if err != nil {
+			kinitBuild.err = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "kinit-bin-")
+		if err != nil {
+			kinitBuild.err = err
+			return
+		}
+		kinitBuild.path = filepath.Join(dir, "kinit")
+		cmd := exec.Command("go", "build", "-o", kinitBuild.path, "./cmd/kinit")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			kinitBuild.err = fmt.Errorf("go build ./cmd/kinit: %v\n%s", err, out)
+		}
+	})
+	if kinitBuild.err != nil {
+		t.Fatal(kinitBuild.err)
+	}
+	return kinitBuild.path
 }

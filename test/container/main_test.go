@@ -10,7 +10,8 @@
 //     the directory and the uid it needs;
 //   - TestLimitsFromCgroup: --memory/--cpus size the JVMs;
 //   - TestKRaftContainer: the same image in KRaft mode (kraft-standalone);
-//   - TestComposeProduction: docker-compose.yml's production cluster.
+//   - TestComposeProduction: docker-compose.yml's production cluster;
+//   - TestComposeSecure: the same with docker-compose.secure.yml on top.
 //
 // TestMain builds the image with scripts/image.sh (a Debian base
 // bootstrapped with mmdebstrap: no registry is reachable) and points
