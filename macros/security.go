@@ -101,6 +101,7 @@ func (s *secured) overrides(n *roles.Node, svc *roles.Service, keystore string) 
 	} else {
 		out = append(out, s.zkClientOverrides(keystore)...)
 	}
+	out = append(out, s.authorizerOverrides(n, svc)...)
 	if svc.Kind == roles.KindKRaftController {
 		return out
 	}

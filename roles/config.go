@@ -39,6 +39,7 @@ type Cluster struct {
 	Name            string // CLUSTER_NAME
 	ZookeeperChroot string // appended to ZOOKEEPER_SERVICE_STRING, "" or "/path"
 	NodesFile       string // default nodes file when KINIT_NODES_FILE is unset
+	TenantsFile     string // default tenants file when KINIT_TENANTS_FILE is unset
 }
 
 // Var is a [vars] entry: a path or setting that every other path derives

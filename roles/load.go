@@ -188,7 +188,7 @@ func (l *loader) duration(f flex, def time.Duration, key ...string) time.Duratio
 
 func (l *loader) convert(raw *rawFile) {
 	cfg := l.cfg
-	cfg.Cluster = Cluster{Name: "kafka", ZookeeperChroot: raw.Cluster.ZookeeperChroot, NodesFile: raw.Cluster.NodesFile}
+	cfg.Cluster = Cluster{Name: "kafka", ZookeeperChroot: raw.Cluster.ZookeeperChroot, NodesFile: raw.Cluster.NodesFile, TenantsFile: raw.Cluster.TenantsFile}
 	if raw.Cluster.Name != nil {
 		cfg.Cluster.Name = *raw.Cluster.Name
 		if *raw.Cluster.Name == "" {

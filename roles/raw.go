@@ -20,6 +20,7 @@ type rawCluster struct {
 	Name            *string `toml:"name"`
 	ZookeeperChroot string  `toml:"zookeeper_chroot"`
 	NodesFile       string  `toml:"nodes_file"`
+	TenantsFile     string  `toml:"tenants_file"`
 }
 
 type rawIdentity struct {

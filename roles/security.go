@@ -27,6 +27,7 @@ const (
 	EnvAdminUser         = "KINIT_ADMIN_USER"
 	EnvAdminPasswordFile = "KINIT_ADMIN_PASSWORD_FILE"
 	EnvUsersDir          = "KINIT_USERS_DIR"
+	EnvTenantsFile       = "KINIT_TENANTS_FILE"
 
 	// DefaultTLSDir is the Kubernetes Secret / cert-manager layout's mount
 	// point: ca.crt, tls.crt, tls.key.
@@ -47,7 +48,15 @@ type Security struct {
 	// UsersDir holds the client users, one file per user holding its
 	// password (a Kubernetes Secret mounted as a directory); "" for none.
 	UsersDir string
+	// TenantsFile, when set, turns the authorizer on (only the admin user
+	// and the nodes themselves are super users) and names the tenants
+	// whose users, ACLs and quotas the brokers' nodes keep (docs/security.md).
+	TenantsFile string
 }
+
+// Authorizes reports whether the cluster's brokers and controllers run
+// an authorizer: with tenants.
+func (s Security) Authorizes() bool { return s.TenantsFile != "" }
 
 // Secure reports whether listeners need TLS and SASL.
 func (s Security) Secure() bool { return s.Mode == SecuritySASLSSL }
@@ -74,7 +83,19 @@ func (n *Node) resolveSecurity(env Env, c *Collector) {
 	if s.AdminUser == "" {
 		s.AdminUser = DefaultAdminUser
 	}
+	tenantsFrom := EnvTenantsFile
+	if s.TenantsFile = env.Get(EnvTenantsFile); s.TenantsFile == "" && n.Config.Cluster.TenantsFile != "" {
+		s.TenantsFile, tenantsFrom = n.Config.Cluster.TenantsFile, "[cluster] tenants_file"
+	}
 	n.Security = s
+	if s.TenantsFile != "" && !s.Secure() {
+		// Without SASL every client is User:ANONYMOUS: ACLs per tenant
+		// would mean nothing.
+		c.Add("", 0, "%s=%s needs %s=%s: tenants are SCRAM users", tenantsFrom, s.TenantsFile, EnvSecurity, SecuritySASLSSL)
+	}
+	if s.TenantsFile != "" && !filepath.IsAbs(s.TenantsFile) {
+		c.Add("", 0, "%s: %q is not an absolute path", tenantsFrom, s.TenantsFile)
+	}
 	if !s.Secure() {
 		return
 	}

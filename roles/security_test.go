@@ -87,3 +87,22 @@ func TestResolveSecurity(t *testing.T) {
 		t.Errorf("secured: %+v", n.Security)
 	}
 }
+
+// Tenants need SCRAM users: a plaintext node with a tenants file, or a
+// relative path, is refused before anything starts, naming the variable;
+// the config's tenants_file is the default.
+func TestTenantsNeedSecurity(t *testing.T) {
+	cfg := loadShipped(t)
+	_, err := Resolve(cfg, Env{"KINIT_CONFIG_ID": "kraft-standalone", "KINIT_FQDN": "s-1.example", "KINIT_DATA_DIR": t.TempDir(), "KINIT_TENANTS_FILE": "tenants.toml"})
+	for _, want := range []string{"KINIT_TENANTS_FILE=tenants.toml needs KINIT_SECURITY=sasl_ssl", `KINIT_TENANTS_FILE: "tenants.toml" is not an absolute path`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in: %v", want, err)
+		}
+	}
+	cfg.Cluster.TenantsFile = "/etc/kinit/tenants.toml"
+	n, err := Resolve(cfg, Env{"KINIT_CONFIG_ID": "kraft-standalone", "KINIT_FQDN": "s-1.example", "KINIT_DATA_DIR": t.TempDir(),
+		"KINIT_SECURITY": "sasl_ssl", "KINIT_ADMIN_PASSWORD_FILE": "/run/secrets/admin"})
+	if err != nil || n.Security.TenantsFile != "/etc/kinit/tenants.toml" || !n.Security.Authorizes() {
+		t.Errorf("tenants_file from the config: %v %+v", err, n)
+	}
+}
