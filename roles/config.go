@@ -246,7 +246,6 @@ const (
 // (a KRaft node's storage format does it instead).
 const KindSCRAMAdmin = "scram-admin"
 
-
 // ProbeMode says how a kafka or zookeeper probe asks; the loader fills in
 // the default of its kind, so later steps never read an empty one.
 type ProbeMode string
