@@ -51,7 +51,8 @@ type File struct {
 	Version string   // the first 12 hex digits of the content's SHA-256
 	Tenants []Tenant // sorted by name
 
-	lines keyLines
+	lines    keyLines
+	reserved []string // as Load was given them: never a tenant, never revoked
 }
 
 // Names are the tenants' names, sorted.
@@ -140,7 +141,7 @@ func Load(path string, reserved ...string) (*File, error) {
 // messages.
 func Parse(path string, data []byte, reserved ...string) (*File, error) {
 	sum := sha256.Sum256(data)
-	f := &File{Path: path, Version: hex.EncodeToString(sum[:])[:12]}
+	f := &File{Path: path, Version: hex.EncodeToString(sum[:])[:12], reserved: reserved}
 	var raw rawFile
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {

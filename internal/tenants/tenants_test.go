@@ -1,12 +1,16 @@
 package tenants
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func writeFile(t *testing.T, path, body string) string {
@@ -302,4 +306,29 @@ func FuzzScanLines(f *testing.F) {
 	f.Add([]byte(good))
 	f.Add([]byte("a = \"\"\"x\n\"\"\"\"\"\nb = [ [1, {c = 2}], '''\n''' ]\n[[t]]\n"))
 	f.Fuzz(func(t *testing.T, src []byte) { scanLines(src) })
+}
+
+// Reconcile refuses, before any request, to revoke a reserved name a
+// previous list holds: the admin user's password is the brokers' login.
+func TestReconcileKeepsReserved(t *testing.T) {
+	f, err := Parse("tenants.toml", []byte("[tenants.a]\npassword_file = \"/a\"\ntopics = [\"a.\"]\n"), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No broker: with ctx done every request fails at once, and the
+	// check of the previous names comes before any.
+	kc, err := kgo.NewClient(kgo.SeedBrokers("127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	applied, err := Reconcile(ctx, kadm.NewClient(kc), f, map[string]string{"a": "pw"}, []string{"admin", "bad name"})
+	if err == nil || !strings.Contains(err.Error(), `previous tenant "admin"`) || !strings.Contains(err.Error(), `previous tenant "bad name"`) {
+		t.Errorf("reserved or bad previous names not refused: %v", err)
+	}
+	if !reflect.DeepEqual(applied, []string{"a"}) {
+		t.Errorf("applied %v", applied)
+	}
 }
