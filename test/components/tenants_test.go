@@ -107,6 +107,11 @@ produce_bytes_per_sec = 1048576
 	b.works(t)
 	a.refusedOn(t, "team-b")
 	b.refusedOn(t, "team-a")
+	// A name no ACL covers is refused too: the authorizer does not allow
+	// everyone where no ACL is found.
+	if err := a.produce(t, "unowned.orders"); !errors.Is(err, kerr.TopicAuthorizationFailed) {
+		t.Errorf("team-a producing to a topic no tenant owns: %v, want TOPIC_AUTHORIZATION_FAILED", err)
+	}
 	if want := map[string]float64{"producer_byte_rate": 1048576, "request_percentage": 50}; !reflect.DeepEqual(quotasOf(ctx, t, adm, "team-a"), want) {
 		t.Errorf("quotas of team-a %v, want %v", quotasOf(ctx, t, adm, "team-a"), want)
 	}
