@@ -18,7 +18,8 @@ import (
 // replaced by a random one (scramusers.Revoke: never deleted), every ACL
 // of its principal deleted and its quotas removed. Nothing of any other
 // principal is touched. Running it again with the same file changes
-// nothing.
+// nothing. A tenant without a password in passwords is an error and
+// keeps the credential it had; its ACLs and quotas are still applied.
 //
 // applied are the names the caller keeps as the next previous: f's
 // tenants, plus on error the removed ones whose clean-up failed, so that

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/kinit/kinit/internal/safefs"
 )
 
 // Quotas are a tenant's client quotas (entity user=<name>); 0 is no quota.
@@ -127,12 +128,11 @@ type rawFile struct {
 // A *File is returned only when there is no problem; otherwise the error
 // is Problems.
 func Load(path string, reserved ...string) (*File, error) {
-	data, err := os.ReadFile(path)
+	// A regular file only, bounded: a FIFO or /dev/zero in its place
+	// must not stall the caller (PID 1).
+	data, err := safefs.ReadRegular(path, maxFile)
 	if err != nil {
 		return nil, Problems{{Path: path, Message: errText(err)}}
-	}
-	if len(data) > maxFile {
-		return nil, Problems{{Path: path, Message: fmt.Sprintf("larger than %d bytes", maxFile)}}
 	}
 	return Parse(path, data, reserved...)
 }

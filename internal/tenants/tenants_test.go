@@ -235,6 +235,9 @@ func TestLoadSyntaxAndTypes(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "missing.toml")); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v", err)
 	}
+	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory: %v", err)
+	}
 }
 
 func TestPasswords(t *testing.T) {
