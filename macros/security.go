@@ -62,6 +62,7 @@ func (b *builder) readSecurity() *secured {
 	}
 	b.material(s)
 	b.readUsers(s)
+	b.readTenants(s)
 	return s
 }
 

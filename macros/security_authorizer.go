@@ -5,8 +5,10 @@
 package macros
 
 import (
+	"errors"
 	"strings"
 
+	"github.com/kinit/kinit/internal/tenants"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -45,4 +47,41 @@ func (s *secured) authorizerOverrides(n *roles.Node, svc *roles.Service) []Overr
 	add("allow.everyone.if.no.acl.found", "false")
 	add("super.users", strings.Join(supers, ";"))
 	return out
+}
+
+// readTenants checks the tenants file at start on a node whose broker
+// keeps the tenants (node/tenants.go), every problem at its file and
+// line, and masks the tenants' passwords in what check and render show.
+// A node without a broker (a controller, ZooKeeper, a registry) only runs
+// the authorizer and need not mount the file.
+func (b *builder) readTenants(s *secured) {
+	if !s.Authorizes() || !b.runsKind("kafka") {
+		return
+	}
+	f, err := tenants.Load(s.TenantsFile, s.AdminUser)
+	var pw map[string]string
+	if err == nil {
+		pw, err = f.Passwords()
+	}
+	var ps tenants.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			b.errs.Add(p.Path, p.Line, "%s", p.Message)
+		}
+	} else if err != nil {
+		b.errs.AddError(err)
+	}
+	for _, v := range pw {
+		b.plan.masker.Add(v)
+	}
+}
+
+// runsKind reports whether the node runs a service of kind.
+func (b *builder) runsKind(kind string) bool {
+	for _, sv := range b.node.Services {
+		if sv.Kind == kind {
+			return true
+		}
+	}
+	return false
 }

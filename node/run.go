@@ -80,6 +80,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	metricsDone := m.Run(ctx)
 	reloadDone := StartReloader(ctx, sup, np, sp, m, o.Log)
 	usersDone := StartUsers(ctx, sup, np, o.Log)
+	tenantsDone := StartTenants(ctx, sup, np, o.Log)
 	code := sup.Run(ctx)
 	cancel()
 	// The rest comes out of the stop budget too: a client in the middle of
@@ -88,6 +89,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	waitUntil(metricsDone, end)
 	waitUntil(reloadDone, end)
 	waitUntil(usersDone, end)
+	waitUntil(tenantsDone, end)
 	srvDone := make(chan struct{})
 	go func() { _ = srv.Close(); close(srvDone) }()
 	waitUntil(srvDone, end)

@@ -9,27 +9,19 @@ import (
 	"context"
 	"crypto/sha256"
 	"log/slog"
-	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/kinit/kinit/internal/scramusers"
-	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
-	"github.com/kinit/kinit/supervisor/probe"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Timing of the users keeper: how often it looks whether the broker is
-// ready, how long a change to the directory settles (a Secret update is
-// several renames), the longest wait between failed applies, and the
-// bound of one apply.
+// Timing of the users keeper: how long a change to the directory settles
+// (a Secret update is several renames), the longest wait between failed
+// applies, and the bound of one apply.
 const (
-	usersReadyPoll   = time.Second
 	usersSettle      = 300 * time.Millisecond
 	usersMaxBackoff  = time.Minute
 	usersApplyBudget = 30 * time.Second
@@ -39,9 +31,7 @@ const (
 // them under mu.
 type usersKeeper struct {
 	dir, admin string
-	broker     string // the local broker service's id
-	addr       string
-	sec        *plan.Security
+	broker     localBroker
 	sup        *supervisor.Supervisor
 	log        *slog.Logger
 
@@ -77,22 +67,16 @@ func newUsersKeeper(sup *supervisor.Supervisor, np *Rendered, log *slog.Logger) 
 	if !sec.Secure() || sec.UsersDir == "" {
 		return nil
 	}
-	for _, s := range np.Rendering.Services {
-		// The admin requests may go to any broker: the client starts from
-		// the node's FQDN and verifies each broker's own name, as kinit
-		// asks its peers.
-		port := s.Ports[""]
-		if s.Kind != "kafka" || s.PeerSecurity == nil || s.PeerSecurity.SASL == nil || port == 0 {
-			continue
-		}
-		return &usersKeeper{dir: sec.UsersDir, admin: sec.AdminUser, broker: s.ID, addr: net.JoinHostPort(np.Node.FQDN, strconv.Itoa(port)),
-			sec: s.PeerSecurity.Clone(), sup: sup, log: log.With("section", "scram users"), applied: map[string][sha256.Size]byte{}}
+	b, ok := findLocalBroker(np)
+	if !ok {
+		return nil
 	}
-	return nil
+	return &usersKeeper{dir: sec.UsersDir, admin: sec.AdminUser, broker: b, sup: sup,
+		log: log.With("section", "scram users"), applied: map[string][sha256.Size]byte{}}
 }
 
 func (k *usersKeeper) run(ctx context.Context) {
-	if !k.waitReady(ctx) {
+	if !k.broker.waitReady(ctx, k.sup) {
 		return
 	}
 	events, werrs, unwatch := k.watch()
@@ -135,25 +119,6 @@ func (k *usersKeeper) watch() (<-chan fsnotify.Event, <-chan error, func()) {
 	return w.Events, w.Errors, func() { _ = w.Close() }
 }
 
-// waitReady waits until the node's broker is ready; false when kinit
-// stops first.
-func (k *usersKeeper) waitReady(ctx context.Context) bool {
-	t := time.NewTicker(usersReadyPoll)
-	defer t.Stop()
-	for {
-		for _, s := range k.sup.Snapshot().Services {
-			if s.ID == k.broker && s.Ready {
-				return true
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-		}
-	}
-}
-
 // sync reads the directory and applies what changed since the last
 // apply: new users and changed passwords upserted, users whose file went
 // away revoked (only those this kinit applied: users made by hand stay).
@@ -181,18 +146,13 @@ func (k *usersKeeper) sync(ctx context.Context) bool {
 	if len(changed) == 0 && len(gone) == 0 {
 		return true
 	}
-	opts, err := probe.KafkaClientOpts(k.addr, k.sec)
-	if err != nil {
-		return k.done(nil, nil, err)
-	}
-	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(k.addr))...)
+	adm, cl, err := k.broker.admin()
 	if err != nil {
 		return k.done(nil, nil, err)
 	}
 	defer cl.Close()
 	actx, cancel := context.WithTimeout(ctx, usersApplyBudget)
 	defer cancel()
-	adm := kadm.NewClient(cl)
 	if err := scramusers.Apply(actx, adm, changed); err != nil {
 		return k.done(nil, nil, err)
 	}

@@ -89,20 +89,50 @@ if [ ${#in_use[@]} -gt 0 ]; then
 fi
 
 # secure_setup makes, once, what a secured node mounts in production (the
-# TLS dir, the password files) and the client configs for user "demo";
-# later runs keep them.
+# TLS dir, the password files), a tenants file with tenants demo, team-a
+# and team-b, and their client configs; later runs keep them (edit
+# tenants.toml while the demo runs: kinit applies it).
 secure_setup() {
   local tls=$dir/tls secrets=$dir/secrets
   [ -f "$tls/ca.crt" ] || "$kinit" tls ca --out "$tls" >/dev/null
-  mkdir -p "$secrets/users"
+  mkdir -p "$secrets/tenants"
   chmod 0700 "$secrets"
   newpw() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
   [ -s "$secrets/admin.password" ] || (umask 077 && newpw >"$secrets/admin.password")
-  [ -s "$secrets/users/demo" ] || (umask 077 && newpw >"$secrets/users/demo")
-  local pw
-  pw=$(cat "$secrets/users/demo")
+  local t
+  for t in demo team-a team-b; do
+    [ -s "$secrets/tenants/$t" ] || (umask 077 && newpw >"$secrets/tenants/$t")
+  done
+  [ -s "$dir/tenants.toml" ] || cat >"$dir/tenants.toml" <<TOML
+# The secure demo's tenants (docs/security.md, "Tenants"): each is the
+# SCRAM user User:<name>, owns the topics and consumer groups under its
+# prefixes and nothing else. Edit while the demo runs: kinit applies it.
+[tenants.demo]
+password_file = "$secrets/tenants/demo"
+topics = ["demo-"]
+groups = ["demo-"]
+
+[tenants.team-a]
+password_file = "$secrets/tenants/team-a"
+topics = ["team-a."]
+groups = ["team-a."]
+[tenants.team-a.quotas]
+produce_bytes_per_sec = 1048576
+consume_bytes_per_sec = 2097152
+
+[tenants.team-b]
+password_file = "$secrets/tenants/team-b"
+topics = ["team-b."]
+groups = ["team-b."]
+[tenants.team-b.quotas]
+produce_bytes_per_sec = 1048576
+consume_bytes_per_sec = 2097152
+request_percentage = 50.0
+TOML
+  local pw conf
+  pw=$(cat "$secrets/tenants/demo")
   (umask 077 && cat >"$dir/client.properties" <<PROPS
-# Kafka's tools as user demo: kafka-topics --bootstrap-server localhost:$broker_port --command-config $dir/client.properties
+# Kafka's tools as tenant demo: kafka-topics --bootstrap-server localhost:$broker_port --command-config $dir/client.properties
 security.protocol=SASL_SSL
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="demo" password="$pw";
@@ -110,25 +140,32 @@ ssl.truststore.type=PEM
 ssl.truststore.location=$tls/ca.crt
 PROPS
   )
-  (umask 077 && cat >"$dir/kcat.conf" <<CONF
-# kcat -F $dir/kcat.conf -L (librdkafka 2.6.1 or later: SCRAM with Kafka 4)
+  for t in demo team-a team-b; do
+    conf=$dir/kcat-$t.conf
+    [ "$t" = demo ] && conf=$dir/kcat.conf
+    (umask 077 && cat >"$conf" <<CONF
+# kcat -F $conf -L as tenant $t (librdkafka 2.6.1 or later: SCRAM with Kafka 4)
 bootstrap.servers=localhost:$broker_port
 security.protocol=SASL_SSL
 sasl.mechanisms=SCRAM-SHA-512
-sasl.username=demo
-sasl.password=$pw
+sasl.username=$t
+sasl.password=$(cat "$secrets/tenants/$t")
 ssl.ca.location=$tls/ca.crt
 # The demo listens on 127.0.0.1 only; localhost may resolve to ::1 first.
 broker.address.family=v4
 CONF
-  )
-  export KINIT_SECURITY=sasl_ssl KINIT_TLS_DIR=$tls KINIT_ADMIN_PASSWORD_FILE=$secrets/admin.password KINIT_USERS_DIR=$secrets/users
+    )
+  done
+  export KINIT_SECURITY=sasl_ssl KINIT_TLS_DIR=$tls KINIT_ADMIN_PASSWORD_FILE=$secrets/admin.password KINIT_TENANTS_FILE=$dir/tenants.toml
   local rdkafka
   rdkafka=$("$root/scripts/fetch-librdkafka.sh" 2>/dev/null || true)
+  local kc="${rdkafka:+LD_LIBRARY_PATH=$rdkafka }kcat"
   clients="demo: secured: TLS dir $tls (a development CA: never mount ca.key in production),
-      user demo (password in $secrets/users/demo; add users there, kinit applies them while running)
+      tenants demo, team-a, team-b in $dir/tenants.toml (passwords in $secrets/tenants; edit it while running)
         $kraft_home/bin/kafka-topics --bootstrap-server localhost:$broker_port --command-config $dir/client.properties --list
-        ${rdkafka:+LD_LIBRARY_PATH=$rdkafka }kcat -F $dir/kcat.conf -L
+        $kc -F $dir/kcat.conf -L
+        echo hi | $kc -F $dir/kcat-team-a.conf -P -t team-a.orders     # team-a's own topic
+        echo hi | $kc -F $dir/kcat-team-a.conf -P -t team-b.orders     # refused: team-b's
         curl --cacert $tls/ca.crt $registry/apis/ccompat/v7/subjects
 "
 }

@@ -1,0 +1,223 @@
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
+
+	"github.com/kinit/kinit/internal/tlsdir"
+	"github.com/kinit/kinit/roles"
+	"github.com/kinit/kinit/test/nethost"
+)
+
+// quotaBytes is team-a's produce quota in the test: small enough that a
+// producer on this machine exceeds it many times over.
+const quotaBytes = 256 << 10
+
+// tenantsTOML is the tenants file with the given tenants, their password
+// files under dir.
+func tenantsTOML(dir string, names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "[tenants.%s]\npassword_file = %q\ntopics = [\"%s.\"]\ngroups = [\"%s.\"]\n", n, filepath.Join(dir, n), n, n)
+		if n == "team-a" {
+			fmt.Fprintf(&b, "[tenants.%s.quotas]\nproduce_bytes_per_sec = %d\n", n, quotaBytes)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestKRaftTenants (issue 24): three hosts of kraft-production secured
+// with a tenants file (a ConfigMap on each broker; the controller only
+// runs the authorizer and has no file). Both brokers reconcile the same
+// file; each tenant produces and consumes under its prefixes with a group
+// of its own and is refused on the other's topic and group; team-a's
+// produce quota holds a producer that tries far more to within 25 % of
+// it over 20 s; removing team-b from the file while the cluster runs
+// revokes it, adding it back restores it, and `kinit status` shows the
+// tenants, the file's version and no error.
+func TestKRaftTenants(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	names := []string{"ctl-1", "brk-2", "brk-3"}
+	c := nethost.New(t, nethost.Config{Names: names})
+	mark := milestones(t)
+	fq := func(n string) string { return c.Host(n).FQDN }
+
+	caDir := filepath.Join(t.TempDir(), "ca")
+	if err := tlsdir.NewCA(caDir, "kinit test CA", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	const password = "tenants-Admin-pw1"
+	passwords := map[string]string{"team-a": "team-a-pw-1", "team-b": "team-b-pw-1"}
+	common := []string{"KINIT_CONFIG_ID=kraft-production", "KINIT_SECURITY=sasl_ssl", "KINIT_CLUSTER_ID=" + roles.NewClusterID(),
+		"KINIT_NODES=" + fmt.Sprintf("controller=%s;broker=%s,%s", fq("ctl-1"), fq("brk-2"), fq("brk-3"))}
+	configMaps := map[string]*secretDir{}
+	var nodes []*node
+	for _, name := range names {
+		h := c.Host(name)
+		tlsDir := filepath.Join(h.Dir, "tls")
+		for _, f := range []string{"ca.crt", "ca.key"} {
+			copyFile(t, filepath.Join(caDir, f), filepath.Join(tlsDir, f))
+		}
+		pw := filepath.Join(h.Dir, "admin.password")
+		if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		role := "controller"
+		env := append([]string{"KINIT_TLS_DIR=" + tlsDir, "KINIT_ADMIN_PASSWORD_FILE=" + pw,
+			"KINIT_TENANTS_FILE=" + filepath.Join(h.Dir, "tenants", "tenants.toml")}, common...)
+		if name != "ctl-1" {
+			role = "broker"
+			secrets := &secretDir{dir: filepath.Join(h.Dir, "tenant-secrets")}
+			secrets.write(t, passwords)
+			configMaps[name] = &secretDir{dir: filepath.Join(h.Dir, "tenants")}
+			configMaps[name].write(t, map[string]string{"tenants.toml": tenantsTOML(secrets.dir, "team-a", "team-b")})
+		}
+		n := newNode(t, c, h, append(env, "KINIT_ROLE="+role)...)
+		n.start(t)
+		nodes = append(nodes, n)
+	}
+	for _, n := range nodes {
+		n.waitReady(ctx, t)
+	}
+	tenantsShown := func(n *node, want string) *status {
+		return n.waitStatus(ctx, t, "tenants "+want+" applied", func(s *status) bool {
+			f := s.section("tenants")
+			return f != nil && f["tenants"] == want && f["error"] == "" && f["version"] != ""
+		})
+	}
+	for _, n := range nodes[1:] {
+		tenantsShown(n, "team-a, team-b")
+	}
+	mark("authorizer on, tenants reconciled by both brokers")
+
+	pool := x509.NewCertPool()
+	pem, err := os.ReadFile(filepath.Join(caDir, "ca.crt"))
+	if err != nil || !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("CA: %v", err)
+	}
+	as := func(user, pw string, opts ...kgo.Opt) *kgo.Client {
+		dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := c.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			host, _, _ := net.SplitHostPort(addr)
+			return tls.Client(conn, &tls.Config{RootCAs: pool, ServerName: host, MinVersion: tls.VersionTLS12}), nil
+		}
+		return kafkaClient(t, c, fq("brk-2")+":9092", append([]kgo.Opt{kgo.Dialer(dial),
+			kgo.SASL(scram.Auth{User: user, Pass: pw}.AsSha512Mechanism())}, opts...)...)
+	}
+	admin := kadm.NewClient(as("admin", password))
+	for _, topic := range []string{"team-a.orders", "team-b.orders"} {
+		if _, err := admin.CreateTopic(ctx, 1, 2, nil, topic); err != nil {
+			t.Fatalf("create %s as admin: %v", topic, err)
+		}
+	}
+	produce := func(cl *kgo.Client, topic string) error {
+		pctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		return cl.ProduceSync(pctx, &kgo.Record{Topic: topic, Value: []byte("hello")}).FirstErr()
+	}
+	consume := func(cl *kgo.Client) error {
+		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		for {
+			fs := cl.PollFetches(pctx)
+			if err := fs.Err0(); err != nil {
+				return err
+			}
+			if fs.NumRecords() > 0 {
+				return nil
+			}
+		}
+	}
+	for _, team := range []string{"team-a", "team-b"} {
+		other := map[string]string{"team-a": "team-b", "team-b": "team-a"}[team]
+		cl := as(team, passwords[team])
+		if err := produce(cl, team+".orders"); err != nil {
+			t.Fatalf("%s producing to its own topic: %v", team, err)
+		}
+		if err := produce(cl, other+".orders"); !errors.Is(err, kerr.TopicAuthorizationFailed) {
+			t.Errorf("%s producing to %s's topic: %v; want TOPIC_AUTHORIZATION_FAILED", team, other, err)
+		}
+		own := as(team, passwords[team], kgo.ConsumeTopics(team+".orders"), kgo.ConsumerGroup(team+".readers"),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		if err := consume(own); err != nil {
+			t.Errorf("%s consuming its topic in group %s.readers: %v", team, team, err)
+		}
+		foreign := as(team, passwords[team], kgo.ConsumeTopics(team+".orders"), kgo.ConsumerGroup(other+".readers"))
+		if err := consume(foreign); !errors.Is(err, kerr.GroupAuthorizationFailed) {
+			t.Errorf("%s consuming in %s's group: %v; want GROUP_AUTHORIZATION_FAILED", team, other, err)
+		}
+	}
+	mark("each tenant works under its prefixes and is refused on the other's")
+
+	// team-a's quota: a producer with plenty in flight for 20 s.
+	cl := as("team-a", passwords["team-a"], kgo.ProducerLinger(0), kgo.MaxBufferedRecords(64))
+	value := make([]byte, 16<<10)
+	var acked atomic.Int64
+	start := time.Now()
+	for time.Since(start) < 20*time.Second {
+		cl.Produce(ctx, &kgo.Record{Topic: "team-a.orders", Value: value}, func(r *kgo.Record, err error) {
+			if err == nil {
+				acked.Add(int64(len(r.Value)))
+			}
+		})
+	}
+	if err := cl.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rate := float64(acked.Load()) / time.Since(start).Seconds()
+	t.Logf("team-a's produce quota %d B/s: measured %.0f B/s over %.1f s (%.2f of the quota)", quotaBytes, rate, time.Since(start).Seconds(), rate/quotaBytes)
+	if rate < 0.75*quotaBytes || rate > 1.25*quotaBytes {
+		t.Errorf("team-a produced %.0f B/s; want within 25 %% of its quota %d B/s", rate, quotaBytes)
+	}
+	mark("produce quota measured")
+
+	// team-b leaves the file on both brokers, then comes back.
+	for _, name := range names[1:] {
+		configMaps[name].write(t, map[string]string{"tenants.toml": tenantsTOML(filepath.Join(c.Host(name).Dir, "tenant-secrets"), "team-a")})
+	}
+	for _, n := range nodes[1:] {
+		tenantsShown(n, "team-a")
+	}
+	if err := produce(as("team-b", passwords["team-b"]), "team-b.orders"); err == nil {
+		t.Errorf("team-b still produces after it left the tenants file")
+	}
+	if err := produce(as("team-a", passwords["team-a"]), "team-a.orders"); err != nil {
+		t.Errorf("team-a after team-b left: %v", err)
+	}
+	mark("team-b removed from the file: refused while the cluster runs")
+	for _, name := range names[1:] {
+		configMaps[name].write(t, map[string]string{"tenants.toml": tenantsTOML(filepath.Join(c.Host(name).Dir, "tenant-secrets"), "team-a", "team-b")})
+	}
+	for _, n := range nodes[1:] {
+		tenantsShown(n, "team-a, team-b")
+	}
+	if err := produce(as("team-b", passwords["team-b"]), "team-b.orders"); err != nil {
+		t.Errorf("team-b after it came back: %v", err)
+	}
+	mark("team-b back in the file: works again")
+	for _, n := range nodes {
+		if strings.Contains(n.proc.Output(), passwords["team-a"]) || strings.Contains(n.proc.Output(), password) {
+			t.Errorf("%s: a password is in kinit's output", n.host.Name)
+		}
+	}
+}
