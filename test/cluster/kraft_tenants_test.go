@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -24,9 +25,9 @@ import (
 	"github.com/kinit/kinit/test/nethost"
 )
 
-// quotaBytes is team-a's produce quota in the test: small enough that a
-// producer on this machine exceeds it many times over.
-const quotaBytes = 256 << 10
+// quotaBytes is team-a's produce quota in the test: a few times less than
+// what one producer sends on this machine, and large against one record.
+const quotaBytes = 1 << 20
 
 // tenantsTOML is the tenants file with the given tenants, their password
 // files under dir.
@@ -169,23 +170,41 @@ func TestKRaftTenants(t *testing.T) {
 	}
 	mark("each tenant works under its prefixes and is refused on the other's")
 
-	// team-a's quota: a producer with plenty in flight for 20 s.
-	cl := as("team-a", passwords["team-a"], kgo.ProducerLinger(0), kgo.MaxBufferedRecords(64))
-	value := make([]byte, 16<<10)
+	// team-a's quota: a producer with plenty in flight.
+	if qs, err := admin.DescribeClientQuotas(ctx, false, nil); err == nil {
+		t.Logf("client quotas: %+v", qs)
+	}
+	var throttled throttleHook
+	cl := as("team-a", passwords["team-a"], kgo.ProducerLinger(0), kgo.MaxBufferedRecords(16),
+		kgo.ProducerBatchCompression(kgo.NoCompression()), kgo.WithHooks(&throttled))
+	// Random bytes, uncompressed: the quota counts the bytes a broker
+	// receives, so what is counted here is what it sees.
+	value := make([]byte, 4<<10)
+	if _, err := rand.Read(value); err != nil {
+		t.Fatal(err)
+	}
+	// Counted over 20 s after a warm-up: the quota is a rate over a
+	// window of samples, which the first burst of buffered records
+	// overshoots before the broker's first throttle.
 	var acked atomic.Int64
+	const warm, window = 5 * time.Second, 20 * time.Second
+	first, last := make(chan int64, 1), make(chan int64, 1)
+	time.AfterFunc(warm, func() { first <- acked.Load() })
+	time.AfterFunc(warm+window, func() { last <- acked.Load() })
 	start := time.Now()
-	for time.Since(start) < 20*time.Second {
+	for time.Since(start) < warm+window {
 		cl.Produce(ctx, &kgo.Record{Topic: "team-a.orders", Value: value}, func(r *kgo.Record, err error) {
 			if err == nil {
 				acked.Add(int64(len(r.Value)))
 			}
 		})
 	}
+	rate := float64(<-last-<-first) / window.Seconds()
 	if err := cl.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rate := float64(acked.Load()) / time.Since(start).Seconds()
-	t.Logf("team-a's produce quota %d B/s: measured %.0f B/s over %.1f s (%.2f of the quota)", quotaBytes, rate, time.Since(start).Seconds(), rate/quotaBytes)
+	t.Logf("throttled %d times, %v in all", throttled.n.Load(), time.Duration(throttled.total.Load()))
+	t.Logf("team-a's produce quota %d B/s: measured %.0f B/s over %v after %v (%.2f of the quota)", quotaBytes, rate, window, warm, rate/quotaBytes)
 	if rate < 0.75*quotaBytes || rate > 1.25*quotaBytes {
 		t.Errorf("team-a produced %.0f B/s; want within 25 %% of its quota %d B/s", rate, quotaBytes)
 	}
@@ -220,4 +239,12 @@ func TestKRaftTenants(t *testing.T) {
 			t.Errorf("%s: a password is in kinit's output", n.host.Name)
 		}
 	}
+}
+
+// throttleHook counts the throttles brokers ask of a client.
+type throttleHook struct{ n, total atomic.Int64 }
+
+func (h *throttleHook) OnBrokerThrottle(_ kgo.BrokerMetadata, d time.Duration, _ bool) {
+	h.n.Add(1)
+	h.total.Add(int64(d))
 }
