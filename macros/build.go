@@ -79,6 +79,8 @@ func Build(node *roles.Node, opts Options) (*Rendering, error) {
 				svc.PeerSecurity = b.sec.brokerSecurity("")
 			case "zookeeper":
 				svc.PeerSecurity = b.sec.zkSecurity("")
+			case roles.KindKRaftController:
+				svc.PeerSecurity = b.sec.controllerSecurity("")
 			}
 		}
 		b.plan.Services = append(b.plan.Services, svc)

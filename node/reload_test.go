@@ -7,8 +7,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/kinit/kinit/internal/tlsdir"
 )
 
 // The reloader watches directories, not files: the config's (and, for a
@@ -130,4 +133,47 @@ func must(t *testing.T, err error) {
 func write(t *testing.T, p, s string) {
 	t.Helper()
 	must(t, os.WriteFile(p, []byte(s), 0o644))
+}
+
+// On a secured node the reloader watches the TLS dir's three files, and
+// not the directory that holds the TLS dir: the keystores rendered from
+// it are no templates, and a write beside it (a log) is no change.
+func TestReloaderWatchesTLSDirOnly(t *testing.T) {
+	state := t.TempDir()
+	tls := filepath.Join(state, "tls")
+	if err := tlsdir.NewCA(tls, "test CA", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tlsdir.Issue(tls, tlsdir.Identity{CommonName: "s-1.test", Hosts: []string{"s-1.test"}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(state, "admin.password"), "pw-1\n")
+	for k, v := range map[string]string{"KINIT_CONFIG_ID": "kraft-standalone", "KINIT_FQDN": "s-1.test", "KINIT_DATA_DIR": filepath.Join(state, "data"),
+		"KINIT_ETC_DIR": filepath.Join(state, "etc"), "KINIT_SECURITY": "sasl_ssl", "KINIT_TLS_DIR": tls,
+		"KINIT_ADMIN_PASSWORD_FILE": filepath.Join(state, "admin.password"), "KINIT_CLUSTER_ID": "MkU3OEVBNTcwNTJENDM2Qg"} {
+		t.Setenv(k, v)
+	}
+	np, err := Load("../rootfs/etc/kinit/kinit.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	r := &reloader{log: slog.New(slog.DiscardHandler), w: w, dirs: map[string]*watchDir{}, noDir: map[string]bool{}, seen: map[string]bool{}}
+	r.remember(np)
+	r.rewatch(np)
+	if d := r.dirs[tls]; d == nil || !d.names["tls.crt"] || !d.names["tls.key"] || !d.names["ca.crt"] || d.any {
+		t.Errorf("TLS dir watch %+v; want its three files", d)
+	}
+	if d := r.dirs[state]; d != nil {
+		t.Errorf("the TLS dir's parent is watched: %+v", d)
+	}
+	for name, want := range map[string]bool{filepath.Join(tls, "tls.crt"): true, filepath.Join(state, "kinit.log"): false} {
+		if got := r.relevant(fsnotify.Event{Name: name, Op: fsnotify.Write}); got != want {
+			t.Errorf("a write to %s relevant: %v, want %v", name, got, want)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/kinit/kinit/internal/tlsdir"
+	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/roles"
 )
 
@@ -90,6 +91,12 @@ func (r *reloader) rewatch(np *Rendered) {
 		tdirs[a] = true
 	}
 	for _, f := range np.Rendering.Files {
+		if f.Template == macros.KeystoreName {
+			// Rendered from the TLS dir's files, watched above: its
+			// parent holds anything (logs, the config), whose every
+			// write would start a roll anew.
+			continue
+		}
 		if a, err := filepath.Abs(f.Src); err == nil {
 			tdirs[filepath.Dir(a)] = true
 		}

@@ -41,6 +41,12 @@ func SpareCheckFor(node *roles.Node, s *macros.Service) SpareCheck {
 	}
 	port := strconv.Itoa(node.Ports[s.ID][""])
 	switch s.Kind {
+	case roles.KindKRaftController:
+		var seeds []string
+		for _, m := range members {
+			seeds = append(seeds, net.JoinHostPort(m.Host, port))
+		}
+		return func(ctx context.Context) (bool, string) { return kraftSpare(ctx, node.ID, seeds, s.PeerSecurity) }
 	case "zookeeper":
 		return func(ctx context.Context) (bool, string) {
 			return zooKeeperSpare(ctx, node.ID, members, port, s.PeerSecurity)
@@ -102,4 +108,23 @@ func kafkaSpare(ctx context.Context, seeds []string, sec *plan.Security) (bool, 
 		}
 	}
 	return spare.Kafka(md.Controller, parts)
+}
+
+// caughtUpWithin is how recently a follower must have caught up with the
+// leader's log end to count as caught up (probe.Quorum.CaughtUp).
+const caughtUpWithin = 5 * time.Second
+
+// kraftSpare asks the controllers for the quorum.
+func kraftSpare(ctx context.Context, self int, seeds []string, sec *plan.Security) (bool, string) {
+	actx, cancel := context.WithTimeout(ctx, spareAsk)
+	defer cancel()
+	q, err := probe.DescribeQuorumWith(actx, seeds, sec)
+	if err != nil {
+		return false, probe.Summary(err)
+	}
+	var voters []spare.Voter
+	for id, caught := range q.CaughtUp(caughtUpWithin) {
+		voters = append(voters, spare.Voter{ID: id, CaughtUp: caught})
+	}
+	return spare.KRaft(self, q.LeaderID, voters)
 }

@@ -86,3 +86,46 @@ func Kafka(controller int32, parts []Partition) (ok bool, why string) {
 	}
 	return false, "under-replicated " + strings.Join(under, ", ")
 }
+
+// Voter is one voter of a KRaft controller quorum as its leader sees it.
+type Voter struct {
+	ID int
+	// CaughtUp: the leader itself, or a follower that has fetched up to
+	// the leader's log end recently.
+	CaughtUp bool
+}
+
+// KRaft decides from a DescribeQuorum answer whether voter self may
+// restart: a leader is known and every other voter is caught up, so the
+// rest keep a majority without it. As for ZooKeeper the rule is stricter
+// than the majority sum: a controller whose peer is restarting sees that
+// peer behind and waits.
+func KRaft(self, leader int, voters []Voter) (ok bool, why string) {
+	if len(voters) <= 1 {
+		return true, "" // a single voter: nothing to keep
+	}
+	if leader < 0 {
+		return false, "the controller quorum has no leader"
+	}
+	majority := len(voters)/2 + 1
+	var behind []string
+	up := 0
+	for _, v := range voters {
+		if v.ID == self {
+			continue
+		}
+		if v.CaughtUp {
+			up++
+			continue
+		}
+		behind = append(behind, fmt.Sprint(v.ID))
+	}
+	sort.Strings(behind)
+	switch {
+	case up < majority:
+		return false, fmt.Sprintf("without it %d of %d controllers are caught up, a majority is %d", up, len(voters), majority)
+	case len(behind) > 0:
+		return false, "controller " + strings.Join(behind, ", ") + " not caught up with the leader"
+	}
+	return true, ""
+}

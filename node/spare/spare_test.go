@@ -55,3 +55,30 @@ func TestKafka(t *testing.T) {
 		})
 	}
 }
+
+func TestKRaft(t *testing.T) {
+	v := func(id int, up bool) Voter { return Voter{ID: id, CaughtUp: up} }
+	for _, tt := range []struct {
+		name   string
+		self   int
+		leader int
+		voters []Voter
+		ok     bool
+		why    string
+	}{
+		{"single voter", 1, 1, []Voter{v(1, true)}, true, ""},
+		{"all caught up", 2, 1, []Voter{v(1, true), v(2, true), v(3, true)}, true, ""},
+		{"self behind does not matter", 2, 1, []Voter{v(1, true), v(2, false), v(3, true)}, true, ""},
+		{"a peer restarting", 2, 1, []Voter{v(1, true), v(2, true), v(3, false)}, false, "without it 1 of 3 controllers are caught up, a majority is 2"},
+		{"no leader", 2, -1, []Voter{v(1, true), v(2, true), v(3, true)}, false, "no leader"},
+		{"five, two behind", 1, 1, []Voter{v(1, true), v(2, true), v(3, true), v(4, false), v(5, false)}, false, "without it 2 of 5"},
+		{"five, one behind: a majority, yet wait", 1, 1, []Voter{v(1, true), v(2, true), v(3, true), v(4, true), v(5, false)}, false, "controller 5 not caught up"},
+		{"two voters, the other behind", 1, 1, []Voter{v(1, true), v(2, false)}, false, "without it 0 of 2 controllers are caught up, a majority is 2"},
+		{"two voters, both up", 2, 1, []Voter{v(1, true), v(2, true)}, false, "without it 1 of 2 controllers are caught up, a majority is 2"},
+	} {
+		ok, why := KRaft(tt.self, tt.leader, tt.voters)
+		if ok != tt.ok || !strings.Contains(why, tt.why) {
+			t.Errorf("%s: KRaft = %v %q; want %v %q", tt.name, ok, why, tt.ok, tt.why)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -33,6 +34,29 @@ type KRaftQuorum struct {
 	Security *plan.Security
 }
 
+// othersSecurity is sec for the other controllers: the server name it
+// may set is the local process's (dialled on loopback), and each of the
+// others is verified by the name it is dialled by.
+func othersSecurity(sec *plan.Security) *plan.Security {
+	if sec == nil || sec.TLS == nil || sec.TLS.ServerName == "" {
+		return sec
+	}
+	out := sec.Clone()
+	out.TLS.ServerName = ""
+	return out
+}
+
+// without is seeds less addr.
+func without(seeds []string, addr string) []string {
+	var out []string
+	for _, s := range seeds {
+		if s != addr {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func (p KRaftQuorum) String() string { return joinTargets("controller quorum at ", p.Bootstrap) }
 
 func (p KRaftQuorum) Check(ctx context.Context) error {
@@ -43,7 +67,7 @@ func (p KRaftQuorum) Check(ctx context.Context) error {
 	if p.Local != "" {
 		q, err = DescribeQuorumWith(ctx, []string{p.Local}, p.Security)
 		if errors.Is(err, kerr.NotLeaderForPartition) {
-			q, err = DescribeQuorumWith(ctx, seeds, p.Security)
+			q, err = DescribeQuorumWith(ctx, without(seeds, p.Local), othersSecurity(p.Security))
 		}
 	} else {
 		q, err = DescribeQuorumWith(ctx, seeds, p.Security)
@@ -65,6 +89,36 @@ type Quorum struct {
 	LeaderID, LeaderEpoch int
 	HighWatermark         int64
 	Voters, Observers     []int
+	// VoterStates are the voters as the leader last heard from them, in
+	// the order of Voters.
+	VoterStates []VoterState
+}
+
+// VoterState is one voter's replication as the leader reports it. The
+// times are the leader's clock in milliseconds, -1 when unknown.
+type VoterState struct {
+	ID                        int
+	LogEndOffset              int64
+	LastFetchMs, CaughtUpAtMs int64
+}
+
+// CaughtUp tells, per voter, whether it is the leader or caught up with
+// the leader's log end within the last `within`: followers fetch
+// continuously, so one restarting or cut off falls behind within
+// seconds. Now is the leader's own entry's time (its clock), this host's
+// when the leader gives none.
+func (q Quorum) CaughtUp(within time.Duration) map[int]bool {
+	now := time.Now().UnixMilli()
+	for _, v := range q.VoterStates {
+		if v.ID == q.LeaderID && v.CaughtUpAtMs > 0 {
+			now = v.CaughtUpAtMs
+		}
+	}
+	out := map[int]bool{}
+	for _, v := range q.VoterStates {
+		out[v.ID] = v.ID == q.LeaderID || (v.CaughtUpAtMs > 0 && now-v.CaughtUpAtMs <= within.Milliseconds())
+	}
+	return out
 }
 
 // IsVoter reports whether node id is a voter.
@@ -139,6 +193,8 @@ func DescribeQuorumWith(ctx context.Context, seeds []string, sec *plan.Security)
 		q := Quorum{LeaderID: int(pt.LeaderID), LeaderEpoch: int(pt.LeaderEpoch), HighWatermark: pt.HighWatermark}
 		for _, v := range pt.CurrentVoters {
 			q.Voters = append(q.Voters, int(v.ReplicaID))
+			q.VoterStates = append(q.VoterStates, VoterState{ID: int(v.ReplicaID), LogEndOffset: v.LogEndOffset,
+				LastFetchMs: v.LastFetchTimestamp, CaughtUpAtMs: v.LastCaughtUpTimestamp})
 		}
 		for _, o := range pt.Observers {
 			q.Observers = append(q.Observers, int(o.ReplicaID))
