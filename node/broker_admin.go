@@ -6,10 +6,12 @@ package node
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -77,4 +79,57 @@ func (b localBroker) admin() (*kadm.Client, *kgo.Client, error) {
 		return nil, nil, err
 	}
 	return kadm.NewClient(cl), cl, nil
+}
+
+// keeperLoop is how a keeper follows its source: sync once the broker is
+// ready, again once a change to dir has settled, and a failed sync again
+// after a backoff doubling up to maxBackoff. Without a watch (no inotify
+// left) it syncs at start only, and logs so as what.
+func keeperLoop(ctx context.Context, sup *supervisor.Supervisor, b localBroker, log *slog.Logger, dir, what string,
+	settle, maxBackoff time.Duration, sync func(context.Context) bool) {
+	if !b.waitReady(ctx, sup) {
+		return
+	}
+	var events <-chan fsnotify.Event
+	var werrs <-chan error
+	if w, err := watchOne(dir); err != nil {
+		log.Warn("cannot watch "+dir+"; "+what+" changes apply at the next start", "err", err.Error())
+	} else {
+		defer w.Close()
+		events, werrs = w.Events, w.Errors
+	}
+	backoff := time.Second
+	retry := time.NewTimer(0) // the first sync, now
+	defer retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-events:
+			retry.Reset(settle)
+		case e := <-werrs:
+			log.Warn("watching "+dir, "err", e.Error())
+		case <-retry.C:
+			if sync(ctx) {
+				backoff = time.Second
+				continue
+			}
+			retry.Reset(backoff)
+			backoff = min(2*backoff, maxBackoff)
+		}
+	}
+}
+
+// watchOne watches one directory: a Secret or ConfigMap update swaps a
+// link there rather than writing the file.
+func watchOne(dir string) (*fsnotify.Watcher, error) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Add(dir); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	return w, nil
 }

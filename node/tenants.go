@@ -18,8 +18,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
-
 	"github.com/kinit/kinit/internal/safefs"
 	"github.com/kinit/kinit/internal/tenants"
 	"github.com/kinit/kinit/supervisor"
@@ -102,48 +100,7 @@ func newTenantsKeeper(sup *supervisor.Supervisor, np *Rendered, log *slog.Logger
 }
 
 func (k *tenantsKeeper) run(ctx context.Context) {
-	if !k.broker.waitReady(ctx, k.sup) {
-		return
-	}
-	events, werrs, unwatch := k.watch()
-	defer unwatch()
-	backoff := time.Second
-	retry := time.NewTimer(0) // the first reconcile, now
-	defer retry.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-events:
-			retry.Reset(tenantsSettle)
-		case e := <-werrs:
-			k.log.Warn("watching "+k.path, "err", e.Error())
-		case <-retry.C:
-			if k.sync(ctx) {
-				backoff = time.Second
-				continue
-			}
-			retry.Reset(backoff)
-			backoff = min(2*backoff, tenantsMaxBackoff)
-		}
-	}
-}
-
-// watch watches the file's directory: a ConfigMap update swaps a link
-// there rather than writing the file.
-func (k *tenantsKeeper) watch() (<-chan fsnotify.Event, <-chan error, func()) {
-	w, err := fsnotify.NewWatcher()
-	if err == nil {
-		err = w.Add(filepath.Dir(k.path))
-		if err != nil {
-			_ = w.Close()
-		}
-	}
-	if err != nil {
-		k.log.Warn("cannot watch "+filepath.Dir(k.path)+"; tenant changes apply at the next start", "err", err.Error())
-		return nil, nil, func() {}
-	}
-	return w.Events, w.Errors, func() { _ = w.Close() }
+	keeperLoop(ctx, k.sup, k.broker, k.log, filepath.Dir(k.path), "tenant", tenantsSettle, tenantsMaxBackoff, k.sync)
 }
 
 // sync reconciles the cluster with the file. A file that does not load

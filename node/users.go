@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fsnotify/fsnotify"
 	"github.com/kinit/kinit/internal/scramusers"
 	"github.com/kinit/kinit/supervisor"
 )
@@ -76,47 +75,7 @@ func newUsersKeeper(sup *supervisor.Supervisor, np *Rendered, log *slog.Logger) 
 }
 
 func (k *usersKeeper) run(ctx context.Context) {
-	if !k.broker.waitReady(ctx, k.sup) {
-		return
-	}
-	events, werrs, unwatch := k.watch()
-	defer unwatch()
-	backoff := time.Second
-	retry := time.NewTimer(0) // the first apply, now
-	defer retry.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-events:
-			retry.Reset(usersSettle)
-		case e := <-werrs:
-			k.log.Warn("watching "+k.dir, "err", e.Error())
-		case <-retry.C:
-			if k.sync(ctx) {
-				backoff = time.Second
-				continue
-			}
-			retry.Reset(backoff)
-			backoff = min(2*backoff, usersMaxBackoff)
-		}
-	}
-}
-
-// watch watches the directory; without a watch (no inotify left) the
-// users apply at start only, and the log says so. Nil channels never fire.
-func (k *usersKeeper) watch() (<-chan fsnotify.Event, <-chan error, func()) {
-	w, err := fsnotify.NewWatcher()
-	if err != nil {
-		k.log.Warn("cannot watch "+k.dir+"; user changes apply at the next start", "err", err.Error())
-		return nil, nil, func() {}
-	}
-	if err := w.Add(k.dir); err != nil {
-		_ = w.Close()
-		k.log.Warn("cannot watch "+k.dir+"; user changes apply at the next start", "err", err.Error())
-		return nil, nil, func() {}
-	}
-	return w.Events, w.Errors, func() { _ = w.Close() }
+	keeperLoop(ctx, k.sup, k.broker, k.log, k.dir, "user", usersSettle, usersMaxBackoff, k.sync)
 }
 
 // sync reads the directory and applies what changed since the last
