@@ -1,6 +1,7 @@
 package roles
 
 import (
+	"github.com/kinit/kinit/internal/tomlpos"
 	"os"
 	"slices"
 	"time"
@@ -28,11 +29,11 @@ type Config struct {
 	// Declaration order of [roles], [services] and [configs] in the file.
 	RoleOrder, ServiceOrder, ConfigOrder []string
 
-	pos *positions
+	pos *tomlpos.Positions
 }
 
 // Line returns the line of a key path in the config file (0 if unknown).
-func (c *Config) Line(key ...string) int { return c.pos.line(key...) }
+func (c *Config) Line(key ...string) int { return c.pos.Line(key...) }
 
 // Cluster is the [cluster] table.
 type Cluster struct {

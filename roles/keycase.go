@@ -83,7 +83,7 @@ func tagName(f reflect.StructField) string {
 // firstLine is the line of a key path, or, for a table only named by the
 // headers of its subtables ([Configs.x.roles]), the first line below it.
 func (l *loader) firstLine(prefix []string) int {
-	if n := l.cfg.pos.line(prefix...); n > 0 {
+	if n := l.cfg.pos.Line(prefix...); n > 0 {
 		return n
 	}
 	first := 0
@@ -91,7 +91,7 @@ func (l *loader) firstLine(prefix []string) int {
 		if len(k) < len(prefix) || !slices.Equal([]string(k[:len(prefix)]), prefix) {
 			continue
 		}
-		if n := l.cfg.pos.line(k...); n > 0 && (first == 0 || n < first) {
+		if n := l.cfg.pos.Line(k...); n > 0 && (first == 0 || n < first) {
 			first = n
 		}
 	}

@@ -2,6 +2,7 @@ package roles
 
 import (
 	"errors"
+	"github.com/kinit/kinit/internal/tomlpos"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -95,10 +96,10 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err != nil {
 		dir = filepath.Dir(file)
 	}
-	cfg := &Config{File: file, Dir: dir, pos: scanPositions(data)}
+	cfg := &Config{File: file, Dir: dir, pos: tomlpos.Scan(data)}
 	l := &loader{cfg: cfg, c: c, md: md}
 	for _, k := range md.Undecoded() {
-		c.Add(file, cfg.pos.line(l.keyPath(k)...), "unknown key %q", k.String())
+		c.Add(file, cfg.pos.Line(l.keyPath(k)...), "unknown key %q", k.String())
 	}
 	l.checkKeyCase()
 	l.order()
@@ -123,10 +124,10 @@ func (l *loader) keyPath(k toml.Key) []string { return []string(k) }
 
 // errAt records a problem at the line of a key path.
 func (l *loader) errAt(key []string, format string, a ...any) {
-	l.c.Add(l.cfg.File, l.cfg.pos.line(key...), format, a...)
+	l.c.Add(l.cfg.File, l.cfg.pos.Line(key...), format, a...)
 }
 
-func (l *loader) line(key ...string) int { return l.cfg.pos.line(key...) }
+func (l *loader) line(key ...string) int { return l.cfg.pos.Line(key...) }
 
 // order records the declaration order of roles, services and configs, which
 // sets tie-breaks in start order and the order of printed plans.
@@ -331,7 +332,7 @@ func (l *loader) convert(raw *rawFile) {
 
 	for i, a := range raw.Autogen {
 		cfg.Autogen = append(cfg.Autogen, Autogen{Replace: a.Replace, Pattern: a.Pattern, Macro: a.Macro,
-			Line: l.line("autogen", idx(i))})
+			Line: l.line("autogen", tomlpos.Index(i))})
 	}
 }
 

@@ -4,6 +4,7 @@ package roles
 
 import (
 	"fmt"
+	"github.com/kinit/kinit/internal/tomlpos"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -193,7 +194,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 
 	for i, c := range rs.IDCheck {
 		if c.File == "" {
-			l.errAt(at("id_check", idx(i)), "service %q: id_check needs a file", id)
+			l.errAt(at("id_check", tomlpos.Index(i)), "service %q: id_check needs a file", id)
 		}
 		s.IDChecks = append(s.IDChecks, IDCheck(c))
 	}
@@ -203,7 +204,7 @@ func (l *loader) service(id string, rs *rawService, def serviceDefaults) *Servic
 
 	props := 0
 	for i, t := range rs.Templates {
-		tk := at("templates", idx(i))
+		tk := at("templates", tomlpos.Index(i))
 		tp := Template{Src: t.Src, Dst: t.Dst, Owner: t.Owner, Group: t.Group, Mode: 0o644, Properties: t.Properties, Line: l.line(tk...)}
 		if t.Src == "" || filepath.IsAbs(t.Src) || strings.HasPrefix(filepath.Clean(t.Src), "..") {
 			l.errAt(append(tk, "src"), "service %q: template src %q must be a path inside the template dir", id, t.Src)
@@ -294,5 +295,5 @@ func URLKey(i, n int) []string {
 	if n == 1 {
 		return []string{"url"}
 	}
-	return []string{"urls", idx(i)}
+	return []string{"urls", tomlpos.Index(i)}
 }

@@ -1,6 +1,7 @@
 package roles
 
 import (
+	"github.com/kinit/kinit/internal/tomlpos"
 	"maps"
 	"slices"
 	"strconv"
@@ -40,7 +41,7 @@ func (l *loader) validate() {
 		}
 	}
 	for i, a := range cfg.Autogen {
-		key := []string{"autogen", idx(i)}
+		key := []string{"autogen", tomlpos.Index(i)}
 		if !srcs[a.Replace] {
 			l.errAt(append(key, "replace"), "autogen rule: no service has a template %q", a.Replace)
 		}
@@ -152,7 +153,7 @@ func (l *loader) checkService(s *Service) {
 	}
 
 	for i, c := range s.Command {
-		l.refs(c, scopeService, what+" command", at("command", idx(i))...)
+		l.refs(c, scopeService, what+" command", at("command", tomlpos.Index(i))...)
 	}
 	l.refs(s.Dir, scopeService, what+" dir", at("dir")...)
 	l.refs(s.User, scopeService, what+" user", at("user")...)
@@ -165,17 +166,17 @@ func (l *loader) checkService(s *Service) {
 		l.refs(f.v, scopeService, what+" ready "+f.name, at("ready", f.name)...)
 	}
 	for i, c := range p.Command {
-		l.refs(c, scopeService, what+" ready command", at("ready", "command", idx(i))...)
+		l.refs(c, scopeService, what+" ready command", at("ready", "command", tomlpos.Index(i))...)
 	}
 	for i, u := range p.URLs {
 		l.refs(u, scopeService, what+" ready url", at(append([]string{"ready"}, URLKey(i, len(p.URLs))...)...)...)
 	}
 	l.refs(s.DataDir, scopeVars, what+" data_dir", at("data_dir")...)
 	for i, c := range s.IDChecks {
-		l.refs(c.File, scopeVars, what+" id_check file", at("id_check", idx(i), "file")...)
+		l.refs(c.File, scopeVars, what+" id_check file", at("id_check", tomlpos.Index(i), "file")...)
 	}
 	for i, t := range s.Templates {
-		tk := at("templates", idx(i))
+		tk := at("templates", tomlpos.Index(i))
 		l.refs(t.Dst, scopeService, what+" template dst", append(tk, "dst")...)
 		l.refs(t.Owner, scopeService, what+" template owner", append(tk, "owner")...)
 		l.refs(t.Group, scopeService, what+" template group", append(tk, "group")...)

@@ -19,7 +19,7 @@ func (f *File) Passwords() (map[string]string, error) {
 	var ps Problems
 	for _, t := range f.Tenants {
 		at := func(format string, a ...any) {
-			ps = append(ps, Problem{Path: f.Path, Line: f.lines.line("tenants", t.Name, "password_file"), Message: fmt.Sprintf(format, a...)})
+			ps = append(ps, Problem{Path: f.Path, Line: f.lines.Line("tenants", t.Name, "password_file"), Message: fmt.Sprintf(format, a...)})
 		}
 		data, err := safefs.ReadRegular(t.PasswordFile, maxPasswordFile)
 		if err != nil {

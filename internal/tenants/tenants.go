@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/kinit/kinit/internal/tomlpos"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -52,7 +53,7 @@ type File struct {
 	Version string   // the first 12 hex digits of the content's SHA-256
 	Tenants []Tenant // sorted by name
 
-	lines    keyLines
+	lines    *tomlpos.Positions
 	reserved []string // as Load was given them: never a tenant, never revoked
 }
 
@@ -156,7 +157,7 @@ func Parse(path string, data []byte, reserved ...string) (*File, error) {
 		}
 		return nil, Problems{{Path: path, Line: line, Message: msg}}
 	}
-	f.lines = scanLines(data)
+	f.lines = tomlpos.Scan(data)
 	c := &collector{path: path, lines: f.lines}
 	for _, k := range md.Undecoded() {
 		c.at(k, "unknown key %q", k.String())
@@ -178,12 +179,12 @@ func Parse(path string, data []byte, reserved ...string) (*File, error) {
 
 type collector struct {
 	path  string
-	lines keyLines
+	lines *tomlpos.Positions
 	ps    Problems
 }
 
 func (c *collector) at(key []string, format string, a ...any) {
-	c.ps = append(c.ps, Problem{Path: c.path, Line: c.lines.line(key...), Message: fmt.Sprintf(format, a...)})
+	c.ps = append(c.ps, Problem{Path: c.path, Line: c.lines.Line(key...), Message: fmt.Sprintf(format, a...)})
 }
 
 // tenant checks one table; ok is false when it is not worth checking
@@ -198,7 +199,7 @@ func (c *collector) tenant(n string, rt rawTenant, reserved []string) (Tenant, b
 		c.at(key(), "tenant %s: %s is the admin user, a super user whose credential is the cluster's own", n, n)
 		return Tenant{}, false
 	}
-	t := Tenant{Name: n, Line: c.lines.line(key()...)}
+	t := Tenant{Name: n, Line: c.lines.Line(key()...)}
 	switch {
 	case rt.PasswordFile == nil:
 		c.at(key(), "tenant %s: password_file is missing", n)
@@ -273,7 +274,7 @@ func (c *collector) overlaps(ts []Tenant, key string, of func(Tenant) []string) 
 						continue
 					}
 					a, b := ts[i], ts[j]
-					la, lb := c.lines.line("tenants", a.Name, key), c.lines.line("tenants", b.Name, key)
+					la, lb := c.lines.Line("tenants", a.Name, key), c.lines.Line("tenants", b.Name, key)
 					pa, pb := p, q
 					if lb < la {
 						a, b, la, lb, pa, pb = b, a, lb, la, pb, pa

@@ -304,13 +304,6 @@ password_file = "` + sub + `"
 	}
 }
 
-// The scanner stops on anything, valid or not.
-func FuzzScanLines(f *testing.F) {
-	f.Add([]byte(good))
-	f.Add([]byte("a = \"\"\"x\n\"\"\"\"\"\nb = [ [1, {c = 2}], '''\n''' ]\n[[t]]\n"))
-	f.Fuzz(func(t *testing.T, src []byte) { scanLines(src) })
-}
-
 // Reconcile refuses, before any request, to revoke a reserved name a
 // previous list holds: the admin user's password is the brokers' login.
 func TestReconcileKeepsReserved(t *testing.T) {

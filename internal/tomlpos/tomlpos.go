@@ -1,8 +1,10 @@
-package roles
+// Package tomlpos finds the line of each key of a TOML document, for
+// messages that name file:line: kinit.toml's and the tenants file's.
+package tomlpos
 
 import "strconv"
 
-// positions maps TOML key paths to the line where they are written.
+// Positions maps TOML key paths to the line where they are written.
 //
 // BurntSushi/toml keeps key positions to itself (they only show up in its
 // own decode errors), so this small scanner walks the already-parsed
@@ -10,12 +12,12 @@ import "strconv"
 // accepted, and it must never panic or loop on anything else (the fuzz target
 // runs it on arbitrary input). Elements of arrays of tables are addressed as
 // "services.zookeeper.templates[1].src".
-type positions struct {
+type Positions struct {
 	lines map[string]int
 }
 
-// line returns the line of key, or of its nearest ancestor that has one, or 0.
-func (p *positions) line(key ...string) int {
+// Line returns the line of key, or of its nearest ancestor that has one, or 0.
+func (p *Positions) Line(key ...string) int {
 	if p == nil {
 		return 0
 	}
@@ -42,7 +44,10 @@ func joinKey(key []string) string {
 	return string(b)
 }
 
-func idx(i int) string { return "[" + strconv.Itoa(i) + "]" }
+// Index is the key of element i of an array of tables:
+// "services.zookeeper.templates[1].src" is services, zookeeper,
+// templates, Index(1), src.
+func Index(i int) string { return "[" + strconv.Itoa(i) + "]" }
 
 type posScanner struct {
 	src  []byte
@@ -54,10 +59,12 @@ type posScanner struct {
 	arrays map[string]int
 }
 
-func scanPositions(src []byte) *positions {
+// Scan reads the positions of every key of src, a document the TOML
+// parser accepted (on anything else it neither panics nor loops).
+func Scan(src []byte) *Positions {
 	s := &posScanner{src: src, line: 1, out: map[string]int{}, arrays: map[string]int{}}
 	s.document()
-	return &positions{lines: s.out}
+	return &Positions{lines: s.out}
 }
 
 func (s *posScanner) eof() bool { return s.i >= len(s.src) }
@@ -168,9 +175,9 @@ func (s *posScanner) header() []string {
 			if _, ok := s.out[k]; !ok {
 				s.out[k] = line
 			}
-			path = append(path, idx(i))
+			path = append(path, Index(i))
 		} else if i, ok := s.arrays[k]; ok {
-			path = append(path, idx(i))
+			path = append(path, Index(i))
 		}
 	}
 	s.out[joinKey(path)] = line
@@ -278,7 +285,7 @@ func (s *posScanner) value(path []string, depth int) {
 				return
 			}
 			start := s.i
-			elem := append(append([]string(nil), path...), idx(n))
+			elem := append(append([]string(nil), path...), Index(n))
 			s.out[joinKey(elem)] = s.line
 			s.value(elem, depth+1)
 			s.skipBlank()
