@@ -11,7 +11,6 @@ import (
 
 	"github.com/kinit/kinit/internal/tlsdir"
 	"github.com/kinit/kinit/plan"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/supervisor/probe"
 	"github.com/kinit/kinit/test/nethost"
 )
@@ -21,41 +20,20 @@ import (
 // once, as a Secret update reaches every pod. A controller's listener
 // cannot reload its keystore (KAFKA-20583), so each restarts, one at a
 // time: each waits until the quorum can spare it (every other voter
-// caught up with the leader). A watcher asking the quorum all along never
-// sees fewer caught-up voters than a majority, every controller ends
-// restarted with the new certificate, and the broker stays ready.
+// caught up with the leader), after a stagger by node id. No two are out
+// of the quorum at once (their logs' restart-to-ready spans do not
+// overlap), a watcher asking the quorum all along never sees fewer
+// caught-up voters than a majority, every controller ends restarted with
+// the new certificate, and the broker stays ready.
 func TestKRaftControllerRoll(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	names := []string{"ctl-1", "ctl-2", "ctl-3", "brk-4"}
 	c := nethost.New(t, nethost.Config{Names: names})
 	mark := milestones(t)
-	fq := func(n string) string { return c.Host(n).FQDN }
 
-	caDir := filepath.Join(t.TempDir(), "ca")
-	if err := tlsdir.NewCA(caDir, "kinit test CA", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	common := []string{"KINIT_CONFIG_ID=kraft-production", "KINIT_SECURITY=sasl_ssl", "KINIT_CLUSTER_ID=" + roles.NewClusterID(),
-		"KINIT_NODES=" + fmt.Sprintf("controller=%s,%s,%s;broker=%s", fq("ctl-1"), fq("ctl-2"), fq("ctl-3"), fq("brk-4"))}
-	var nodes []*node
-	for _, name := range names {
-		h := c.Host(name)
-		for _, f := range []string{"ca.crt", "ca.key"} {
-			copyFile(t, filepath.Join(caDir, f), filepath.Join(h.Dir, "tls", f))
-		}
-		pw := filepath.Join(h.Dir, "admin.password")
-		if err := os.WriteFile(pw, []byte("roll-Admin-pw1\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		role := "controller"
-		if name == "brk-4" {
-			role = "broker"
-		}
-		n := newNode(t, c, h, append(common, "KINIT_ROLE="+role, "KINIT_TLS_DIR="+filepath.Join(h.Dir, "tls"), "KINIT_ADMIN_PASSWORD_FILE="+pw)...)
-		n.start(t)
-		nodes = append(nodes, n)
-	}
+	k := startSecureKRaft(t, c, "roll-Admin-pw1", func(string) []string { return nil })
+	caDir, nodes := k.caDir, k.nodes
 	before := map[string]int{}
 	for _, n := range nodes {
 		st := n.waitReady(ctx, t)
@@ -97,9 +75,41 @@ func TestKRaftControllerRoll(t *testing.T) {
 	mark("every controller restarted for its new certificate")
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	t.Logf("quorum watched %d times (%d unanswered, e.g. during an election): fewest caught-up voters %d of 3", w.asked, w.unanswered, w.min)
+	t.Logf("quorum watched %d times (%d unanswered, e.g. during an election): fewest caught-up voters %d of 3 (%s)", w.asked, w.unanswered, w.min, w.worst)
 	if w.asked-w.unanswered < 10 || w.min < 2 {
 		t.Errorf("the quorum fell below a majority during the roll (fewest caught up %d of 3, %d answers)", w.min, w.asked-w.unanswered)
+	}
+	// One at a time: each controller's time out of the quorum, from its
+	// stop for the new certificate to ready again, overlaps no other's.
+	type span struct {
+		name       string
+		from, till time.Time
+	}
+	var spans []span
+	for _, n := range nodes[:3] {
+		sp := span{name: n.host.Name}
+		for _, l := range kinitLog(n.proc.Output()) {
+			at, _ := time.Parse(time.RFC3339Nano, l.Attrs["time"])
+			switch {
+			case l.Msg == `service "kraft-controller" updated; restarting it`:
+				sp.from = at
+			case l.Msg == `service "kraft-controller" is ready again after the config change`:
+				sp.till = at
+			}
+		}
+		if sp.from.IsZero() || sp.till.Before(sp.from) {
+			t.Fatalf("%s: no restart for the new certificate in its log: %+v", n.host.Name, sp)
+		}
+		spans = append(spans, sp)
+	}
+	for i, a := range spans {
+		for _, b := range spans[i+1:] {
+			if a.from.Before(b.till) && b.from.Before(a.till) {
+				t.Errorf("%s (%s..%s) and %s (%s..%s) were out of the quorum at the same time", a.name, a.from.Format(time.StampMilli),
+					a.till.Format(time.StampMilli), b.name, b.from.Format(time.StampMilli), b.till.Format(time.StampMilli))
+			}
+		}
+		t.Logf("%s out of the quorum %s..%s", a.name, a.from.Format(time.StampMilli), a.till.Format(time.StampMilli))
 	}
 	if st, err := nodes[3].status(ctx); err != nil || !st.Ready {
 		t.Errorf("the broker after the controllers' roll: %v %v", st, err)
@@ -123,11 +133,17 @@ func renewCert(t *testing.T, h *nethost.Host, caDir string) {
 	}
 }
 
-// quorumWatch keeps the fewest caught-up voters seen.
+// quorumWatch keeps the fewest caught-up voters seen. A new leader knows
+// nothing of its followers until each fetches from it, so the answers of
+// an epoch's first two seconds are not counted: they would show the
+// followers behind while the quorum has them all.
 type quorumWatch struct {
 	mu                sync.Mutex
 	min               int
 	asked, unanswered int
+	epoch             int
+	since             time.Time
+	worst             string
 }
 
 func (w *quorumWatch) ask(ctx context.Context, c *nethost.Cluster, controllers []string, client string) {
@@ -160,5 +176,13 @@ func (w *quorumWatch) ask(ctx context.Context, c *nethost.Cluster, controllers [
 			up++
 		}
 	}
-	w.min = min(w.min, up)
+	if q.LeaderEpoch != w.epoch {
+		w.epoch, w.since = q.LeaderEpoch, time.Now()
+	}
+	if time.Since(w.since) < 2*time.Second {
+		return
+	}
+	if up < w.min {
+		w.min, w.worst = up, fmt.Sprintf("%+v", q)
+	}
 }

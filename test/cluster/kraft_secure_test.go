@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/kinit/kinit/internal/tlsdir"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/test/kafkahome"
 	"github.com/kinit/kinit/test/nethost"
 )
@@ -35,39 +33,20 @@ func TestKRaftSecure(t *testing.T) {
 	mark := milestones(t)
 	fq := func(n string) string { return c.Host(n).FQDN }
 
-	caDir := filepath.Join(t.TempDir(), "ca")
-	if err := tlsdir.NewCA(caDir, "kinit test CA", time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	const password = "s3cret-Admin-pw"
-	members := fmt.Sprintf("controller=%s;broker=%s,%s", fq("ctl-1"), fq("brk-2"), fq("brk-3"))
-	common := []string{"KINIT_CONFIG_ID=kraft-production", "KINIT_NODES=" + members,
-		"KINIT_CLUSTER_ID=" + roles.NewClusterID(), "KINIT_SECURITY=sasl_ssl"}
 	// Each broker mounts the client users as a Secret volume.
 	users := map[string]*secretDir{}
 	for _, name := range names[1:] {
 		users[name] = &secretDir{dir: filepath.Join(c.Host(name).Dir, "users")}
 		users[name].write(t, map[string]string{"alice": "alice-pw-1"})
 	}
-	var nodes []*node
-	for _, name := range names {
-		h := c.Host(name)
-		tls := filepath.Join(h.Dir, "tls")
-		for _, f := range []string{"ca.crt", "ca.key"} {
-			copyFile(t, filepath.Join(caDir, f), filepath.Join(tls, f))
-		}
-		pw := filepath.Join(h.Dir, "admin.password")
-		if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		role, extra := "controller", []string(nil)
+	k := startSecureKRaft(t, c, password, func(name string) []string {
 		if u := users[name]; u != nil {
-			role, extra = "broker", []string{"KINIT_USERS_DIR=" + u.dir}
+			return []string{"KINIT_USERS_DIR=" + u.dir}
 		}
-		n := newNode(t, c, h, append(append(common, "KINIT_ROLE="+role, "KINIT_TLS_DIR="+tls, "KINIT_ADMIN_PASSWORD_FILE="+pw), extra...)...)
-		n.start(t)
-		nodes = append(nodes, n)
-	}
+		return nil
+	})
+	caDir, nodes := k.caDir, k.nodes
 	for _, n := range nodes {
 		n.waitReady(ctx, t)
 	}

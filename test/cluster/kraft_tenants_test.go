@@ -20,8 +20,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
-	"github.com/kinit/kinit/internal/tlsdir"
-	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/test/nethost"
 )
 
@@ -60,40 +58,23 @@ func TestKRaftTenants(t *testing.T) {
 	mark := milestones(t)
 	fq := func(n string) string { return c.Host(n).FQDN }
 
-	caDir := filepath.Join(t.TempDir(), "ca")
-	if err := tlsdir.NewCA(caDir, "kinit test CA", time.Now()); err != nil {
-		t.Fatal(err)
-	}
 	const password = "tenants-Admin-pw1"
 	passwords := map[string]string{"team-a": "team-a-pw-1", "team-b": "team-b-pw-1"}
-	common := []string{"KINIT_CONFIG_ID=kraft-production", "KINIT_SECURITY=sasl_ssl", "KINIT_CLUSTER_ID=" + roles.NewClusterID(),
-		"KINIT_NODES=" + fmt.Sprintf("controller=%s;broker=%s,%s", fq("ctl-1"), fq("brk-2"), fq("brk-3"))}
+	// Every node runs the authorizer; each broker mounts the tenants file
+	// as a ConfigMap and the passwords as a Secret.
 	configMaps := map[string]*secretDir{}
-	var nodes []*node
-	for _, name := range names {
+	k := startSecureKRaft(t, c, password, func(name string) []string {
 		h := c.Host(name)
-		tlsDir := filepath.Join(h.Dir, "tls")
-		for _, f := range []string{"ca.crt", "ca.key"} {
-			copyFile(t, filepath.Join(caDir, f), filepath.Join(tlsDir, f))
-		}
-		pw := filepath.Join(h.Dir, "admin.password")
-		if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		role := "controller"
-		env := append([]string{"KINIT_TLS_DIR=" + tlsDir, "KINIT_ADMIN_PASSWORD_FILE=" + pw,
-			"KINIT_TENANTS_FILE=" + filepath.Join(h.Dir, "tenants", "tenants.toml")}, common...)
+		env := []string{"KINIT_TENANTS_FILE=" + filepath.Join(h.Dir, "tenants", "tenants.toml")}
 		if name != "ctl-1" {
-			role = "broker"
 			secrets := &secretDir{dir: filepath.Join(h.Dir, "tenant-secrets")}
 			secrets.write(t, passwords)
 			configMaps[name] = &secretDir{dir: filepath.Join(h.Dir, "tenants")}
 			configMaps[name].write(t, map[string]string{"tenants.toml": tenantsTOML(secrets.dir, "team-a", "team-b")})
 		}
-		n := newNode(t, c, h, append(env, "KINIT_ROLE="+role)...)
-		n.start(t)
-		nodes = append(nodes, n)
-	}
+		return env
+	})
+	caDir, nodes := k.caDir, k.nodes
 	for _, n := range nodes {
 		n.waitReady(ctx, t)
 	}
