@@ -25,7 +25,7 @@ import (
 
 // quotaBytes is team-a's produce quota in the test: a few times less than
 // what one producer sends on this machine, and large against one record.
-const quotaBytes = 1 << 20
+const quotaBytes = 512 << 10
 
 // tenantsTOML is the tenants file with the given tenants, their password
 // files under dir.
