@@ -2,9 +2,14 @@ package cluster
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +23,8 @@ import (
 )
 
 // checkRotation replaces broker n's certificate the way a Secret update
-// or cert-manager renewal does (new key and certificate from the same CA,
-// moved into place): kinit re-renders the broker's PEM keystore and the
+// or cert-manager renewal does (new key and certificate from caDir, the
+// cluster's CA or an intermediate of it, moved into place): kinit re-renders the broker's PEM keystore and the
 // broker loads it in place. The new serial is served on its listener (a
 // TLS handshake by openssl), the broker process is the same and has not
 // restarted, and clients go on.
@@ -184,4 +189,73 @@ func (p *steadyProducer) stop(t *testing.T) (sent, failed int) {
 		t.Errorf("the producer exited with %v:\n%s", err, digest(out, 40))
 	}
 	return p.sent, failed
+}
+
+// testCA writes a root CA into dir (ca.crt, ca.key) as kinit's
+// development CA does, except that it may sign one level of
+// intermediates: production CAs do, and kinit's own (path length 0)
+// cannot. Nodes given it issue their own certificates from it at start.
+func testCA(t *testing.T, dir string) {
+	t.Helper()
+	writeCA(t, dir, "kinit test CA", 1, nil, nil)
+}
+
+// intermediateOf makes a new intermediate CA signed by the CA in rootDir
+// and returns a directory holding it as ca.crt and its key as ca.key: a
+// certificate issued from there carries the chain leaf, intermediate,
+// while the nodes keep trusting the root alone (their ca.crt).
+func intermediateOf(t *testing.T, rootDir string) string {
+	t.Helper()
+	rootPEM, err := os.ReadFile(filepath.Join(rootDir, tlsdir.CAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pem.Decode(rootPEM)
+	root, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := os.ReadFile(filepath.Join(rootDir, tlsdir.CAKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := pem.Decode(keyPEM)
+	rootKey, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "intermediate")
+	writeCA(t, dir, "kinit test intermediate", 0, root, rootKey)
+	return dir
+}
+
+// writeCA writes a CA certificate (signed by parent, self-signed when
+// parent is nil) and its PKCS#8 key into dir.
+func writeCA(t *testing.T, dir, cn string, pathLen int, parent *x509.Certificate, parentKey any) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().AddDate(2, 0, 0), IsCA: true, BasicConstraintsValid: true,
+		MaxPathLen: pathLen, MaxPathLenZero: pathLen == 0, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if os.WriteFile(filepath.Join(dir, tlsdir.CAFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644) != nil ||
+		os.WriteFile(filepath.Join(dir, tlsdir.CAKeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600) != nil {
+		t.Fatal("cannot write the CA")
+	}
 }

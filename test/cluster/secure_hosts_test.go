@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kinit/kinit/internal/tlsdir"
 	"github.com/kinit/kinit/roles"
@@ -15,8 +14,9 @@ import (
 
 // secureKRaft is a secured kraft-production cluster on the hosts of c:
 // hosts named ctl-* are controllers, the others brokers. Each mounts a
-// TLS dir holding the development CA (ca.crt, ca.key: it issues its own
-// certificate at start) and the admin password in a file.
+// TLS dir holding a test CA (ca.crt, ca.key: it issues its own
+// certificate at start, as from kinit's development CA) and the admin
+// password in a file.
 type secureKRaft struct {
 	caDir    string
 	password string
@@ -28,9 +28,7 @@ type secureKRaft struct {
 func startSecureKRaft(t *testing.T, c *nethost.Cluster, password string, extra func(name string) []string) *secureKRaft {
 	t.Helper()
 	k := &secureKRaft{caDir: filepath.Join(t.TempDir(), "ca"), password: password}
-	if err := tlsdir.NewCA(k.caDir, "kinit test CA", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	testCA(t, k.caDir)
 	var ctls, brks []string
 	for _, h := range c.Hosts {
 		if strings.HasPrefix(h.Name, "ctl-") {

@@ -20,7 +20,8 @@ import (
 // with a development CA. The one-shot stores the admin user in ZooKeeper
 // before the broker's first start, every service is ready through probes
 // that authenticate (ZooKeeper's over mutual TLS), kcat round-trips over
-// SASL_SSL as the admin and as a client user, ZooKeeper serves no
+// SASL_SSL as the admin and as a tenant (the ZooKeeper-mode authorizer
+// refuses the tenant another's topic), ZooKeeper serves no
 // plaintext and no client without a certificate of the CA, the broker
 // refuses plaintext and a wrong password, a broker killed with SIGKILL
 // comes back ready (its stale-registration gate reads ZooKeeper over
@@ -41,10 +42,17 @@ func TestZooKeeperSecure(t *testing.T) {
 	if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	users := &secretDir{dir: filepath.Join(h.Dir, "users")}
-	users.write(t, map[string]string{"alice": "alice-zk-pw"})
+	// Tenant alice owns the topics kinit-zk-users*: the ZooKeeper-mode
+	// authorizer (AclAuthorizer, its ACLs in ZooKeeper over TLS) lets her
+	// there and nowhere else.
+	alicePW := filepath.Join(h.Dir, "alice.password")
+	tenants := filepath.Join(h.Dir, "tenants.toml")
+	if os.WriteFile(alicePW, []byte("alice-zk-pw\n"), 0o600) != nil ||
+		os.WriteFile(tenants, []byte("[tenants.alice]\npassword_file = \""+alicePW+"\"\ntopics = [\"kinit-zk-users\"]\n"), 0o644) != nil {
+		t.Fatal("cannot write the tenants file")
+	}
 	n := newNode(t, c, h, "KINIT_CONFIG_ID=standalone", "KINIT_SECURITY=sasl_ssl", "KINIT_TLS_DIR="+tls,
-		"KINIT_ADMIN_PASSWORD_FILE="+pw, "KINIT_USERS_DIR="+users.dir)
+		"KINIT_ADMIN_PASSWORD_FILE="+pw, "KINIT_TENANTS_FILE="+tenants)
 	n.start(t)
 	st := n.waitReady(ctx, t)
 	if sv := st.service("kafka-scram-admin"); sv.State != "done" {
@@ -82,7 +90,8 @@ func TestZooKeeperSecure(t *testing.T) {
 	if err != nil || !strings.Contains(out, "over zookeeper") {
 		t.Fatalf("kcat -C as admin: %v\n%s", err, out)
 	}
-	// alice is applied once the broker is ready (AlterUserScramCredentials).
+	// alice is applied once the broker is ready (AlterUserScramCredentials,
+	// CreateAcls).
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		out, err := kcatSCRAM(ctx, t, h, bootstrap, ca, "alice", "alice-zk-pw", "alice was here\n", "-P", "-t", "kinit-zk-users")
@@ -94,7 +103,10 @@ func TestZooKeeperSecure(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
-	mark("round trip over SASL_SSL as admin and as a client user")
+	if out, err := kcatSCRAM(ctx, t, h, bootstrap, ca, "alice", "alice-zk-pw", "not hers\n", "-P", "-t", "kinit-zk-secure"); err == nil || !strings.Contains(out, "uthoriz") {
+		t.Errorf("tenant alice on the admin's topic (%v); want an authorization error:\n%s", err, out)
+	}
+	mark("round trip over SASL_SSL as admin and as tenant alice, who is refused elsewhere")
 	if out, err := kcatSCRAM(ctx, t, h, bootstrap, ca, "admin", "not-"+password, "", "-L"); err == nil || strings.Contains(out, "kinit-zk-secure") {
 		t.Errorf("kcat with a wrong password listed the cluster (%v):\n%s", err, out)
 	}
