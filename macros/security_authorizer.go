@@ -58,11 +58,7 @@ func (b *builder) readTenants(s *secured) {
 	if !s.Authorizes() || !b.runsKind("kafka") {
 		return
 	}
-	f, err := tenants.Load(s.TenantsFile, s.AdminUser)
-	var pw map[string]string
-	if err == nil {
-		pw, err = f.Passwords()
-	}
+	pw, err := tenants.Check(s.TenantsFile, s.AdminUser)
 	var ps tenants.Problems
 	if errors.As(err, &ps) {
 		for _, p := range ps {

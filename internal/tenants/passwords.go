@@ -2,6 +2,7 @@ package tenants
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/kinit/kinit/internal/safefs"
@@ -15,9 +16,23 @@ const maxPasswordFile = 64 << 10
 // unreadable or empty file is a Problem naming it and its tenant, at the
 // line of its password_file; no password ever appears in one.
 func (f *File) Passwords() (map[string]string, error) {
+	out, ps := f.passwords()
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return out, nil
+}
+
+// passwords reads what it can: the passwords read, and the problems.
+// Tenants without an absolute password_file (a problem of the file
+// itself) are skipped.
+func (f *File) passwords() (map[string]string, Problems) {
 	out := make(map[string]string, len(f.Tenants))
 	var ps Problems
 	for _, t := range f.Tenants {
+		if !filepath.IsAbs(t.PasswordFile) {
+			continue
+		}
 		at := func(format string, a ...any) {
 			ps = append(ps, Problem{Path: f.Path, Line: f.lines.Line("tenants", t.Name, "password_file"), Message: fmt.Sprintf(format, a...)})
 		}
@@ -34,8 +49,5 @@ func (f *File) Passwords() (map[string]string, error) {
 		}
 		out[t.Name] = pw
 	}
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	return out, nil
+	return out, ps
 }

@@ -141,6 +141,41 @@ func Load(path string, reserved ...string) (*File, error) {
 // Parse validates a tenants file held in memory; path names it in
 // messages.
 func Parse(path string, data []byte, reserved ...string) (*File, error) {
+	f, ps := parse(path, data, reserved)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return f, nil
+}
+
+// Check is every problem of the tenants file at once, the unreadable or
+// empty password files of the tenants that are otherwise valid among
+// them (what a start refuses, exit 78), and the passwords it could read
+// (for the caller to mask in what it prints).
+func Check(path string, reserved ...string) (map[string]string, error) {
+	data, err := safefs.ReadRegular(path, maxFile)
+	if err != nil {
+		return nil, Problems{{Path: path, Message: errText(err)}}
+	}
+	f, ps := parse(path, data, reserved)
+	if f == nil {
+		return nil, ps
+	}
+	pw, more := f.passwords()
+	if len(more) > 0 {
+		ps = append(ps, more...)
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+	}
+	if len(ps) > 0 {
+		return pw, ps
+	}
+	return pw, nil
+}
+
+// parse is Parse that keeps, beside the problems, the tenants that are
+// valid (nil when the TOML itself does not decode): Check reads their
+// password files too; nothing applies such a file.
+func parse(path string, data []byte, reserved []string) (*File, Problems) {
 	sum := sha256.Sum256(data)
 	f := &File{Path: path, Version: hex.EncodeToString(sum[:])[:12], reserved: reserved}
 	var raw rawFile
@@ -170,11 +205,8 @@ func Parse(path string, data []byte, reserved ...string) (*File, error) {
 	sort.Slice(f.Tenants, func(i, j int) bool { return f.Tenants[i].Name < f.Tenants[j].Name })
 	c.overlaps(f.Tenants, "topics", func(t Tenant) []string { return t.Topics })
 	c.overlaps(f.Tenants, "groups", func(t Tenant) []string { return t.Groups })
-	if len(c.ps) > 0 {
-		sort.SliceStable(c.ps, func(i, j int) bool { return c.ps[i].Line < c.ps[j].Line })
-		return nil, c.ps
-	}
-	return f, nil
+	sort.SliceStable(c.ps, func(i, j int) bool { return c.ps[i].Line < c.ps[j].Line })
+	return f, c.ps
 }
 
 type collector struct {

@@ -328,3 +328,32 @@ func TestReconcileKeepsReserved(t *testing.T) {
 		t.Errorf("applied %v", applied)
 	}
 }
+
+// Check reports the file's own problems and the password files of its
+// otherwise valid tenants at once, and hands back what it could read.
+func TestCheckEveryProblemAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.pw")
+	if err := os.WriteFile(good, []byte("good-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "tenants.toml")
+	text := "[tenants.a]\npassword_file = \"" + filepath.Join(dir, "missing.pw") + "\"\ntopics = [\"a.\"]\n\n" +
+		"[tenants.b]\npassword_file = \"relative\"\ntopics = [\"b.\"]\n\n" +
+		"[tenants.c]\npassword_file = \"" + good + "\"\ntopics = [\"c.\"]\n"
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pw, err := Check(path, "admin")
+	for _, want := range []string{path + ":2: tenant a: cannot read the password file", path + ":6: tenant b: password_file \"relative\""} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in:\n%v", want, err)
+		}
+	}
+	if pw["c"] != "good-pw" || len(pw) != 1 {
+		t.Errorf("passwords read: %v; want c's only", pw)
+	}
+	if f, err := Load(path, "admin"); f != nil || err == nil {
+		t.Errorf("Load of a file with problems: %v, %v; want nil and the problems", f, err)
+	}
+}
