@@ -27,9 +27,13 @@ lint:
 # lint, every Go test (unit, PID-1, integration with real ZooKeeper/Kafka) with
 # the race detector, and a short run of each fuzz target. The race detector
 # needs cgo; the test binaries then run with CGO_ENABLED=0 so the kinit they
-# build for end-to-end tests is static, like `make build`'s.
+# build for end-to-end tests is static, like `make build`'s. The Kubernetes
+# tests (test/kubecluster: a three-node cluster and eight JVM pods) run after
+# the rest, alone, so they never share the two CPUs with the other clusters.
+GO_TEST := CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 40m -exec 'env CGO_ENABLED=0'
 test: test-deps lint
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 40m -exec 'env CGO_ENABLED=0' ./...
+	$(GO_TEST) $$($(GO) list ./... | grep -v '/test/kubecluster$$')
+	$(GO_TEST) ./test/kubecluster
 	$(MAKE) fuzz
 
 # Areas add prerequisites with their own "test-deps::" and "fuzz::" rules.

@@ -20,6 +20,11 @@ declare -A want=(
   [mmdebstrap]=mmdebstrap
   # internal/tlsdir: openssl verifies what the development CA issues
   [openssl]=openssl
+  # kube/harness: each node of the test Kubernetes is a containerd and a
+  # kubelet, its pods on a CNI bridge
+  [containerd]=containerd
+  [ctr]=containerd
+  [/usr/lib/cni/bridge]=containernetworking-plugins
 )
 missing=()
 for cmd in "${!want[@]}"; do

@@ -12,6 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# One build at a time: the container tests and the Kubernetes harness may
+# both ask for the image while go test runs their packages in parallel.
+mkdir -p .cache/image
+exec 9>.cache/image/.lock
+flock 9
 tag=${IMAGE_TAG:-localhost/kinit:dev}
 engine=${CONTAINER_ENGINE:-$(command -v podman || command -v docker || true)}
 [ -n "$engine" ] || { echo "image: neither podman nor docker found" >&2; exit 1; }

@@ -1,0 +1,54 @@
+package kubecluster
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kinit/kinit/supervisor/probe"
+)
+
+// checkRestricted checks the namespace really enforces the restricted Pod
+// Security Standard: the API server refuses a pod that runs as root.
+func checkRestricted(ctx context.Context, t *testing.T, n ns) {
+	t.Helper()
+	const rootPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"kinit-psa-check"},
+"spec":{"containers":[{"name":"c","image":"localhost/kinit:dev","securityContext":{"runAsUser":0}}]}}`
+	out, err := n.kubectlStdin(ctx, rootPod, "create", "--dry-run=server", "-f", "-")
+	if err == nil || !strings.Contains(out, "violates PodSecurity \"restricted") {
+		t.Errorf("namespace %s admitted a root pod (or refused it for another reason): %v\n%s", n.name, err, out)
+	}
+}
+
+// zkMode asks a ZooKeeper server for its mode with the srvr four-letter word.
+func zkMode(ctx context.Context, t *testing.T, ip string) string {
+	t.Helper()
+	var last error
+	for range 60 {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		reply, err := probe.FourLetter(actx, ip+":2181", "srvr")
+		cancel()
+		if err == nil {
+			st, perr := probe.ParseSrvr(reply)
+			if perr == nil {
+				return st.Mode
+			}
+			err = perr
+		}
+		last = err
+		time.Sleep(time.Second)
+	}
+	t.Fatalf("no mode from zookeeper %s: %v", ip, last)
+	return ""
+}
+
+func stripComments(props string) string {
+	var keep []string
+	for _, l := range strings.Split(props, "\n") {
+		if !strings.HasPrefix(l, "#") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
