@@ -110,3 +110,49 @@ type Action struct {
 type Problem struct {
 	Error string `json:"error"`
 }
+
+// The two streaming endpoints answer NDJSON (Content-Type
+// application/x-ndjson): one JSON object per line, flushed as it is
+// written. A stream ends when kinit stops, when the client goes away, or
+// when the client reads too slowly (kinit drops it rather than wait or
+// buffer without bound); a client that wants more reconnects.
+
+// LogLine is one line of GET /v1/logs: one line of a service's output, as
+// kept in kinit's ring for that service.
+//
+//	{"time":"2026-12-07T02:03:04.5Z","service":"zookeeper","stream":"stdout","line":"..."}
+type LogLine struct {
+	Time    time.Time `json:"time"`
+	Service string    `json:"service"`
+	Stream  string    `json:"stream"` // "stdout" or "stderr"
+	Line    string    `json:"line"`
+}
+
+// Message is one line of GET /v1/events. Exactly one field is set: Status
+// is the whole node status (the same object as GET /v1/status), sent on
+// connect and after every change of the supervisor's state (bursts
+// coalesced, at most about ten a second); Event is one lifecycle event as
+// it happens.
+//
+//	{"status":{"node":{...},"kinit":{...},"ready":false,"services":[...],"sections":[...]}}
+//	{"event":{"time":"...","service":"kafka-broker","kind":"exited","pid":42,"exit_code":137,"signal":"SIGKILL","restarts":1}}
+type Message struct {
+	Status *Status `json:"status,omitempty"`
+	Event  *Event  `json:"event,omitempty"`
+}
+
+// Event is a lifecycle event. Kind is one of waiting, started, ready,
+// exited, restarting, failed, stopping, stopped, killed, unhealthy,
+// healthy, done.
+type Event struct {
+	Time           time.Time `json:"time"`
+	Service        string    `json:"service"`
+	Kind           string    `json:"kind"`
+	Pid            int       `json:"pid,omitempty"`
+	ExitCode       int       `json:"exit_code"`                 // exited: code, or 128+signal
+	Signal         string    `json:"signal,omitempty"`          // exited: the signal that ended it
+	Clean          bool      `json:"clean,omitempty"`           // exited: an expected, clean end
+	BackoffSeconds float64   `json:"backoff_seconds,omitempty"` // restarting: the delay
+	Restarts       int       `json:"restarts"`
+	Message        string    `json:"message,omitempty"`
+}

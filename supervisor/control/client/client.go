@@ -57,8 +57,9 @@ var ErrNotRunning = errors.New("kinit is not running")
 
 // Client is a connection to one socket.
 type Client struct {
-	socket string
-	http   *http.Client
+	socket  string
+	http    *http.Client
+	streams *http.Client // no overall timeout: Logs and Events last
 }
 
 // New returns a client for socket ("" means SocketPath()).
@@ -73,7 +74,7 @@ func New(socket string) *Client {
 		},
 		DisableKeepAlives: true,
 	}
-	return &Client{socket: socket, http: &http.Client{Transport: tr, Timeout: 15 * time.Second}}
+	return &Client{socket: socket, http: &http.Client{Transport: tr, Timeout: 15 * time.Second}, streams: &http.Client{Transport: tr}}
 }
 
 // Status fetches the node's status.
