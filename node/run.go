@@ -74,6 +74,11 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 		}
 		return 0, err
 	}
+	statusSrv, err := control.StartStatusFromEnv(sup, o.Log)
+	if err != nil {
+		_ = srv.Close()
+		return 0, err
+	}
 
 	stopSignals := supervisor.HandleSignals(sup, o.Signals)
 	defer stopSignals()
@@ -91,7 +96,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	waitUntil(usersDone, end)
 	waitUntil(tenantsDone, end)
 	srvDone := make(chan struct{})
-	go func() { _ = srv.Close(); close(srvDone) }()
+	go func() { _ = statusSrv.Close(); _ = srv.Close(); close(srvDone) }()
 	waitUntil(srvDone, end)
 	o.Out.Close(time.Until(end))
 	return code, nil
