@@ -42,11 +42,12 @@ type Event struct {
 // the log line that follows it) sees a status at least as new.
 func (s *Supervisor) emit(e Event) {
 	s.publish()
-	if s.opts.OnEvent == nil {
-		return
-	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
+	}
+	s.hub.event(e)
+	if s.opts.OnEvent == nil {
+		return
 	}
 	s.opts.OnEvent(e)
 }

@@ -35,6 +35,18 @@ var (
 	// stdoutQueueBytes bounds what waits for a slow stdout: about 64
 	// lines of the longest kind, thousands of ordinary ones.
 	stdoutQueueBytes = 1 << 20
+	// logRingBytes is each service's ring of recent output (ring.go) when
+	// KINIT_LOG_RING does not say otherwise.
+	logRingBytes = 256 << 10
+	// summaryFirstLines is how many lines of each run of a service reach
+	// stdout under KINIT_OUTPUT=summary whatever they say.
+	summaryFirstLines = 20
+	// followBuffer bounds what waits for one `kinit logs -f` or events
+	// reader (lines or events queued); a reader that lets it fill is
+	// dropped.
+	followBuffer = 1024
+	// followBufferBytes bounds the bytes of lines queued for one follower.
+	followBufferBytes = 1 << 20
 )
 
 // outputDrain bounds how long Run waits, after the last process exited,

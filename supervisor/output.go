@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,21 +18,38 @@ const (
 	LogJSON = "json"
 )
 
-// sink writes child output to kinit's stdout, one whole line per Write so
-// lines of different services never interleave.
+// sink keeps every line of child output in its service's ring and writes
+// it to kinit's stdout, one whole line per Write so lines of different
+// services never interleave; under KINIT_OUTPUT=summary only the lines the
+// summary wants reach stdout.
 type sink struct {
-	mu     sync.Mutex
-	w      io.Writer
-	json   bool
-	buf    bytes.Buffer
-	maxLen int
+	mu      sync.Mutex
+	w       io.Writer
+	json    bool
+	summary bool
+	buf     bytes.Buffer
+	maxLen  int
+	rings   *logStore
 }
 
-func newSink(w io.Writer, format string) *sink {
+func newSink(w io.Writer, format, mode string, ringBytes int) *sink {
 	if w == nil {
 		w = os.Stdout
 	}
-	return &sink{w: w, json: format == LogJSON, maxLen: maxLineBytes}
+	return &sink{w: w, json: format == LogJSON, summary: mode == OutputSummary, maxLen: maxLineBytes,
+		rings: newLogStore(ringBytes)}
+}
+
+// runOutput is one run of a service (one spawn), shared by its stdout and
+// stderr readers: the summary counts its first lines.
+type runOutput struct {
+	service string
+	lines   atomic.Int64
+}
+
+// shown says whether the summary lets a line of run reach stdout.
+func (k *sink) shown(run *runOutput, line []byte) bool {
+	return !k.summary || run.lines.Add(1) <= int64(summaryFirstLines) || notable(line)
 }
 
 // outputLine is the JSON form of one line of child output.
@@ -45,7 +63,13 @@ type outputLine struct {
 	Split bool `json:"split,omitempty"`
 }
 
-func (k *sink) line(service, stream string, line []byte, split bool) {
+func (k *sink) line(run *runOutput, stream string, line []byte, split bool) {
+	now := time.Now()
+	service := run.service
+	k.rings.add(service, stream, line, now)
+	if !k.shown(run, line) {
+		return
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.buf.Reset()
@@ -53,7 +77,7 @@ func (k *sink) line(service, stream string, line []byte, split bool) {
 		// encoding/json replaces invalid UTF-8, so binary output stays
 		// valid JSON.
 		_ = json.NewEncoder(&k.buf).Encode(outputLine{
-			Time: time.Now().UTC(), Service: service, Stream: stream, Line: string(line), Split: split,
+			Time: now.UTC(), Service: service, Stream: stream, Line: string(line), Split: split,
 		})
 	} else {
 		k.buf.WriteString(service)
@@ -73,7 +97,7 @@ func (k *sink) line(service, stream string, line []byte, split bool) {
 // bounded by the reader's buffer: a longer line is cut into pieces of at
 // most maxLen bytes. It returns at EOF, which comes once every process
 // holding the write end (grandchildren too) has exited or closed it.
-func (k *sink) pipeOut(r *os.File, service, stream string, wg *sync.WaitGroup, wake *readyWake) {
+func (k *sink) pipeOut(r *os.File, run *runOutput, stream string, wg *sync.WaitGroup, wake *readyWake) {
 	defer wg.Done()
 	defer r.Close()
 	br := bufio.NewReaderSize(r, k.maxLen)
@@ -86,18 +110,18 @@ func (k *sink) pipeOut(r *os.File, service, stream string, wg *sync.WaitGroup, w
 			// A line exactly as long as the bound leaves only its newline
 			// for this read; the pieces already went out.
 			if !split || len(line) > 0 {
-				k.line(service, stream, line, false)
+				k.line(run, stream, line, false)
 			}
 			if wake != nil {
 				wake.line(line)
 			}
 			split = false
 		case errors.Is(err, bufio.ErrBufferFull):
-			k.line(service, stream, line, true)
+			k.line(run, stream, line, true)
 			split = true
 		default:
 			if len(line) > 0 {
-				k.line(service, stream, line, false)
+				k.line(run, stream, line, false)
 			}
 			return
 		}

@@ -165,6 +165,7 @@ func (s *Supervisor) publish() {
 		p.services[i] = ps
 	}
 	s.pub.Store(p)
+	s.hub.changed(p)
 }
 
 func (st State) String() string { return string(st) }

@@ -110,8 +110,9 @@ func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.
 		return nil, nil, err
 	}
 	s.outputs.Add(2)
-	go s.out.pipeOut(outR, spec.ID, "stdout", &s.outputs, svc.wake)
-	go s.out.pipeOut(errR, spec.ID, "stderr", &s.outputs, svc.wake)
+	run := &runOutput{service: spec.ID}
+	go s.out.pipeOut(outR, run, "stdout", &s.outputs, svc.wake)
+	go s.out.pipeOut(errR, run, "stderr", &s.outputs, svc.wake)
 	return cmd.Process, exited, nil
 }
 

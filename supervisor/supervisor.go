@@ -54,6 +54,12 @@ type Options struct {
 	// SharedCgroup keeps the services in kinit's own cgroup even where
 	// OwnsProcess could give each its own (cgroups.go).
 	SharedCgroup bool
+	// OutputMode is OutputFull or OutputSummary: which of the services'
+	// lines reach Output. "" means KINIT_OUTPUT (env.go), else full.
+	OutputMode string
+	// LogRingBytes bounds each service's ring of recent output, read by
+	// Logs and FollowLogs. 0 means KINIT_LOG_RING, else 256 KiB.
+	LogRingBytes int
 }
 
 // Errors returned by the control methods.
@@ -84,6 +90,7 @@ type Supervisor struct {
 	startedAt time.Time
 	sectMu    sync.Mutex
 	sections  []section
+	hub       hub // the watches of Watch (subscribe.go)
 	outputs   sync.WaitGroup
 	holds     sync.Map // service id -> note set by Hold
 
@@ -111,8 +118,11 @@ func New(p plan.Plan, opts Options) (*Supervisor, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if err := outputSettings(&opts); err != nil {
+		return nil, err
+	}
 	s := &Supervisor{
-		c: c, opts: opts, log: opts.Logger, out: newSink(opts.Output, opts.LogFormat),
+		c: c, opts: opts, log: opts.Logger, out: newSink(opts.Output, opts.LogFormat, opts.OutputMode, opts.LogRingBytes),
 		events:     make(chan any, 64),
 		reqs:       make(chan request),
 		terminate:  make(chan struct{}, 4),
@@ -124,6 +134,7 @@ func New(p plan.Plan, opts Options) (*Supervisor, error) {
 	now := time.Now()
 	for _, svc := range c.services {
 		svc.since = now
+		s.out.rings.declare(svc.spec.ID)
 	}
 	s.publish()
 	return s, nil
@@ -165,6 +176,9 @@ func (s *Supervisor) Run(ctx context.Context) int {
 		}
 	}
 	s.log.Info("starting services", "services", len(s.c.services), "lanes", fmt.Sprint(s.c.lanes))
+	if s.opts.OutputMode == OutputSummary {
+		s.log.Info("stdout shows the services' warnings, errors and first lines after each start (KINIT_OUTPUT=summary); every line: kinit logs [SERVICE]")
+	}
 	for _, svc := range s.c.services {
 		s.beginWaiting(svc)
 	}
@@ -207,6 +221,10 @@ func (s *Supervisor) Run(ctx context.Context) int {
 	s.drainOutput()
 	s.phase = PhaseStopped
 	s.publish()
+	// Streams end only now, so a follower sees the services' last lines
+	// and a watcher the final status.
+	s.hub.finish()
+	s.out.rings.finish()
 	code := 0
 	if s.failedReq || s.unclean {
 		code = 1

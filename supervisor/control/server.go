@@ -29,6 +29,8 @@
 //
 //	GET  /v1/status                     node header and every service
 //	GET  /v1/health                     200 when every service is ready, else 503
+//	GET  /v1/logs?service=&n=&follow=1  recent output from the rings, NDJSON (stream.go)
+//	GET  /v1/events                     status, then statuses and events, NDJSON
 //	POST /v1/services/{id}/start|stop|restart
 //	POST /v1/services/{id}/signal/{sig}
 package control
@@ -91,6 +93,9 @@ func Serve(l *net.UnixListener, path string, b Backend, log *slog.Logger) *Serve
 		log = slog.Default()
 	}
 	s := &Server{l: l, path: path, done: make(chan struct{})}
+	// Streams (stream.go) end when their request's context does: on
+	// Close, not only when their client goes.
+	base, stopStreams := context.WithCancel(context.Background())
 	// No WriteTimeout: it would cut a long answer that follows a log or a
 	// watch. writeJSON bounds its own write instead, and a streaming
 	// handler must clear its read deadline (http.ResponseController), or
@@ -102,7 +107,9 @@ func Serve(l *net.UnixListener, path string, b Backend, log *slog.Logger) *Serve
 		ReadTimeout:       10 * time.Second,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
+	s.http.RegisterOnShutdown(stopStreams)
 	limited := newLimitListener(l, connLimit())
 	go func() {
 		defer close(s.done)
@@ -138,6 +145,7 @@ func newMux(b Backend) *http.ServeMux {
 		}
 		writeJSON(w, code, h)
 	})
+	addStreams(mux, b)
 	mux.HandleFunc("POST /v1/services/{id}/signal/{sig}", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		sig, err := sigtab.Parse(r.PathValue("sig"))
