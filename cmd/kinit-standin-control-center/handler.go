@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"embed"
 	"encoding/json"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"time"
 )
@@ -23,41 +26,51 @@ type Health struct {
 	SchemaRegistry *RegistryHealth `json:"schema_registry,omitempty"`
 }
 
+//go:embed web/page.html web/page.css web/page.js
+var web embed.FS
+
+var pageTmpl = template.Must(template.New("page.html").Funcs(template.FuncMap{
+	"plot":    func(g GroupView) template.HTML { return LagPlot(g.Name, g.History) },
+	"seconds": func(s float64) time.Duration { return (time.Duration(s) * time.Second).Round(time.Second) },
+}).ParseFS(web, "web/page.html"))
+
+// page is what the page template shows: the stand-in's settings, the
+// cluster at start and the monitor's latest sample.
 type page struct {
-	Config  Config
-	Started time.Time
-	Cluster Cluster
+	Config      Config
+	Started     time.Time
+	Cluster     Cluster
+	View        View
+	Every       time.Duration
+	EveryMillis int64
 }
 
-var pageTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
-<html><head><title>Control Center stand-in</title></head>
-<body>
-<h1>Control Center stand-in</h1>
-<p>This is kinit's stand-in, not Confluent Control Center.</p>
-<table>
-<tr><th>id</th><td>{{.Config.ID}}</td></tr>
-<tr><th>started</th><td>{{.Started.Format "2006-01-02T15:04:05Z07:00"}}</td></tr>
-<tr><th>bootstrap.servers</th><td>{{range $i, $b := .Config.Bootstrap}}{{if $i}},{{end}}{{$b}}{{end}}</td></tr>
-<tr><th>kafka security</th><td>{{.Config.Security}}</td></tr>
-<tr><th>kafka cluster</th><td>{{.Cluster.ID}}</td></tr>
-<tr><th>brokers at start</th><td>{{range $i, $b := .Cluster.Brokers}}{{if $i}}, {{end}}{{$b}}{{end}}</td></tr>
-<tr><th>schema registry</th><td>{{.Config.SchemaRegistryURL}}</td></tr>
-<tr><th>zookeeper.connect</th><td>{{.Config.ZooKeeper}}</td></tr>
-</table>
-<p>Live broker check: <a href="/health">/health</a></p>
-</body></html>
-`))
-
-// NewHandler serves the status page (what the cluster looked like at start)
-// and /health, which asks the brokers (and the schema registry, if any)
-// again on every call.
-func NewHandler(cfg Config, atStart Cluster, started time.Time, describe describeFunc) http.Handler {
+// NewHandler serves the cluster page and GET /api/cluster (latest returns
+// the monitor's last sample), the page's own assets under /static/, and
+// /health, which asks the brokers (and the schema registry, if any) again
+// on every call.
+func NewHandler(cfg Config, atStart Cluster, started time.Time, describe describeFunc, latest func() View) http.Handler {
 	registry := RegistryClient(cfg.Security)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		var b bytes.Buffer
+		err := pageTmpl.Execute(&b, page{Config: cfg, Started: started, Cluster: atStart, View: latest(),
+			Every: SampleEvery, EveryMillis: SampleEvery.Milliseconds()})
+		if err != nil {
+			http.Error(w, "cannot render the page: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = pageTmpl.Execute(w, page{Config: cfg, Started: started, Cluster: atStart})
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = b.WriteTo(w)
 	})
+	mux.HandleFunc("GET /api/cluster", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(latest())
+	})
+	static, _ := fs.Sub(web, "web")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, req *http.Request) {
 		ctx, cancel := context.WithTimeout(req.Context(), 5*time.Second)
 		defer cancel()

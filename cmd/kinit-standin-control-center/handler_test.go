@@ -43,7 +43,7 @@ func TestStatusPage(t *testing.T) {
 	dead := closedPort(t)
 	srv := httptest.NewServer(NewHandler(cfg, atStart, time.Unix(0, 0).UTC(), func(ctx context.Context) (Cluster, error) {
 		return Describe(ctx, []string{dead}, Security{Protocol: Plaintext})
-	}))
+	}, func() View { return View{} }))
 	defer srv.Close()
 
 	resp, body := get(t, srv.URL+"/")

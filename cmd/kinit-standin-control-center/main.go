@@ -10,11 +10,15 @@
 // zookeeper.connect, and the Kafka client's security settings under
 // confluent.controlcenter.streams.: security.protocol, sasl.mechanism,
 // sasl.jaas.config, ssl.truststore.*, ssl.keystore.*), refuses to start until a Kafka Metadata request to the
-// brokers succeeds, then serves a status page on GET / and a live check of
-// the brokers on GET /health.
+// brokers succeeds, then serves a cluster page on GET / (brokers, the
+// controller or KRaft quorum, topics, unhealthy partitions, consumer group
+// lag with a plot of the last minutes, schema registry subjects, every
+// kinit node's state), the same data as JSON on GET /api/cluster and a
+// live check of the brokers on GET /health.
 //
 // One package holds the whole stand-in: the page and its config (handler.go,
-// config.go), the Kafka security settings (security.go, jaas.go,
+// web/, view.go, plot.go, config.go), the background sampling it shows
+// (monitor.go, kafka.go, subjects.go, nodes.go, history.go), the Kafka security settings (security.go, jaas.go,
 // refused.go), the schema registry check (registry.go), the plumbing (a log format like the JVM services' log4j lines,
 // HTTP listeners from properties, the broker check at start, serving until a
 // stop signal: log.go, listeners.go, brokers.go, start.go, serve.go, cli.go)
@@ -25,6 +29,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"time"
 )
 
@@ -40,8 +45,10 @@ const DefaultBrokerWait = 60 * time.Second
 
 const about = `kinit's Control Center STAND-IN (not Confluent Control Center): reads
 control-center.properties, waits until the Kafka brokers answer a Metadata
-request, then serves a status page on GET / and a live broker check on
-GET /health until SIGTERM or SIGINT.`
+request, then serves a cluster page on GET /, its data as JSON on
+GET /api/cluster and a live broker check on GET /health until SIGTERM or
+SIGINT. Every kinit node's state comes from its KINIT_STATUS_LISTEN port
+(the nodes from KINIT_NODES or KINIT_NODES_FILE).`
 
 func main() { RunCommand(Main) }
 
@@ -59,6 +66,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log.Infof("Control Center stand-in starting (config %s, id %s); this is not Confluent Control Center", a.File, cfg.ID)
 	log.Infof("kafka security: %s", cfg.Security)
+	nodes, err := NodesFromEnv(os.Getenv)
+	if err != nil {
+		log.Errorf("invalid configuration: %v", err)
+		return ExitConfig
+	}
+	mon, err := NewMonitor(cfg, nodes)
+	if err != nil {
+		log.Errorf("%v", err)
+		return ExitFailed
+	}
 	return Run(ctx, log, Start{
 		Product:   "Control Center stand-in",
 		Bootstrap: cfg.Bootstrap,
@@ -68,7 +85,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Started:   "Started Control Center stand-in",
 		Handler: func(cluster Cluster) http.Handler {
 			describe := func(ctx context.Context) (Cluster, error) { return Describe(ctx, cfg.Bootstrap, cfg.Security) }
-			return NewHandler(cfg, cluster, time.Now(), describe)
+			go mon.Run(ctx)
+			return NewHandler(cfg, cluster, time.Now(), describe, mon.Latest)
 		},
 	})
 }
