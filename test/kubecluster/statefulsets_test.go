@@ -20,6 +20,10 @@ type deployment struct {
 	quorum    string // the StatefulSet whose members vote: controllers or ZooKeeper
 	dataMount string // the brokers' volume
 	firstID   int    // kafka-0's node id
+	// A secured overlay of this config, checked by the API server with a
+	// server-side dry run while the namespace exists (TestKRaftProductionSecure
+	// deploys kraft-production-secure for real).
+	overlay string
 }
 
 func TestKRaftProduction(t *testing.T) {
@@ -27,7 +31,8 @@ func TestKRaftProduction(t *testing.T) {
 }
 
 func TestProduction(t *testing.T) {
-	run(t, deployment{dir: "production", namespace: "kafka", quorum: "zk", dataMount: "/var/lib/kafka", firstID: 1})
+	run(t, deployment{dir: "production", namespace: "kafka", quorum: "zk", dataMount: "/var/lib/kafka", firstID: 1,
+		overlay: "production-secure"})
 }
 
 func run(t *testing.T, d deployment) {
@@ -57,6 +62,14 @@ func run(t *testing.T, d deployment) {
 		nodes[p.Node] = true
 	}
 	t.Logf("%d pods Ready in %.0fs on %d nodes", len(all), time.Since(mark).Seconds(), len(nodes))
+	// The claim's volume belongs to the pods' group (fsGroup), set-group-id,
+	// so kinit (uid 1000) owns what it makes there.
+	if got := strings.TrimSpace(n.kubectl(ctx, "exec", "kafka-0", "--", "stat", "-c", "%g %A", d.dataMount)); got != "1000 drwxrwsr-x" {
+		t.Errorf("kafka-0's %s: group and mode %q; want 1000 drwxrwsr-x (fsGroup)", d.dataMount, got)
+	}
+	if d.overlay != "" {
+		n.kubectl(ctx, "apply", "-k", filepath.Join(root, "deploy", "kubernetes", d.overlay), "--dry-run=server")
+	}
 
 	// A client of the headless Service, as an application in the cluster
 	// would bootstrap; every record acknowledged by all in-sync replicas.
