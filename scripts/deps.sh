@@ -25,6 +25,10 @@ declare -A want=(
   [containerd]=containerd
   [ctr]=containerd
   [/usr/lib/cni/bridge]=containernetworking-plugins
+  # what people look at, tested as they see it: the watch view in a real
+  # terminal, the gateway's page in a real browser
+  [tmux]=tmux
+  [chromium]=chromium
 )
 missing=()
 for cmd in "${!want[@]}"; do

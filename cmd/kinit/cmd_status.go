@@ -17,8 +17,8 @@ import (
 
 func init() {
 	register("status", command{
-		summary: "show the node and its services (--json: the documented JSON object)",
-		usage:   "[--json]",
+		summary: "show the node and its services (--json: the documented JSON object; --watch: follow it live)",
+		usage:   "[--json | --watch]",
 		run:     cmdStatus,
 	})
 }
@@ -27,11 +27,18 @@ func cmdStatus(args []string) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	asJSON := fs.Bool("json", false, "print the status as JSON (see docs/supervision.md)")
+	watch := fs.Bool("watch", false, "follow the node live: redrawn in place on a terminal, one line per event when piped")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		return usageError("status takes no arguments")
+	}
+	if *watch {
+		if *asJSON {
+			return usageError("status takes --json or --watch, not both")
+		}
+		return watchStatus()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
