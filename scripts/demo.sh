@@ -22,8 +22,11 @@
 # (default .cache/kafka-<version>), KINIT_KRAFT_HOME (default
 # .cache/kafka-<4.x version>), KINIT_FLAVOR (default small),
 # KINIT_SOCKET, KINIT_PORT_<SERVICE> (e.g. KINIT_PORT_KAFKA_BROKER=19092),
-# KINIT_LOG_FORMAT. Anything else kinit reads from the environment
-# (docs/config.md) passes through.
+# KINIT_LOG_FORMAT, KINIT_OUTPUT (default summary here: kinit's lines, the
+# services' warnings and errors and their first lines after each start;
+# `full` for every line). Anything else kinit reads from the environment
+# (docs/config.md) passes through. kinit itself prints the status table
+# once every service is ready; `kinit logs SERVICE` shows the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -180,6 +183,9 @@ export KINIT_LOG_DIR=$dir/log
 export KINIT_FQDN=localhost
 export KINIT_LISTEN_HOST=127.0.0.1
 export KINIT_SOCKET=$socket
+# A terminal a person can read: the JVMs' INFO lines stay in kinit's rings
+# (kinit logs) instead of scrolling kinit's own lines away.
+export KINIT_OUTPUT=${KINIT_OUTPUT:-summary}
 # Apicurio Registry is the schema registry (make apicurio), on a Java 21+.
 apicurio_version=$(sed -n 's/^version=//p' scripts/fetch-apicurio.sh)
 export KINIT_APICURIO_HOME=${KINIT_APICURIO_HOME:-$root/.cache/apicurio-$apicurio_version}
@@ -207,8 +213,10 @@ fi
 cat <<EOF
 demo: $("$kinit" version 2>/dev/null | head -n1 || true), config $config, $what
 demo: state in $dir (kept between runs; delete it to start afresh)
+demo: KINIT_OUTPUT=$KINIT_OUTPUT: the services' $( [ "$KINIT_OUTPUT" = summary ] && echo "warnings, errors and first lines after a start" || echo "every line" ) below (KINIT_OUTPUT=full|summary to choose)
 demo: from a second terminal:
         KINIT_SOCKET=$socket $kinit status
+        KINIT_SOCKET=$socket $kinit logs schema-registry -n 50     # one service's recent output (-f follows)
         curl -s --unix-socket $socket http://kinit/v1/status
       clients: bootstrap 127.0.0.1:$broker_port, Schema Registry (Apicurio, Confluent API) $registry/apis/ccompat/v7,
                Control Center http://127.0.0.1:${KINIT_PORT_CONTROL_CENTER:-9021}/
