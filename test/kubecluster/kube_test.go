@@ -87,6 +87,35 @@ func (n ns) pods(ctx context.Context) (map[string]pod, error) {
 	return pods, nil
 }
 
+// deleteLater deletes the namespace when the test ends without waiting for
+// its pods' ordered stops; the next test of the same namespace waits for it
+// to be gone (waitGone), and one of another namespace starts meanwhile.
+func (n ns) deleteLater() {
+	n.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := n.kubectlErr(ctx, "delete", "namespace", n.name, "--wait=false", "--ignore-not-found"); err != nil {
+			n.t.Errorf("deleting the namespace: %v", err)
+		}
+	})
+}
+
+// waitGone waits until a namespace of an earlier test has been deleted.
+func (n ns) waitGone(ctx context.Context) {
+	n.t.Helper()
+	for {
+		out, err := n.kubectlErr(ctx, "get", "namespace", n.name, "--ignore-not-found", "-o", "name")
+		if err == nil && strings.TrimSpace(out) == "" {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			n.t.Fatalf("namespace %s still there: %v %s", n.name, err, out)
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
 // waitReady waits until every named pod exists, is Ready (through kinit's
 // `health` probe) and, when not empty, is not the pod of that UID.
 func (n ns) waitReady(ctx context.Context, names []string, notUID map[string]string) map[string]pod {

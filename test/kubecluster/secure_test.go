@@ -28,13 +28,8 @@ func TestKRaftProductionSecure(t *testing.T) {
 	defer cancel()
 	n := ns{t: t, name: "kafka-kraft"}
 	all := []string{"controller-0", "controller-1", "controller-2", "kafka-0", "kafka-1", "kafka-2", "schemareg-0", "gateway-0"}
-	t.Cleanup(func() {
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if _, err := n.kubectlErr(c, "delete", "namespace", n.name, "--wait", "--timeout", "4m"); err != nil {
-			t.Errorf("deleting the namespace: %v", err)
-		}
-	})
+	n.waitGone(ctx)
+	n.deleteLater()
 	n.logsOnFailure(all)
 
 	mark := time.Now()

@@ -42,15 +42,8 @@ func run(t *testing.T, d deployment) {
 	brokers := []string{"kafka-0", "kafka-1", "kafka-2"}
 	quorum := []string{d.quorum + "-0", d.quorum + "-1", d.quorum + "-2"}
 	all := append(append(append([]string{}, quorum...), brokers...), "schemareg-0", "gateway-0")
-	t.Cleanup(func() {
-		// The namespace goes with its pods (each stopped by kinit in order)
-		// and claims; the harness wipes the released volumes before reuse.
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		if _, err := n.kubectlErr(c, "delete", "namespace", d.namespace, "--wait", "--timeout", "4m"); err != nil {
-			t.Errorf("deleting the namespace: %v", err)
-		}
-	})
+	n.waitGone(ctx)
+	n.deleteLater()
 	n.logsOnFailure(all) // before the namespace goes (cleanups run last first)
 
 	mark := time.Now()
