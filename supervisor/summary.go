@@ -16,8 +16,14 @@ import (
 //	java.lang.IllegalStateException: ... / Caused by: ...                    stack traces
 //
 // The level is the first level word of the line, so an INFO line that
-// mentions ERROR in its text is not taken for an error.
+// mentions ERROR in its text is not taken for an error. The warnings kinit
+// itself causes (selfCaused) are left out.
 func notable(line []byte) bool {
+	for _, s := range selfCaused {
+		if bytes.Contains(line, s) {
+			return false
+		}
+	}
 	if len(line) > 0 && line[0] == '{' {
 		if m := jsonLevel.FindSubmatch(line); m != nil {
 			return severe(bytes.ToUpper(m[1]))
@@ -32,6 +38,16 @@ func notable(line []byte) bool {
 	}
 	return bytes.Contains(line, []byte("Exception")) || bytes.HasPrefix(line, []byte("Caused by:")) ||
 		javaError.Match(line)
+}
+
+// selfCaused are warnings a service prints because of kinit's own probes,
+// every few seconds for as long as it runs: they would bury the summary and
+// say nothing about the service.
+var selfCaused = [][]byte{
+	// ZooKeeper 3.x, for each session of a go-zookeeper client (kinit's
+	// zookeeper and ZooKeeper-mode kafka probes), which sends no
+	// read-only flag.
+	[]byte("Connection request from old client "),
 }
 
 func severe(level []byte) bool {

@@ -28,11 +28,17 @@ func TestNotable(t *testing.T) {
 		{`2026-12-07 02:03:04,567 [myid:] - WARN  [QuorumConnectionThreadManager-1:o.a.z.s.q.QuorumCnxManager@401] - Cannot open channel to 2 at election address zk-2/10.0.0.2:3888`, true},
 		{`2026-12-07 02:03:04,567 [myid:1] - ERROR [main:o.a.z.s.q.QuorumPeerMain@113] - Unexpected exception, exiting abnormally`, true},
 		{`2026-12-07 02:03:04,567 [myid:1] - DEBUG [main:o.a.z.s.ZooKeeperServer@1234] - WARN in a debug line`, false},
+		{`[2026-12-07 02:11:08,585] ERROR Invalid configuration, only one server specified (ignoring) (org.apache.zookeeper.server.quorum.QuorumPeerConfig)`, true},
+		// Caused by kinit's own probes' sessions, every check interval.
+		{`[2026-12-07 02:11:21,789] WARN Connection request from old client /127.0.0.1:33986; will be dropped if server is in r-o mode (org.apache.zookeeper.server.ZooKeeperServer)`, false},
 		// Apicurio Registry (Quarkus)
 		{`2026-12-07 02:03:04,567 INFO  [io.quarkus] (main) apicurio-registry-app 3.3.3 on JVM (powered by Quarkus 3.20.1) started in 3.210s. Listening on: http://0.0.0.0:8081`, false},
 		{`2026-12-07 02:03:04,567 WARN  [io.qua.config] (main) Unrecognized configuration key "quarkus.foo" was provided; it will be ignored`, true},
 		{`2026-12-07 02:03:04,567 ERROR [io.qua.run.Application] (main) Failed to start application: java.net.BindException: Address already in use`, true},
 		{`02:03:04 INFO  [io.apicurio.registry] (executor-thread-1) Storage ERROR counter reset`, false},
+		{`02:11:14,796 WARN  [io.qua.config] Unrecognized configuration key "quarkus.log.console.color" was provided; it will be ignored`, true},
+		{`02:11:39,432 INFO  [io.qua.htt.access-log] "apicurio-registry.access method="GET" path="/apis/ccompat/v7/subjects" response_code="200"`, false},
+		{"\tbootstrap.servers = [PLAINTEXT://localhost:29092]", false},
 		{`{"timestamp":"2026-12-07T02:03:04.567Z","sequence":1,"loggerName":"io.apicurio","level":"WARN","message":"slow storage"}`, true},
 		{`{"timestamp":"2026-12-07T02:03:04.567Z","loggerName":"io.apicurio","level":"INFO","message":"ERROR count 0"}`, false},
 		{`{"@timestamp":"2026-12-07T02:03:04.567Z","log.level":"error","message":"boom"}`, true},
