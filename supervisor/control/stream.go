@@ -29,6 +29,11 @@ var streamWriteTimeout = 5 * time.Second
 // a burst of changes becomes one status at its end.
 var statusGap = 100 * time.Millisecond
 
+// progressEvery is how often GET /v1/events sends a status while a service
+// waits or starts: its waiting_on line (attempts, ages) moves without any
+// change the supervisor publishes.
+var progressEvery = time.Second
+
 // defaultLogLines is what GET /v1/logs sends without n.
 const defaultLogLines = 100
 
@@ -148,9 +153,14 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b Backend, st Streams, 
 	watch := st.Watch()
 	defer watch.Close()
 	out := newNDJSON(w, streamWriteTimeout)
+	waiting := false // the last status sent has a waiting_on line
 	status := func() {
 		s := toWire(b.Snapshot(), time.Now())
 		out.add(api.Message{Status: &s})
+		waiting = false
+		for _, svc := range s.Services {
+			waiting = waiting || svc.WaitingOn != ""
+		}
 	}
 	events := func() {
 		for {
@@ -168,6 +178,8 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b Backend, st Streams, 
 	}
 	last := time.Now()
 	var later <-chan time.Time
+	progress := time.NewTicker(progressEvery)
+	defer progress.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
@@ -187,6 +199,12 @@ func serveEvents(w http.ResponseWriter, r *http.Request, b Backend, st Streams, 
 		case <-later:
 			status()
 			last, later = time.Now(), nil
+		case <-progress.C:
+			if !waiting || time.Since(last) < progressEvery/2 {
+				continue
+			}
+			status()
+			last = time.Now()
 		case <-watch.Gone():
 			events()
 			if !watch.Dropped() {

@@ -402,3 +402,36 @@ func openStream(t *testing.T, socket, path string) (int, string, *http.Response)
 	}
 	return resp.StatusCode, "", resp
 }
+
+// While a service starts, its waiting_on line moves without a published
+// change: the events stream sends it about once a second.
+func TestEventsProgress(t *testing.T) {
+	s := shService("slow", "exec sleep 1000")
+	s.Probe = &plan.Probe{Kind: "tcp", Address: freeAddr(t), Interval: 100 * time.Millisecond, Timeout: 100 * time.Millisecond, StartTimeout: time.Minute}
+	n := startStreamNode(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var lines []string
+	from := time.Now()
+	err := n.cl.Events(ctx, func(m client.Message) error {
+		if m.Status == nil {
+			return nil
+		}
+		if w := m.Status.Services[0].WaitingOn; strings.HasPrefix(w, "readiness:") {
+			lines = append(lines, w)
+		}
+		if len(lines) == 4 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || len(lines) < 4 {
+		t.Fatalf("events: %v; waiting_on lines %q", err, lines)
+	}
+	if d := time.Since(from); d < 2*time.Second {
+		t.Fatalf("4 progress statuses within %v: more than one a second", d)
+	}
+	if lines[0] == lines[3] {
+		t.Fatalf("waiting_on did not move: %q", lines)
+	}
+}
