@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -433,5 +434,42 @@ func TestEventsProgress(t *testing.T) {
 	}
 	if lines[0] == lines[3] {
 		t.Fatalf("waiting_on did not move: %q", lines)
+	}
+}
+
+// Closing the server (kinit's exit path) ends open streams at once rather
+// than waiting for their clients.
+func TestCloseEndsStreams(t *testing.T) {
+	n := startStreamNode(t, counter("a"))
+	path := filepath.Join(socketDir(t), "second.sock")
+	srv, err := control.Start(path, n.sup, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := client.New(path)
+	ends := make(chan error, 2)
+	var logsOn, eventsOn sync.WaitGroup
+	logsOn.Add(1)
+	eventsOn.Add(1)
+	logsOnce, eventsOnce := sync.OnceFunc(logsOn.Done), sync.OnceFunc(eventsOn.Done)
+	go func() {
+		ends <- cl.Logs(context.Background(), client.LogsOptions{Service: "a", Follow: true}, func(client.LogLine) error { logsOnce(); return nil })
+	}()
+	go func() {
+		ends <- cl.Events(context.Background(), func(client.Message) error { eventsOnce(); return nil })
+	}()
+	logsOn.Wait()
+	eventsOn.Wait()
+	from := time.Now()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("close with open streams: %v", err)
+	}
+	if d := time.Since(from); d > time.Second {
+		t.Fatalf("close took %v with open streams", d)
+	}
+	for range 2 {
+		if err := <-ends; !errors.Is(err, client.ErrStreamEnded) {
+			t.Fatalf("stream after close: %v", err)
+		}
 	}
 }
