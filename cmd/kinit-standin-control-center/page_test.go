@@ -220,3 +220,28 @@ func TestSampleNodesReadsStatusListener(t *testing.T) {
 func jsonHandler(v any) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _ = json.NewEncoder(w).Encode(v) })
 }
+
+func TestSampleSubjectsFindsTheConfluentAPI(t *testing.T) {
+	// Apicurio serves the Confluent API under its ccompat prefix only.
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /apis/ccompat/v7/subjects", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`["payments-value","orders-value"]`))
+	})
+	apicurio := httptest.NewServer(mux)
+	defer apicurio.Close()
+	rv := sampleSubjects(t.Context(), RegistryClient(Security{}), apicurio.URL+"/,http://sr-2:8081")
+	if rv.Error != "" || strings.Join(rv.Subjects, " ") != "orders-value payments-value" || rv.URL != apicurio.URL {
+		t.Errorf("ccompat registry: %+v", rv)
+	}
+
+	nothing := httptest.NewServer(http.NotFoundHandler())
+	defer nothing.Close()
+	if rv := sampleSubjects(t.Context(), RegistryClient(Security{}), nothing.URL); !strings.Contains(rv.Error, "no Confluent subjects API") {
+		t.Errorf("no registry API: %+v", rv)
+	}
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
+	defer broken.Close()
+	if rv := sampleSubjects(t.Context(), RegistryClient(Security{}), broken.URL); !strings.Contains(rv.Error, "500") {
+		t.Errorf("failing registry: %+v", rv)
+	}
+}

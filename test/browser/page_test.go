@@ -29,7 +29,9 @@ const (
 	partitions = 3
 	produced   = 10 // records per partition
 	committed  = 4  // the group's committed offset in each partition
-	wantLag    = partitions * (produced - committed)
+	firstLag   = partitions * (produced - committed)
+	more       = 10 // records written to partition 0 once the page saw firstLag
+	wantLag    = firstLag + more
 )
 
 // chromium is Debian's headless browser; without it the test fails, as
@@ -109,20 +111,28 @@ func TestGatewayPageInBrowser(t *testing.T) {
 			t.Logf("last GET /api/cluster: %s", last)
 		}
 	})
-	waitFor(t, node, "the page's data to show the group's lag and this node ready", 60*time.Second, func() bool {
-		resp, err := http.Get(page + "api/cluster")
-		if err != nil {
-			return false
+	// sampled reports whether the page's data holds the group at lag with
+	// at least points samples of history, and this node ready.
+	sampled := func(lag int64, points int) func() bool {
+		return func() bool {
+			resp, err := http.Get(page + "api/cluster")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			view.Groups, view.Nodes = nil, nil
+			if last, err = io.ReadAll(resp.Body); err != nil || json.Unmarshal(last, &view) != nil {
+				return false
+			}
+			lagged := len(view.Groups) == 1 && view.Groups[0].Lag == lag && len(view.Groups[0].History) >= points
+			ready := len(view.Nodes) == 1 && view.Nodes[0].Status != nil && view.Nodes[0].Status.Ready
+			return lagged && ready
 		}
-		defer resp.Body.Close()
-		view.Groups, view.Nodes = nil, nil
-		if last, err = io.ReadAll(resp.Body); err != nil || json.Unmarshal(last, &view) != nil {
-			return false
-		}
-		lagged := len(view.Groups) == 1 && view.Groups[0].Lag == wantLag && len(view.Groups[0].History) >= 2
-		ready := len(view.Nodes) == 1 && view.Nodes[0].Status != nil && view.Nodes[0].Status.Ready
-		return lagged && ready
-	})
+	}
+	waitFor(t, node, fmt.Sprintf("the page's data to show the group %d behind and this node ready", firstLag), time.Minute, sampled(firstLag, 2))
+	// The lag grows while the page watches: the plot has a step.
+	produce(ctx, t, cl, 0, more)
+	waitFor(t, node, fmt.Sprintf("the page's data to show the group %d behind", wantLag), time.Minute, sampled(wantLag, 3))
 
 	dom := runChromium(t, browser, "--dump-dom", page)
 	for _, want := range []string{
@@ -132,7 +142,8 @@ func TestGatewayPageInBrowser(t *testing.T) {
 		fmt.Sprintf(`data-topic="%s"><td>%s</td><td>%d</td><td>1</td>`, topic, topic, partitions), // partitions, RF
 		"0 under-replicated", "0 offline",
 		fmt.Sprintf(`<b class="lag" data-group="%s">%d</b>`, group, wantLag), // the group's total lag
-		fmt.Sprintf("<td>%s</td><td>0</td><td>%d</td><td>%d</td><td>%d</td>", topic, committed, produced, produced-committed),
+		fmt.Sprintf("<td>%s</td><td>0</td><td>%d</td><td>%d</td><td>%d</td>", topic, committed, produced+more, produced+more-committed),
+		fmt.Sprintf("<td>%s</td><td>1</td><td>%d</td><td>%d</td><td>%d</td>", topic, committed, produced, produced-committed),
 		"<polyline",                   // the lag plot
 		"<td>gateway</td>", ">ready<", // this node's kinit state, read over TCP
 	} {
@@ -190,14 +201,8 @@ func makeLaggingGroup(ctx context.Context, t *testing.T, cl *kgo.Client, adm *ka
 	if _, err := adm.CreateTopic(ctx, partitions, 1, nil, topic); err != nil {
 		t.Fatalf("create topic %s: %v", topic, err)
 	}
-	var recs []*kgo.Record
 	for p := range int32(partitions) {
-		for i := range produced {
-			recs = append(recs, &kgo.Record{Topic: topic, Partition: p, Value: fmt.Appendf(nil, "order %d-%d", p, i)})
-		}
-	}
-	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-		t.Fatalf("produce: %v", err)
+		produce(ctx, t, cl, p, produced)
 	}
 	offsets := kadm.Offsets{}
 	for p := range int32(partitions) {
@@ -209,6 +214,18 @@ func makeLaggingGroup(ctx context.Context, t *testing.T, cl *kgo.Client, adm *ka
 	}
 	if err != nil {
 		t.Fatalf("commit %s's offsets: %v", group, err)
+	}
+}
+
+// produce writes n records to partition p of the test's topic.
+func produce(ctx context.Context, t *testing.T, cl *kgo.Client, p int32, n int) {
+	t.Helper()
+	recs := make([]*kgo.Record, n)
+	for i := range recs {
+		recs[i] = &kgo.Record{Topic: topic, Partition: p, Value: fmt.Appendf(nil, "order %d-%d", p, i)}
+	}
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatalf("produce to %s-%d: %v", topic, p, err)
 	}
 }
 
