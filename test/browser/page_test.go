@@ -154,6 +154,12 @@ func TestGatewayPageInBrowser(t *testing.T) {
 	if t.Failed() {
 		t.Logf("DOM:\n%s", dom)
 	}
+	// With script on, the page refetches itself and swaps its sections in
+	// (Chromium's virtual time runs the 5 s timer at once).
+	if dom := runChromium(t, browser, "--virtual-time-budget=12000", "--dump-dom", page); !strings.Contains(dom, "data-refreshed=") ||
+		!strings.Contains(dom, fmt.Sprintf(`data-group="%s">%d</b>`, group, wantLag)) {
+		t.Errorf("the page did not refresh itself in Chromium:\n%s", dom)
+	}
 
 	artifacts := filepath.Join(root, "out", "artifacts")
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {

@@ -12,6 +12,8 @@
           var fresh = doc.getElementById(el.id);
           if (fresh) { el.innerHTML = fresh.innerHTML; }
         });
+        // When the page last came in fresh (tests read it too).
+        document.body.dataset.refreshed = new Date().toISOString();
       })
       .catch(function () { /* the next tick tries again */ })
       .finally(function () { setTimeout(refresh, every); });
