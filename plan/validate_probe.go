@@ -93,6 +93,13 @@ func (p Probe) validateKafka(at string, e *errs) {
 	}
 }
 
+// OpensZooKeeperSession: every attempt of this probe opens a ZooKeeper
+// session (a kafka probe in a ZooKeeper mode reads the registrations
+// through one), which the server logs and must set up and expire.
+func (p Probe) OpensZooKeeperSession() bool {
+	return p.Kind == ProbeKafka && p.asksZooKeeper()
+}
+
 // asksZooKeeper: a kafka probe of this mode reads the brokers'
 // registrations in ZooKeeper, so its Security is that connection's.
 func (p Probe) asksZooKeeper() bool {

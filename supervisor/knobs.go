@@ -17,6 +17,12 @@ var (
 	// attempt) of the service becoming ready, however slowly it starts.
 	// Services nobody waits for back off to their Interval as before.
 	probeWaitedInterval = 15 * time.Millisecond
+	// probeSessionInterval is that cap for a probe whose every attempt
+	// opens a ZooKeeper session (a broker's registration in ZooKeeper
+	// mode): at 15 ms a broker's three-second start cost ZooKeeper about
+	// 200 sessions, each set up, logged ("old client") and expired, for a
+	// dependent that starts at most this much later.
+	probeSessionInterval = 250 * time.Millisecond
 	// minSpawnInterval is the floor between two spawns of a service whose
 	// previous run never became ready, whatever its backoff says (the s6
 	// rule: a broken command must not fork in a loop).

@@ -78,7 +78,7 @@ type Supervisor struct {
 	// The probe pauses, read from the knobs once in New: the probe
 	// goroutines outlive Run's loop, so they must not read the globals
 	// a later test may change.
-	probeFirst, probeWaited time.Duration
+	probeFirst, probeWaited, probeSession time.Duration
 
 	events    chan any
 	reqs      chan request
@@ -129,7 +129,7 @@ func New(p plan.Plan, opts Options) (*Supervisor, error) {
 		done:       make(chan struct{}),
 		phase:      PhaseStarting,
 		startedAt:  time.Now(),
-		probeFirst: probeFirstInterval, probeWaited: probeWaitedInterval,
+		probeFirst: probeFirstInterval, probeWaited: probeWaitedInterval, probeSession: probeSessionInterval,
 	}
 	now := time.Now()
 	for _, svc := range c.services {

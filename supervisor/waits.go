@@ -81,7 +81,11 @@ func (s *Supervisor) readiness(ctx context.Context, svc *service, sspec plan.Ser
 	pr := newProber(spec, sspec, true)
 	sched := probe.Schedule{First: s.probeFirst, Max: spec.Interval, Timeout: spec.Timeout}
 	if waited {
-		sched.Max = min(sched.Max, s.probeWaited)
+		limit := s.probeWaited
+		if spec.OpensZooKeeperSession() {
+			limit = s.probeSession
+		}
+		sched.Max = min(sched.Max, limit)
 	}
 	sched.Wake = wake.channel()
 	err := probe.Until(ctx, sched, pr.Check, func(attempt int, err error) {

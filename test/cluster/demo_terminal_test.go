@@ -110,6 +110,15 @@ func TestDemoTerminal(t *testing.T) {
 		}
 	}
 
+	// Over a pipe the same command prints the status once and then one
+	// plain line per event, without escape codes.
+	plain := exec.CommandContext(ctx, kinit, "status", "--watch")
+	plain.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
+	var piped strings.Builder
+	plain.Stdout = &piped // read once it has exited
+	if err := plain.Start(); err != nil {
+		t.Fatal(err)
+	}
 	pid := servicePid(ctx, t, kinit, socket, "kafka-broker")
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -131,6 +140,14 @@ func TestDemoTerminal(t *testing.T) {
 		t.Errorf("the watch view after the broker's restart:\n%s", back)
 	}
 	t.Logf("watch after kill -9 of the broker:\n%s", back)
+	_ = plain.Process.Signal(syscall.SIGINT)
+	_ = plain.Wait()
+	got := piped.String()
+	if !strings.HasPrefix(got, "node:") || !strings.Contains(got, "kafka-broker     exited by SIGKILL") ||
+		!strings.Contains(got, "kafka-broker     ready") || strings.Contains(got, "\x1b[") {
+		t.Errorf("kinit status --watch over a pipe printed:\n%s", got)
+	}
+	t.Logf("kinit status --watch | cat:\n%s", got)
 
 	// The demo's window: kinit's own lines and the status table once all
 	// is ready, while the JVMs' INFO lines stay in kinit's rings.
@@ -146,6 +163,21 @@ func TestDemoTerminal(t *testing.T) {
 	out, err := logs.CombinedOutput()
 	if err != nil || strings.Count(string(out), " INFO ") < 20 {
 		t.Errorf("kinit logs kafka-broker has not the broker's INFO lines: %v\n%s", err, digest(string(out), 20))
+	}
+	// kinit's readiness probe of the broker's registration opens a
+	// ZooKeeper session per attempt (which ZooKeeper logs as an "old
+	// client"): while the dependents wait it polls every 250 ms, not at
+	// the 15 ms of probes that cost nothing (hundreds of sessions a start).
+	zkLogs := exec.CommandContext(ctx, kinit, "logs", "zookeeper", "-n", "100000")
+	zkLogs.Env = append(os.Environ(), "KINIT_SOCKET="+socket)
+	zout, err := zkLogs.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kinit logs zookeeper: %v", err)
+	}
+	sessions := strings.Count(string(zout), "Connection request from old client")
+	t.Logf("ZooKeeper sessions of kinit's probes over two broker starts and one stale-registration gate: %d", sessions)
+	if sessions > 120 {
+		t.Errorf("kinit's probes opened %d ZooKeeper sessions over two broker starts; want a few dozen", sessions)
 	}
 	// q leaves the view; the node keeps running.
 	if _, err := tmux("send-keys", "-t", "demo:watch", "q"); err != nil {
