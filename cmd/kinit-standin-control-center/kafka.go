@@ -39,9 +39,21 @@ func sampleKafka(ctx context.Context, cl *kgo.Client, sec Security, zk bool, v *
 		v.Errors = append(v.Errors, "metadata: "+refused(err, sec).Error())
 		return
 	}
-	v.ClusterID, v.Controller = md.Cluster, md.Controller
+	v.ClusterID = md.Cluster
+	// A ZooKeeper-mode broker names the controller in Metadata; a KRaft
+	// broker names any live broker there, so the controller is the
+	// quorum's leader (a broker only when it is a combined node).
+	kraft := !zk && supportsQuorum(ctx, cl)
+	if kraft {
+		v.Mode, v.Quorum = "KRaft", describeQuorum(ctx, cl)
+		if v.Quorum.Error == "" {
+			v.Controller = v.Quorum.LeaderID
+		}
+	} else {
+		v.Mode, v.Controller = "ZooKeeper", md.Controller
+	}
 	for _, b := range md.Brokers {
-		bv := BrokerView{ID: b.NodeID, Host: b.Host, Port: b.Port, Controller: b.NodeID == md.Controller}
+		bv := BrokerView{ID: b.NodeID, Host: b.Host, Port: b.Port, Controller: b.NodeID == v.Controller}
 		if b.Rack != nil {
 			bv.Rack = *b.Rack
 		}
@@ -49,13 +61,26 @@ func sampleKafka(ctx context.Context, cl *kgo.Client, sec Security, zk bool, v *
 	}
 	sort.Slice(v.Brokers, func(i, j int) bool { return v.Brokers[i].ID < v.Brokers[j].ID })
 	topicsOf(md.Topics, v)
-	if zk {
-		v.Mode = "ZooKeeper"
-	} else {
-		v.Mode = "KRaft"
-		v.Quorum = describeQuorum(ctx, cl)
-	}
 	groupsOf(ctx, adm, v)
+}
+
+// supportsQuorum says whether the brokers speak DescribeQuorum, which
+// only KRaft brokers list in ApiVersions. When ApiVersions itself fails,
+// it says yes, so the quorum's own error is what the page shows.
+func supportsQuorum(ctx context.Context, cl *kgo.Client) bool {
+	req := kmsg.NewPtrApiVersionsRequest()
+	req.ClientSoftwareName, req.ClientSoftwareVersion = Name, "1"
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil || resp.ErrorCode != 0 {
+		return true
+	}
+	key := kmsg.NewPtrDescribeQuorumRequest().Key()
+	for _, k := range resp.ApiKeys {
+		if k.ApiKey == key {
+			return true
+		}
+	}
+	return false
 }
 
 // topicsOf summarises every topic and lists its unhealthy partitions.

@@ -12,9 +12,12 @@ import (
 type View struct {
 	SampledAt time.Time `json:"sampled_at"`
 	ClusterID string    `json:"cluster_id"`
-	// Mode is "KRaft" or "ZooKeeper" (the stand-in's zookeeper.connect).
-	Mode       string       `json:"mode"`
-	Controller int32        `json:"controller"` // the active controller's id (-1 unknown)
+	// Mode is "KRaft" or "ZooKeeper" (zookeeper.connect set, or brokers
+	// that do not speak DescribeQuorum).
+	Mode string `json:"mode"`
+	// Controller is the active controller's id: in KRaft the quorum's
+	// leader, which is a broker only on a combined node; -1 unknown.
+	Controller int32        `json:"controller"`
 	Brokers    []BrokerView `json:"brokers"`
 	Quorum     *Quorum      `json:"quorum,omitempty"` // KRaft only
 	Topics     []TopicView  `json:"topics"`

@@ -137,7 +137,7 @@ func TestGatewayPageInBrowser(t *testing.T) {
 	dom := runChromium(t, browser, "--dump-dom", page)
 	for _, want := range []string{
 		"Control Center stand-in", "not Confluent Control Center",
-		fmt.Sprintf("<td>127.0.0.1:%d</td>", kafkaPort),      // the broker
+		fmt.Sprintf("<td>1</td><td>127.0.0.1:%d</td><td></td><td>controller</td>", kafkaPort), // the broker, a combined node leading the quorum
 		"KRaft controller quorum", "<td>voter (leader)</td>", // the quorum
 		fmt.Sprintf(`data-topic="%s"><td>%s</td><td>%d</td><td>1</td>`, topic, topic, partitions), // partitions, RF
 		"0 under-replicated", "0 offline",
