@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/javaprops"
 	"github.com/kinit/kinit/supervisor/probe"
 )
 
@@ -43,12 +44,14 @@ func zkMode(ctx context.Context, t *testing.T, ip string) string {
 	return ""
 }
 
-func stripComments(props string) string {
-	var keep []string
-	for _, l := range strings.Split(props, "\n") {
-		if !strings.HasPrefix(l, "#") {
-			keep = append(keep, l)
+// props reads a properties file's entries (meta.properties: comments such
+// as its timestamp line left out).
+func props(text string) map[string]string {
+	m := map[string]string{}
+	for _, l := range javaprops.Lines(text) {
+		if l.Entry {
+			m[l.Key] = l.Value
 		}
 	}
-	return strings.Join(keep, "\n")
+	return m
 }
