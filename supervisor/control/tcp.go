@@ -40,18 +40,15 @@ func StatusAddr(getenv func(string) string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	host, port, err := net.SplitHostPort(v)
+	_, port, err := net.SplitHostPort(v)
 	if err != nil {
 		return "", fmt.Errorf("%s=%q: want ADDR:PORT (e.g. 0.0.0.0:%d): %v", EnvStatusListen, v, DefaultStatusPort, err)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return "", fmt.Errorf("%s=%q: port %q is not 0-65535 (0: any free port, as logged)", EnvStatusListen, v, port)
 	}
-	if host != "" && net.ParseIP(host) == nil {
-		if _, err := net.LookupHost(host); err != nil {
-			return "", fmt.Errorf("%s=%q: cannot resolve %q: %v", EnvStatusListen, v, host, err)
-		}
-	}
+	// A host name is resolved by the listen itself, whose error names
+	// the variable too; no lookup here that could hold the start.
 	return v, nil
 }
 
