@@ -183,6 +183,10 @@ export KINIT_LOG_DIR=$dir/log
 export KINIT_FQDN=localhost
 export KINIT_LISTEN_HOST=127.0.0.1
 export KINIT_SOCKET=$socket
+# The node's status, read-only over HTTP on loopback, for the gateway's
+# cluster page at :9021 (the Control Center stand-in), which shows every
+# node's kinit state from it.
+export KINIT_STATUS_LISTEN=${KINIT_STATUS_LISTEN:-127.0.0.1:9095}
 # A terminal a person can read: the JVMs' INFO lines stay in kinit's rings
 # (kinit logs) instead of scrolling kinit's own lines away.
 export KINIT_OUTPUT=${KINIT_OUTPUT:-summary}

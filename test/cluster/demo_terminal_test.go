@@ -179,6 +179,30 @@ func TestDemoTerminal(t *testing.T) {
 	if sessions > 120 {
 		t.Errorf("kinit's probes opened %d ZooKeeper sessions over two broker starts; want a few dozen", sessions)
 	}
+	// The gateway's page (the Control Center stand-in at :9021) shows the
+	// demo: its broker, and the node's kinit state read from the status
+	// listener the demo turns on.
+	var cluster struct {
+		Brokers []json.RawMessage `json:"brokers"`
+		Nodes   []struct {
+			Status *struct {
+				Ready bool `json:"ready"`
+			} `json:"status"`
+			Error string `json:"error"`
+		} `json:"nodes"`
+	}
+	for {
+		out, err := exec.CommandContext(ctx, "ip", "netns", "exec", h.NetNS, "curl", "-sf", "http://127.0.0.1:9021/api/cluster").Output()
+		if err == nil && json.Unmarshal(out, &cluster) == nil && len(cluster.Brokers) == 1 &&
+			len(cluster.Nodes) == 1 && cluster.Nodes[0].Status != nil && cluster.Nodes[0].Status.Ready {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the gateway page never showed the demo's broker and ready node: %v\n%s", err, out)
+		case <-time.After(time.Second):
+		}
+	}
 	// q leaves the view; the node keeps running.
 	if _, err := tmux("send-keys", "-t", "demo:watch", "q"); err != nil {
 		t.Fatal(err)
