@@ -3,11 +3,11 @@ package browser
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kinit/kinit/internal/testkit"
 )
 
 // proc is a process the test started, in a process group of its own,
@@ -16,41 +16,15 @@ type proc struct {
 	name string
 	cmd  *exec.Cmd
 	log  string
-	done chan struct{}
+	done <-chan struct{}
 }
 
-// start runs argv with env; cleanup asks it to stop (SIGTERM, so kinit
-// stops its services) and kills its group after grace.
+// start runs argv with env; when the test ends it is asked to stop
+// (SIGTERM, so kinit stops its services) and its group killed after grace.
 func start(t *testing.T, name string, env []string, grace time.Duration, argv ...string) *proc {
 	t.Helper()
-	logPath := filepath.Join(t.TempDir(), name+".log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(grace):
-		}
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-		if t.Failed() {
-			t.Logf("--- %s:\n%s", name, p.output())
-		}
-	})
-	return p
+	cmd, log, done := testkit.StartGroup(t, name, env, grace, argv...)
+	return &proc{name: name, cmd: cmd, log: log, done: done}
 }
 
 func (p *proc) output() string {
