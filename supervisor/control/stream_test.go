@@ -190,7 +190,12 @@ func TestEventsStream(t *testing.T) {
 	if m.Status == nil || len(m.Status.Services) != 1 || m.Status.Services[0].ID != "svc" {
 		t.Fatalf("first message: %+v", m)
 	}
+	// The service may be ready before the stream connects: then the first
+	// status says so, and no later one would.
 	var pid int
+	if s := m.Status.Services[0]; s.State == "ready" {
+		pid = s.Pid
+	}
 	for pid == 0 {
 		if m := next(); m.Status != nil && m.Status.Services[0].State == "ready" {
 			pid = m.Status.Services[0].Pid
@@ -410,7 +415,7 @@ func TestEventsProgress(t *testing.T) {
 	s := shService("slow", "exec sleep 1000")
 	s.Probe = &plan.Probe{Kind: "tcp", Address: freeAddr(t), Interval: 100 * time.Millisecond, Timeout: 100 * time.Millisecond, StartTimeout: time.Minute}
 	n := startStreamNode(t, s)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var lines []string
 	from := time.Now()
