@@ -290,7 +290,7 @@ func TestStalledReaders(t *testing.T) {
 	// Meanwhile: restarts go through the loop, status answers, and another
 	// follower gets its lines.
 	for i := range 5 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		if err := n.sup.Restart(ctx, "b"); err != nil {
 			t.Fatalf("restart %d with stalled readers: %v", i, err)
 		}
@@ -346,13 +346,25 @@ func TestStreamsDisconnect(t *testing.T) {
 		if i%2 == 0 {
 			path = "/v1/logs?follow=1"
 		}
-		req, _ := http.NewRequestWithContext(ctx, "GET", "http://kinit"+path, nil)
 		hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "unix", n.socket)
 		}}}
-		resp, err := hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		// A slot comes back once the server has seen the close, which on a
+		// loaded machine can take longer than the pause below: busy is
+		// retried for a while, never-back fails.
+		var resp *http.Response
+		for end := time.Now().Add(deadline); ; {
+			req, _ := http.NewRequestWithContext(ctx, "GET", "http://kinit"+path, nil)
+			r, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.StatusCode != http.StatusServiceUnavailable || time.Now().After(end) {
+				resp = r
+				break
+			}
+			r.Body.Close()
+			time.Sleep(50 * time.Millisecond)
 		}
 		if resp.StatusCode != http.StatusOK {
 			b, _ := io.ReadAll(resp.Body)
