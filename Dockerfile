@@ -39,6 +39,9 @@ COPY kafka-4.4/share/ /usr/lib/kafka4/share/
 # Apicurio Registry (quarkus-run.jar, lib/): the schema-registry service,
 # schemas in a Kafka topic; its launcher comes from rootfs/.
 COPY apicurio/ /usr/lib/apicurio/
+# The Jolokia JVM agent kinit attaches to its JVMs when metrics shipping is
+# on (kinit.toml's jolokia_agent; docs/metrics.md).
+COPY jolokia/ /usr/lib/jolokia/
 COPY rootfs/ /
 COPY kinit /usr/bin/kinit
 COPY kinit-standin-control-center /usr/lib/kafka/bin/

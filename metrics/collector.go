@@ -24,10 +24,22 @@ type Collector struct {
 	procRoot   string
 	cgroupRoot string
 
+	// agents are the Jolokia ports of the services whose JVMs carry the
+	// agent, brokerIDs the Kafka ids of Kafka services, cluster the
+	// local broker for the cluster-wide documents (nil: none).
+	agents    map[string]int
+	brokerIDs map[string]int32
+	cluster   *Cluster
+
+	notesMu sync.Mutex
+	notes   map[string]string // service id -> the broker's numbers at a glance
+
 	// Used by the Run goroutine only.
 	sampler  *Sampler
 	cgReader *cgroup.Reader
 	roots    []int
+	jolokia  *jolokia
+	clReader *clusterReader
 	cpus     float64
 	memLimit int64
 	prevCg   cgroup.Usage
@@ -47,6 +59,16 @@ func WithLogger(l *slog.Logger) Option { return func(c *Collector) { c.log = l }
 func WithRoots(procRoot, cgroupRoot string) Option {
 	return func(c *Collector) { c.procRoot, c.cgroupRoot = procRoot, cgroupRoot }
 }
+
+// WithAgents reads the JVMs of these services (id -> Jolokia port on
+// 127.0.0.1) every interval, with brokerIDs giving a Kafka service's id.
+func WithAgents(ports map[string]int, brokerIDs map[string]int32) Option {
+	return func(c *Collector) { c.agents, c.brokerIDs = ports, brokerIDs }
+}
+
+// WithCluster ships the cluster's consumer group lag and partitions when
+// this node's broker is the elected one (Cluster).
+func WithCluster(cl *Cluster) Option { return func(c *Collector) { c.cluster = cl } }
 
 // New returns nil (and no error) when cfg has no URL: metrics are off and
 // nothing will run. services is called once per interval from the
@@ -108,6 +130,7 @@ func (c *Collector) Run(ctx context.Context) {
 		c.shipper.Run(ctx)
 	}()
 	defer wg.Wait()
+	defer c.clReader.Close()
 
 	c.sampleAndEnqueue() // establishes the CPU baseline
 	t := time.NewTicker(c.cfg.Interval)
@@ -125,6 +148,10 @@ func (c *Collector) Run(ctx context.Context) {
 func (c *Collector) init() {
 	c.once.Do(func() {
 		c.sampler = NewSampler(c.procRoot)
+		c.jolokia = newJolokia(jvmTimeout(c.cfg.Interval))
+		if c.cluster != nil {
+			c.clReader = &clusterReader{c: c.cluster}
+		}
 		if r, err := cgroup.NewReader(c.cgroupRoot); err == nil {
 			c.cgReader = r
 		} else {
@@ -165,6 +192,8 @@ func (c *Collector) collect(now time.Time) []*Document {
 	if d := c.containerDoc(now); d != nil {
 		docs = append(docs, d)
 	}
+	docs = append(docs, c.jvmDocs(now, svcs)...)
+	docs = append(docs, c.clusterDocs(now, svcs)...)
 	return docs
 }
 

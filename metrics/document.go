@@ -19,7 +19,17 @@ type Document struct {
 	Process   *ProcessFields   `json:"process,omitempty"`
 	Container *ContainerFields `json:"container,omitempty"`
 	Event     EventFields      `json:"event"`
+	// Metricset, Kafka and ZooKeeper follow Metricbeat's Kafka and
+	// ZooKeeper modules (jvmfields.go, cluster.go), so dashboards built on
+	// its fields read kinit's documents.
+	Metricset *MetricsetFields `json:"metricset,omitempty"`
+	Kafka     map[string]any   `json:"kafka,omitempty"`
+	ZooKeeper map[string]any   `json:"zookeeper,omitempty"`
 	Kinit     KinitFields      `json:"kinit"`
+}
+
+type MetricsetFields struct {
+	Name string `json:"name"`
 }
 
 type ECSFields struct {
@@ -93,6 +103,9 @@ type KinitFields struct {
 	Service *KinitService `json:"service,omitempty"`
 	Event   *KinitEvent   `json:"event,omitempty"`
 	Cgroup  *KinitCgroup  `json:"cgroup,omitempty"`
+	// JVM is the heap and collectors of a service's JVM, read through its
+	// agent (jvmfields.go).
+	JVM map[string]any `json:"jvm,omitempty"`
 }
 
 // KinitService is one service's sample, summed over its process tree.

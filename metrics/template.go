@@ -1,6 +1,9 @@
 package metrics
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // templateBody is the index template: explicit mappings for the fields
 // dashboards aggregate on, so the first document of a day cannot turn a
@@ -47,6 +50,9 @@ func (c Config) templateBody() []byte {
 			}),
 		}),
 	}
+	addJVMFields(props, long, flt)
+	addClusterFields(props, kw, long, boolean)
+	props["metricset"] = obj(map[string]any{"name": kw})
 	body := map[string]any{
 		"index_patterns": c.indexPatterns(),
 		"priority":       200,
@@ -60,4 +66,70 @@ func (c Config) templateBody() []byte {
 	}
 	b, _ := json.Marshal(body) // maps of strings and numbers always marshal
 	return b
+}
+
+// addJVMFields maps every number of jvmFields at its dotted path, and
+// zookeeper.mntr.server_state.
+func addJVMFields(props map[string]any, long, flt map[string]any) {
+	for _, f := range jvmFields {
+		t := flt
+		if f.Long {
+			t = long
+		}
+		setMapping(props, f.Field, t)
+	}
+	setMapping(props, "zookeeper.mntr.server_state", map[string]any{"type": "keyword"})
+}
+
+// clusterFields are the fields of the consumer group and partition
+// documents (cluster.go) and the broker id of every Kafka document, by
+// their mapping type.
+var clusterFields = map[string]string{
+	"kafka.broker.id": "long", "kafka.broker.address": "keyword",
+	"kafka.topic.name": "keyword", "kafka.partition.id": "long",
+	"kafka.consumergroup.id": "keyword", "kafka.consumergroup.offset": "long", "kafka.consumergroup.consumer_lag": "long",
+	"kafka.consumergroup.total_lag": "long", "kafka.consumergroup.state": "keyword", "kafka.consumergroup.members": "long",
+	"kafka.consumergroup.client.id": "keyword", "kafka.consumergroup.client.host": "keyword",
+	"kafka.consumergroup.client.member_id": "keyword",
+	"kafka.partition.offset.newest":        "long", "kafka.partition.offset.oldest": "long",
+	"kafka.partition.partition.leader": "long", "kafka.partition.partition.isr": "long",
+	"kafka.partition.partition.replicas": "long", "kafka.partition.partition.under_replicated": "boolean",
+	"kafka.partition.partition.offline": "boolean",
+}
+
+// addClusterFields maps clusterFields.
+func addClusterFields(props map[string]any, kw, long, boolean map[string]any) {
+	types := map[string]map[string]any{"keyword": kw, "long": long, "boolean": boolean}
+	for f, t := range clusterFields {
+		setMapping(props, f, types[t])
+	}
+}
+
+// setMapping puts a field's mapping at its dotted path in props.
+func setMapping(props map[string]any, path string, mapping map[string]any) {
+	parts := strings.Split(path, ".")
+	m := props
+	for _, p := range parts[:len(parts)-1] {
+		next, _ := m[p].(map[string]any)
+		if next == nil {
+			next = map[string]any{"properties": map[string]any{}}
+			m[p] = next
+		}
+		m = next["properties"].(map[string]any)
+	}
+	m[parts[len(parts)-1]] = mapping
+}
+
+// dynamicFields are the dotted names of every field a document's kafka,
+// zookeeper and kinit.jvm objects can carry.
+func dynamicFields() []string {
+	var out []string
+	for _, f := range jvmFields {
+		out = append(out, f.Field)
+	}
+	out = append(out, "zookeeper.mntr.server_state")
+	for f := range clusterFields {
+		out = append(out, f)
+	}
+	return out
 }

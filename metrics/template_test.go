@@ -45,6 +45,17 @@ func TestTemplateMapsEveryField(t *testing.T) {
 		for typ.Kind() == reflect.Pointer {
 			typ = typ.Elem()
 		}
+		if typ.Kind() == reflect.Map {
+			// kafka, zookeeper and kinit.jvm: the fields jvmFields and
+			// clusterFields name (TestJVMDocumentFields checks documents
+			// carry no others).
+			for _, f := range dynamicFields() {
+				if rest, ok := strings.CutPrefix(f, prefix); ok {
+					fields = append(fields, prefix+rest)
+				}
+			}
+			return
+		}
 		if typ.Kind() != reflect.Struct || typ == reflect.TypeFor[time.Time]() {
 			fields = append(fields, strings.TrimSuffix(prefix, "."))
 			return

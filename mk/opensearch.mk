@@ -6,3 +6,11 @@ opensearch:
 	scripts/fetch-opensearch.sh >/dev/null
 
 test-deps:: opensearch
+
+# The Jolokia JVM agent kinit attaches when metrics shipping is on:
+# `make jolokia` lays out .cache/jolokia-<version>/jolokia-agent.jar.
+.PHONY: jolokia
+jolokia:
+	scripts/fetch-jolokia.sh >/dev/null
+
+test-deps:: jolokia

@@ -29,7 +29,11 @@ func Compile(np *Rendered, log *slog.Logger) (plan.Plan, *Metrics, error) {
 	if ok, msg := supervisor.StopFits(sp); !ok {
 		np.Notes = append(np.Notes, msg)
 	}
-	m, err := newMetrics(np, log)
+	ag := agentPlan(np.Rendering, os.Environ())
+	if ag.note != "" {
+		np.Notes = append(np.Notes, ag.note)
+	}
+	m, err := newMetrics(np, ag, log)
 	return sp, m, err
 }
 

@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/kinit/kinit/metrics"
 	"github.com/kinit/kinit/supervisor"
+	"github.com/kinit/kinit/supervisor/probe"
 )
 
 // Metrics connects the supervisor to the metrics collector. With metrics
@@ -22,7 +27,7 @@ type Metrics struct {
 	names map[string]string // service id -> service.name, as the samples carry it
 }
 
-func newMetrics(np *Rendered, log *slog.Logger) (*Metrics, error) {
+func newMetrics(np *Rendered, ag agents, log *slog.Logger) (*Metrics, error) {
 	cfg, err := metrics.FromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
@@ -40,7 +45,11 @@ func newMetrics(np *Rendered, log *slog.Logger) (*Metrics, error) {
 		Name: np.Node.FQDN, Hostname: hostname, Role: np.Node.Role,
 		NodeID: strconv.Itoa(np.Node.ID), ConfigID: np.Node.ConfigID, Cluster: np.Node.Config.Cluster.Name,
 	}
-	m.c, err = metrics.New(cfg, node, m.services, metrics.WithLogger(log))
+	opts := []metrics.Option{metrics.WithLogger(log), metrics.WithAgents(ag.ports, brokerIDs(np.Rendering))}
+	if cl := clusterSource(np); cl != nil {
+		opts = append(opts, metrics.WithCluster(cl))
+	}
+	m.c, err = metrics.New(cfg, node, m.services, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +74,7 @@ func (m *Metrics) Attach(sup *supervisor.Supervisor) {
 	if m.c == nil {
 		return
 	}
+	sup.SetServiceNotes(m.c.Note)
 	sup.AddSection("metrics", func() map[string]string { return shipperFields(m.c.State()) })
 }
 
@@ -159,4 +169,33 @@ func shipperFields(st metrics.State) map[string]string {
 		f["last_success"] = st.LastSuccess.Format(time.RFC3339)
 	}
 	return f
+}
+
+// clusterSource is the node's broker as the collector reads the cluster
+// through it (consumer group lag, partitions); nil when the node runs no
+// broker. It speaks the broker's listener as kinit's peer checks do: the
+// admin user over SASL_SSL on a secured node, plaintext otherwise.
+func clusterSource(np *Rendered) *metrics.Cluster {
+	ids := brokerIDs(np.Rendering)
+	for _, s := range np.Rendering.Services {
+		id, ok := ids[s.ID]
+		port := s.Ports[""]
+		if s.Kind != "kafka" || !ok || port == 0 {
+			continue
+		}
+		addr := net.JoinHostPort(np.Node.FQDN, strconv.Itoa(port))
+		sec := s.PeerSecurity.Clone()
+		return &metrics.Cluster{ServiceID: s.ID, BrokerID: id, Admin: func() (*kadm.Client, func(), error) {
+			opts, err := probe.KafkaClientOpts(addr, sec)
+			if err != nil {
+				return nil, nil, err
+			}
+			cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(addr))...)
+			if err != nil {
+				return nil, nil, err
+			}
+			return kadm.NewClient(cl), cl.Close, nil
+		}}
+	}
+	return nil
 }

@@ -30,9 +30,10 @@ func SupervisorPlan(p *macros.Rendering, base []string) (plan.Plan, error) {
 	}
 	var problems roles.Collector
 	cfg := n.Config
+	ag := agentPlan(p, base)
 	for _, s := range p.Services {
 		spec := s.Service.Clone()
-		spec.Env = s.Environ(base)
+		spec.Env = ag.attach(s.ID, s.Environ(base))
 		if err := credentials(&spec, s.User, s.Group); err != nil {
 			key := "user"
 			if s.User == "" {

@@ -5,7 +5,7 @@
 # The context is staged under .cache/image/context (hard links: cheap) with
 # only what the image takes: kinit and the Control Center stand-in (built static), the Kafka jars of
 # .cache/kafka-<3.9>/ and .cache/kafka-<4.4>/, Apicurio Registry from
-# .cache/apicurio-<version>/, rootfs/. With IMAGE_BASE set that base is
+# .cache/apicurio-<version>/, the Jolokia agent of .cache/jolokia-<version>/, rootfs/. With IMAGE_BASE set that base is
 # used; with podman and no registry (KINIT_IMAGE_BOOTSTRAP=1, the tests) a
 # Debian trixie base with Java 21 is bootstrapped once with mmdebstrap and
 # imported as localhost/kinit-base:trixie.
@@ -29,6 +29,8 @@ for f in "$zk_home/share/java/kafka" "$kraft_home/share/java/kafka"; do
 done
 apicurio_home=.cache/apicurio-$(sed -n 's/^version=//p' scripts/fetch-apicurio.sh)
 [ -f "$apicurio_home/quarkus-run.jar" ] || { echo "image: $apicurio_home is missing: run 'make apicurio'" >&2; exit 1; }
+jolokia_jar=.cache/jolokia-$(sed -n 's:.*<jolokia.version>\(.*\)</jolokia.version>.*:\1:p' java/jolokia/pom.xml)/jolokia-agent.jar
+[ -f "$jolokia_jar" ] || { echo "image: $jolokia_jar is missing: run 'make jolokia'" >&2; exit 1; }
 
 base=${IMAGE_BASE:-}
 if [ -z "$base" ] && [ "${KINIT_IMAGE_BOOTSTRAP:-}" = 1 ]; then
@@ -60,6 +62,8 @@ mkdir "$ctx/apicurio"
 for f in "$apicurio_home"/*; do
   [ "$(basename "$f")" = bin ] || cp -al "$f" "$ctx/apicurio/"
 done
+mkdir "$ctx/jolokia"
+cp -al "$jolokia_jar" "$ctx/jolokia/"
 cp -a rootfs "$ctx/rootfs"
 # Static binaries: the image's libc is not the build host's business.
 for cmd in kinit kinit-standin-control-center; do

@@ -57,6 +57,10 @@ type ServiceStatus struct {
 	LastExit  *ExitInfo
 	NextStart time.Time // backoff: when the next start is due
 	Message   string    // why it failed or stopped
+	// Note is a few numbers about the service that kinit reads besides
+	// supervising it (SetServiceNotes): a broker's under-replicated and
+	// offline partitions and whether it is the active controller.
+	Note string
 }
 
 // WaitStatus is one wait of a waiting service.
@@ -94,6 +98,13 @@ func (s *Supervisor) AddSection(name string, fn func() map[string]string) {
 	s.sectMu.Lock()
 	s.sections = append(s.sections, section{name, fn})
 	s.sectMu.Unlock()
+}
+
+// SetServiceNotes sets where each Snapshot reads a service's Note; fn is
+// called from the caller's goroutine and must be fast and safe for
+// concurrent use (the metrics collector's latest numbers).
+func (s *Supervisor) SetServiceNotes(fn func(id string) string) {
+	s.notes.Store(&fn)
 }
 
 type section struct {
@@ -206,6 +217,9 @@ func (s *Supervisor) Snapshot() Snapshot {
 		}
 		if note, ok := s.holds.Load(st.ID); ok && st.WaitingOn == "" {
 			st.WaitingOn = note.(string)
+		}
+		if fn := s.notes.Load(); fn != nil {
+			st.Note = (*fn)(st.ID)
 		}
 		snap.Services = append(snap.Services, st)
 	}

@@ -89,6 +89,7 @@ type Supervisor struct {
 	pub       atomic.Pointer[published]
 	startedAt time.Time
 	sectMu    sync.Mutex
+	notes     atomic.Pointer[func(string) string]
 	sections  []section
 	hub       hub // the watches of Watch (subscribe.go)
 	outputs   sync.WaitGroup

@@ -71,7 +71,17 @@ func printStatus(w io.Writer, st *client.Status, now time.Time) {
 	}
 	fmt.Fprint(w, "\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tSTATE\tPID\tUPTIME\tRESTARTS\tREADY\tWAITING ON\tLAST EXIT")
+	// A broker's numbers at a glance (metrics shipping reads its JVM) get
+	// a column of their own, only when some service has them.
+	notes := false
+	for _, s := range st.Services {
+		notes = notes || s.Note != ""
+	}
+	header := "SERVICE\tSTATE\tPID\tUPTIME\tRESTARTS\tREADY\tWAITING ON\tLAST EXIT"
+	if notes {
+		header += "\tKAFKA"
+	}
+	fmt.Fprintln(tw, header)
 	for _, s := range st.Services {
 		pid, up := "-", "-"
 		if s.Pid != 0 {
@@ -92,8 +102,12 @@ func printStatus(w io.Writer, st *client.Status, now time.Time) {
 		if s.State == "backoff" && s.NextStart != nil {
 			waiting = "restart in " + s.NextStart.Sub(now).Round(100*time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.State, pid, up, s.Restarts, ready,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s", s.ID, s.State, pid, up, s.Restarts, ready,
 			dash(oneLine(waiting, 70)), lastExit(s.LastExit, now))
+		if notes {
+			fmt.Fprint(tw, "\t"+dash(s.Note))
+		}
+		fmt.Fprintln(tw)
 	}
 	_ = tw.Flush()
 	for _, sec := range st.Sections {

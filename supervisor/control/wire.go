@@ -59,7 +59,7 @@ func toWire(sn supervisor.Snapshot, now time.Time) api.Status {
 			ID: st.ID, Name: st.Name, State: string(st.State), Since: st.Since.UTC(), Required: st.Required,
 			Pid: st.Pid, StartedAt: timePtr(st.Started), UptimeSeconds: st.Uptime.Seconds(), Ready: st.Ready,
 			ReadyAt: timePtr(st.ReadyAt), Restarts: st.Restarts, Failures: st.Failures, WaitingOn: st.WaitingOn,
-			Waits: []api.Wait{}, NextStart: timePtr(st.NextStart), Message: st.Message,
+			Waits: []api.Wait{}, NextStart: timePtr(st.NextStart), Message: st.Message, Note: st.Note,
 		}
 		for _, w := range st.Waits {
 			s.Waits = append(s.Waits, api.Wait{

@@ -56,6 +56,7 @@ func nodeEnv(t testing.TB, h *nethost.Host, extra ...string) []string {
 		"KINIT_CONFIG="+configPath(t),
 		"KINIT_KAFKA_HOME="+kafkahome.Dir(t),
 		"KINIT_KRAFT_HOME="+kafkahome.KRaftDir(t),
+		"KINIT_JOLOKIA_AGENT="+kafkahome.JolokiaAgent(t),
 		"KINIT_DATA_DIR="+filepath.Join(h.Dir, "data"),
 		"KINIT_ETC_DIR="+filepath.Join(h.Dir, "etc"),
 		"KINIT_LOG_DIR="+filepath.Join(h.Dir, "log"),
@@ -142,6 +143,7 @@ type serviceStatus struct {
 	StartedAt time.Time `json:"started_at"`
 	ReadyAt   time.Time `json:"ready_at"`
 	WaitingOn string    `json:"waiting_on"`
+	Note      string    `json:"note"`
 	Waits     []struct {
 		Service   string `json:"service"`
 		Local     bool   `json:"local"`

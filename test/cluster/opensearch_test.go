@@ -58,6 +58,26 @@ func TestOpenSearch(t *testing.T) {
 	st := n.waitReady(ctx, t)
 	mark("all four services ready")
 
+	// Kafka's own numbers (ZooKeeper mode): the broker's JVM through its
+	// agent, the lagging group's lag through the elected broker, the
+	// agent closed to everyone but the node, and the broker's numbers at
+	// a glance in kinit status.
+	lag := lagWorkload(ctx, t, c, h.HostPort(9092), "lagged", 1)
+	waitKafkaMetrics(ctx, t, search, h.FQDN, "kafka-broker", lag)
+	agentClosed(t, h, 8779)
+	eventually(ctx, t, "the ZooKeeper document", func() error {
+		hits, err := search.Search(ctx, "kinit-metrics-*", terms(map[string]string{
+			"event.dataset": "zookeeper.mntr", "zookeeper.mntr.server_state": "standalone"}), 1)
+		if err == nil && (len(hits) == 0 || field(hits[0].Source, "zookeeper.mntr.znode_count") == nil) {
+			err = fmt.Errorf("%d found: %v", len(hits), hits)
+		}
+		return err
+	})
+	n.waitStatus(ctx, t, "the broker's numbers in kinit status", func(s *status) bool {
+		return s.service("kafka-broker").Note == "URP 0, offline 0, active controller"
+	})
+	mark("kafka metrics shipped")
+
 	// The template, as OpenSearch holds it.
 	var tmpl struct {
 		IndexTemplates []struct {

@@ -54,6 +54,10 @@ type Service struct {
 	LastExit      *Exit      `json:"last_exit"`
 	NextStart     *time.Time `json:"next_start,omitempty"`
 	Message       string     `json:"message"`
+	// Note is what kinit reads about the service besides supervising it:
+	// a broker's "URP 0, offline 0, active controller" when metrics
+	// shipping reads its JVM.
+	Note string `json:"note,omitempty"`
 }
 
 // Unhealthy is set while a ready service fails its checks.
