@@ -128,3 +128,32 @@ func agentClosed(t *testing.T, h *nethost.Host, port int) {
 		t.Errorf("dial %s: %v; want connection refused", h.HostPort(port), err)
 	}
 }
+
+// waitURP waits until every host has shipped a broker document dated
+// after since whose under-replicated partition count is above zero (want
+// true) or zero, and logs how long after since each came.
+func waitURP(ctx context.Context, t *testing.T, search opensearch.Client, hosts []string, since time.Time, want bool) {
+	t.Helper()
+	cond := map[string]any{"gt": 0}
+	if !want {
+		cond = map[string]any{"lte": 0}
+	}
+	for _, host := range hosts {
+		eventually(ctx, t, fmt.Sprintf("a broker document of %s with under-replicated partitions %v", host, cond), func() error {
+			hits, err := search.Search(ctx, "kinit-metrics-*", map[string]any{"bool": map[string]any{"filter": []any{
+				map[string]any{"term": map[string]any{"event.dataset": "kafka.broker"}},
+				map[string]any{"term": map[string]any{"host.name": host}},
+				map[string]any{"range": map[string]any{"@timestamp": map[string]any{"gt": since.UTC().Format(time.RFC3339Nano)}}},
+				map[string]any{"range": map[string]any{"kafka.broker.replication.under_replicated_partitions": cond}},
+			}}}, 1)
+			if err != nil {
+				return err
+			}
+			if len(hits) == 0 {
+				return fmt.Errorf("none yet")
+			}
+			return nil
+		})
+		t.Logf("%s: under-replicated partitions %v shipped %s after the change", host, cond, time.Since(since).Round(100*time.Millisecond))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/kinit/kinit/roles"
 	"github.com/kinit/kinit/test/nethost"
+	"github.com/kinit/kinit/test/opensearch"
 )
 
 // Three hosts, role broker of the kraft config: a combined controller and
@@ -31,18 +33,27 @@ import (
 //  4. host 2 started again on its volume, without KINIT_NODE_ID, comes
 //     back as node 2 (meta.properties unchanged), its replicas catch up,
 //     and every record is read through host 2.
+//
+// The nodes ship metrics to a real OpenSearch on a fourth host: the
+// brokers' documents carry messages in, the lagging group's lag is kadm's,
+// and while host 2 is away hosts 1 and 3 report under-replicated
+// partitions, none again once it is back (Kafka's numbers in KRaft mode).
 func TestKRaftThreeHosts(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1", "kafka-2", "kafka-3"}})
+	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1", "kafka-2", "kafka-3", "search-1"}})
 	mark := milestones(t)
+	hosts, sh := c.Hosts[:3], c.Hosts[3]
+	sh.Start(t, nethost.Command{Args: opensearch.Args(opensearch.Home(t), sh.Addr.String(), openSearchPort, filepath.Join(sh.Dir, "opensearch")),
+		Log: filepath.Join(sh.Dir, "opensearch.log")})
+	search := opensearch.Client{URL: "http://" + sh.HostPort(openSearchPort)}
 	var members []string
-	for _, h := range c.Hosts {
+	for _, h := range hosts {
 		members = append(members, fmt.Sprintf("%d@%s", h.Index, h.FQDN))
 	}
 	clusterID := roles.NewClusterID()
-	nodes := make([]*node, len(c.Hosts))
-	for i, h := range c.Hosts {
+	nodes := make([]*node, len(hosts))
+	for i, h := range hosts {
 		nodes[i] = newNode(t, c, h,
 			"KINIT_CONFIG_ID=kraft",
 			"KINIT_ROLE=broker",
@@ -52,6 +63,7 @@ func TestKRaftThreeHosts(t *testing.T) {
 			// Notice a dead broker in seconds (KRaft fences it after
 			// broker.session.timeout.ms, 9 s by default).
 			"KAFKA_REPLICA_LAG_TIME_MAX_MS=10000",
+			fmt.Sprintf("KINIT_ES_URLS=http://%s:%d", sh.FQDN, openSearchPort), "KINIT_METRICS_INTERVAL=2s",
 		)
 		nodes[i].start(t)
 	}
@@ -70,7 +82,7 @@ func TestKRaftThreeHosts(t *testing.T) {
 	// Each controller: the leader describes the quorum, the others say
 	// they follow; each broker forwards to the leader.
 	var leaders []int
-	for _, h := range c.Hosts {
+	for _, h := range hosts {
 		if q, follower := describeQuorum(ctx, t, c, h.FQDN+":9093"); !follower {
 			if q.leader != h.Index || !slices.Equal(q.voters, []int{1, 2, 3}) {
 				t.Errorf("%s: quorum %+v; want itself leader of voters 1..3", h.Name, q)
@@ -81,7 +93,7 @@ func TestKRaftThreeHosts(t *testing.T) {
 	if len(leaders) != 1 {
 		t.Fatalf("controllers that lead: %v; want one", leaders)
 	}
-	for _, h := range c.Hosts {
+	for _, h := range hosts {
 		if q, _ := describeQuorum(ctx, t, c, h.FQDN+":9092"); q.leader != leaders[0] {
 			t.Errorf("%s's broker forwards to a quorum led by %d; want %d", h.Name, q.leader, leaders[0])
 		}
@@ -104,6 +116,14 @@ func TestKRaftThreeHosts(t *testing.T) {
 	}
 	consumeAll(ctx, t, c, seed3, topic, before)
 	mark("written through host 1, read through host 3")
+	if _, _, err := search.WaitUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lag := lagWorkload(ctx, t, c, seed1, "lagged", 3)
+	// Broker 1 is the lowest live id: host 1 ships the cluster's numbers.
+	waitKafkaMetrics(ctx, t, search, hosts[0].FQDN, "kraft-broker", lag)
+	agentClosed(t, hosts[0], 8779)
+	mark("kafka metrics shipped")
 
 	// 3. Host 2 dies with everything on it.
 	n2 := nodes[1]
@@ -112,6 +132,7 @@ func TestKRaftThreeHosts(t *testing.T) {
 	if metaBefore["node.id"] != "2" || metaBefore["cluster.id"] != clusterID {
 		t.Errorf("%s: %v; want node.id 2, cluster.id %s", meta, metaBefore, clusterID)
 	}
+	killed := time.Now()
 	if err := n2.proc.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +148,8 @@ func TestKRaftThreeHosts(t *testing.T) {
 		t.Errorf("quorum with host 2 down: %+v; want a leader on host 1 or 3", q)
 	}
 	mark("host 2 killed; written and read without it")
+	waitURP(ctx, t, search, []string{hosts[0].FQDN, hosts[2].FQDN}, killed, true)
+	mark("hosts 1 and 3 ship under-replicated partitions")
 
 	// 4. Host 2 comes back on its volume.
 	n2.env = slices.DeleteFunc(n2.env, func(kv string) bool { return strings.HasPrefix(kv, "KINIT_NODE_ID=") })
@@ -145,6 +168,8 @@ func TestKRaftThreeHosts(t *testing.T) {
 	waitBrokerIDs(ctx, t, c, seed1, 1, 2, 3)
 	waitPartitions(ctx, t, adm, topic, "three in-sync replicas again", allISR(3))
 	mark("replicas in sync again")
+	waitURP(ctx, t, search, []string{hosts[0].FQDN, hosts[1].FQDN, hosts[2].FQDN}, time.Now(), false)
+	mark("every broker ships no under-replicated partition again")
 	after := values("after", 30)
 	if err := produce(ctx, p1, topic, partitions, after); err != nil {
 		t.Fatalf("produce after host 2's return: %v", err)
