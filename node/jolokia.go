@@ -61,9 +61,14 @@ func agentPlan(r *macros.Rendering, env []string) agents {
 }
 
 // option is the JVM option that attaches the agent on port.
-func (a agents) option(port int) string {
-	return "-javaagent:" + a.jar + "=host=127.0.0.1,port=" + strconv.Itoa(port) +
-		",policyLocation=file:" + a.policy + ",discoveryEnabled=false"
+func (a agents) option(port int) string { return JolokiaOption(a.jar, a.policy, port) }
+
+// JolokiaOption is the JVM option that attaches the agent jar on
+// 127.0.0.1:port with the access policy at policy, without multicast
+// discovery.
+func JolokiaOption(jar, policy string, port int) string {
+	return "-javaagent:" + jar + "=host=127.0.0.1,port=" + strconv.Itoa(port) +
+		",policyLocation=file:" + policy + ",discoveryEnabled=false"
 }
 
 // attach appends the agent's option to a service's environment, after
