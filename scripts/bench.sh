@@ -29,6 +29,13 @@ trap 'rm -f "$tmp"' EXIT
   make -s --no-print-directory bench-supervisor
   echo '```'
   echo
+  echo "## Metrics: kinit's sampler and shipper, Kafka's own metrics (\`make bench-metrics\`, \`make bench-kafka-metrics\`)"
+  echo
+  echo '```'
+  make -s --no-print-directory bench-metrics
+  make -s --no-print-directory bench-kafka-metrics
+  echo '```'
+  echo
   make -s --no-print-directory bench-pid1
 } | tee "$tmp"
 mv "$tmp" "$out"

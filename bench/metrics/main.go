@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kinit/kinit/bench/internal/esstandin"
 	"github.com/kinit/kinit/metrics"
 )
 
@@ -61,7 +62,7 @@ func main() {
 }
 
 func run(standin string, interval, stated, duration time.Duration, nsvc int) error {
-	addr, stop, err := startStandin(standin)
+	addr, stop, err := esstandin.Start(standin)
 	if err != nil {
 		return err
 	}
@@ -235,30 +236,3 @@ func statusKB(key string) int64 {
 	return 0
 }
 
-// startStandin runs the stand-in binary on a free port and returns its
-// address once it listens.
-func startStandin(bin string) (string, func(), error) {
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("cannot start the stand-in %s: %w", bin, err)
-	}
-	stop := func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() {
-		stop()
-		return "", nil, fmt.Errorf("the stand-in printed nothing")
-	}
-	line := sc.Text() // "elasticsearch stand-in listening on http://ADDR"
-	i := strings.LastIndex(line, "://")
-	if i < 0 {
-		stop()
-		return "", nil, fmt.Errorf("unexpected stand-in banner %q", line)
-	}
-	go io.Copy(io.Discard, out)
-	return line[i+3:], stop, nil
-}
