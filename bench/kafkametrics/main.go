@@ -146,7 +146,6 @@ func status(socket string) statusJSON {
 	return st
 }
 
-
 // cpu is a process's user and system time so far (a JVM's pid is the
 // process; its threads are counted in it).
 func cpu(pid int) time.Duration {
@@ -168,7 +167,6 @@ func med(ss []sample, f func(sample) time.Duration) time.Duration {
 	slices.Sort(v)
 	return v[len(v)/2]
 }
-
 
 func check(err error) {
 	if err != nil {

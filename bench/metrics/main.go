@@ -235,4 +235,3 @@ func statusKB(key string) int64 {
 	}
 	return 0
 }
-
