@@ -15,11 +15,8 @@ import (
 	"github.com/kinit/kinit/internal/javaprops"
 	"github.com/kinit/kinit/macros"
 	"github.com/kinit/kinit/metrics"
+	"github.com/kinit/kinit/roles"
 )
-
-// agentPortName is the service port the agent listens on, on 127.0.0.1
-// only (kinit.toml: ports = { jolokia = … }).
-const agentPortName = "jolokia"
 
 // agentEnv is the variable the agent's option is appended to: Kafka's
 // launchers (kafka-run-class) pass it to every JVM they start.
@@ -43,7 +40,7 @@ func agentPlan(r *macros.Rendering, env []string) agents {
 	}
 	want := map[string]int{}
 	for _, s := range r.Services {
-		if p := s.Ports[agentPortName]; p != 0 && metrics.JVMKind(s.Kind) {
+		if p := s.Ports[roles.AgentPortName]; p != 0 && metrics.JVMKind(s.Kind) {
 			want[s.ID] = p
 		}
 	}

@@ -18,6 +18,11 @@ const EnvExternalAdvertised = "KINIT_EXTERNAL_ADVERTISED"
 // KINIT_PORT_<SERVICE>_EXTERNAL).
 const ExternalPortName = "external"
 
+// AgentPortName is a JVM service's port for the Jolokia agent kinit
+// attaches when metrics shipping is on (node/jolokia.go): it listens on
+// 127.0.0.1 only, so no container port, Service or EXPOSE names it.
+const AgentPortName = "jolokia"
+
 // External is the external listener's advertised address; zero when the
 // node has none.
 type External struct {
