@@ -75,14 +75,19 @@ func (a agents) attach(id string, env []string) []string {
 	if !ok {
 		return env
 	}
-	opt := a.option(port)
+	return appendOpt(env, agentEnv, a.option(port))
+}
+
+// appendOpt appends a JVM option to the variable key of env, after what
+// it already holds.
+func appendOpt(env []string, key, opt string) []string {
 	for i, kv := range env {
-		if v, ok := strings.CutPrefix(kv, agentEnv+"="); ok {
-			env[i] = agentEnv + "=" + strings.TrimSpace(v+" "+opt)
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			env[i] = key + "=" + strings.TrimSpace(v+" "+opt)
 			return env
 		}
 	}
-	return append(env, agentEnv+"="+opt)
+	return append(env, key+"="+opt)
 }
 
 func lookupEnv(env []string, key string) string {

@@ -31,9 +31,18 @@ func SupervisorPlan(p *macros.Rendering, base []string) (plan.Plan, error) {
 	var problems roles.Collector
 	cfg := n.Config
 	ag := agentPlan(p, base)
+	cds, err := cdsOn(base)
+	if err != nil {
+		problems.Add("", 0, "%v", err)
+	}
 	for _, s := range p.Services {
 		spec := s.Service.Clone()
 		spec.Env = ag.attach(s.ID, s.Environ(base))
+		if cds && !spec.OneShot {
+			if opt, _ := cdsOption(s, spec.Env); opt != "" {
+				spec.Env = appendOpt(spec.Env, cdsEnv, opt)
+			}
+		}
 		if err := credentials(&spec, s.User, s.Group); err != nil {
 			key := "user"
 			if s.User == "" {

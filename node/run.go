@@ -48,6 +48,9 @@ type RunOptions struct {
 func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	for _, s := range sp.Services {
+		pruneCDS(lookupEnv(s.Env, cdsEnv))
+	}
 
 	var sup *supervisor.Supervisor
 	onEvent := func(e supervisor.Event) {
