@@ -61,6 +61,10 @@ func report(w io.Writer, inits []initProg, res map[string]*results, runs, orphan
 			func(r *results) float64 {
 				return ms(median(collect(r.storms, func(s stormResult) time.Duration { return s.initCPU })))
 			}, "ms", 0},
+		{"reap storm: init CPU over the whole storm (orphans made and reaped)",
+			func(r *results) float64 {
+				return ms(median(collect(r.storms, func(s stormResult) time.Duration { return s.stormCPU })))
+			}, "ms", 0},
 		{"reap storm: init wake-ups during the reap phase",
 			func(r *results) float64 {
 				return float64(median(collect(r.storms, func(s stormResult) int64 { return s.wakeups })))
@@ -141,14 +145,25 @@ func report(w io.Writer, inits []initProg, res map[string]*results, runs, orphan
 		paired = append(paired, r)
 		fmt.Fprintf(w, "- %s/%s: %.2f× (per run: %s)\n", inits[0].name, in.name, r, perRun(k.storms, res[in.name].storms))
 	}
+	fmt.Fprintln(w, "\nInit CPU over the whole storm, per run (orphans made and reaped; the target is judged on the worst run):")
+	for _, in := range inits[1:] {
+		var parts []string
+		for _, r := range stormRatios(k.storms, res[in.name].storms) {
+			parts = append(parts, fmt.Sprintf("%.2f", r))
+		}
+		fmt.Fprintf(w, "- %s/%s: worst %.2f× (per run: %s)\n", inits[0].name, in.name,
+			slices.Max(stormRatios(k.storms, res[in.name].storms)), strings.Join(parts, ", "))
+	}
 	stormRatio := rows[0].value(k) / rows[0].value(t)
 	fmt.Fprintln(w, "\nTargets:")
 	check(w, fmt.Sprintf("reap storm wall ≤ 1.2× tini: %.2f×", stormRatio), stormRatio <= 1.2)
 	check(w, fmt.Sprintf("reap CPU per orphan ≤ 1.5× tini (median per-run ratio): %.2f×", paired[0]), paired[0] <= 1.5)
-	check(w, fmt.Sprintf("zombies left = 0: %v", rows[4].value(k)), rows[4].value(k) == 0)
-	check(w, fmt.Sprintf("idle CPU ≤ 2 ms per 20 s: %.3f ms", rows[5].value(k)), rows[5].value(k) <= 2)
-	check(w, fmt.Sprintf("private memory (RssAnon) ≤ 2 MiB: %.2f MiB", rows[10].value(k)), rows[10].value(k) <= 2)
-	check(w, fmt.Sprintf("peak RSS ≤ 8 MiB: %.2f MiB", rows[9].value(k)), rows[9].value(k) <= 8)
+	worst := slices.Max(stormRatios(k.storms, t.storms))
+	check(w, fmt.Sprintf("init CPU over the whole storm ≤ 1.5× tini in every run (worst run): %.2f×", worst), worst <= 1.5)
+	check(w, fmt.Sprintf("zombies left = 0: %v", rows[5].value(k)), rows[5].value(k) == 0)
+	check(w, fmt.Sprintf("idle CPU ≤ 2 ms per 20 s: %.3f ms", rows[6].value(k)), rows[6].value(k) <= 2)
+	check(w, fmt.Sprintf("private memory (RssAnon) ≤ 2 MiB: %.2f MiB", rows[11].value(k)), rows[11].value(k) <= 2)
+	check(w, fmt.Sprintf("peak RSS ≤ 8 MiB: %.2f MiB", rows[10].value(k)), rows[10].value(k) <= 8)
 }
 
 func ratios(a, b []stormResult) []float64 {
@@ -157,6 +172,20 @@ func ratios(a, b []stormResult) []float64 {
 		if b[i].initCPU > 0 {
 			out = append(out, float64(a[i].initCPU)/float64(b[i].initCPU))
 		}
+	}
+	return out
+}
+
+// stormRatios are the per-run ratios of PID 1's CPU over the whole storm.
+func stormRatios(a, b []stormResult) []float64 {
+	var out []float64
+	for i := range min(len(a), len(b)) {
+		if b[i].stormCPU > 0 {
+			out = append(out, float64(a[i].stormCPU)/float64(b[i].stormCPU))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, 0)
 	}
 	return out
 }
