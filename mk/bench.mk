@@ -7,3 +7,9 @@ bench: build kafka apicurio
 
 bench-coldstart: build kafka apicurio
 	$(GO) run ./bench/coldstart
+
+# `make bench-cds`: kinit-managed class-data sharing (KINIT_CDS) off and on,
+# first and second start of the demo in each mode.
+.PHONY: bench-cds
+bench-cds: build kafka apicurio
+	$(GO) run ./bench/cds

@@ -10,20 +10,16 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/kinit/kinit/roles"
+
+	"github.com/kinit/kinit/bench/internal/demolog"
 )
 
 func main() {
@@ -62,48 +58,15 @@ func localDeps(cfg *roles.Config, config string) map[string][]string {
 	return deps
 }
 
-type logLine struct {
-	Time  time.Time `json:"time"`
-	Msg   string    `json:"msg"`
-	After string    `json:"after"`
-}
-
 // coldStart runs the demo once in a fresh directory until all is ready,
 // stops it, and sums the edges.
 func coldStart(mode string, deps map[string][]string) (edge, total time.Duration, detail string) {
 	dir, err := os.MkdirTemp("", "kinit-coldstart-")
 	check(err)
 	defer os.RemoveAll(dir)
-	cmd := exec.Command("scripts/demo.sh", mode)
-	cmd.Env = append(os.Environ(), "DEMO_DIR="+dir, "KINIT_LOG_FORMAT=json", "KINIT_SOCKET="+filepath.Join(dir, "k.sock"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	check(cmd.Start())
-	started, ready := map[string]time.Time{}, map[string]time.Time{}
-	sc := bufio.NewScanner(pr)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var l logLine
-		if json.Unmarshal(sc.Bytes(), &l) != nil {
-			continue
-		}
-		if id, ok := serviceMsg(l.Msg, " started"); ok {
-			started[id] = l.Time
-		} else if id, ok := serviceMsg(l.Msg, " ready"); ok {
-			ready[id] = l.Time
-		} else if id, ok := serviceMsg(l.Msg, " done: exited with code 0"); ok { // a one-shot
-			ready[id] = l.Time
-		} else if l.Msg == "all services ready" {
-			total, err = time.ParseDuration(l.After)
-			check(err)
-			break
-		}
-	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	_ = cmd.Wait()
-	pw.Close()
+	r, err := demolog.Start(dir, mode)
+	check(err)
+	started, ready, total := r.Started, r.Ready, r.Total
 	var parts []string
 	for id, ds := range deps {
 		var last time.Time
@@ -118,21 +81,7 @@ func coldStart(mode string, deps map[string][]string) (edge, total time.Duration
 		}
 	}
 	slices.Sort(parts)
-	if total == 0 {
-		fmt.Fprintln(os.Stderr, "the demo never got to all ready")
-		os.Exit(1)
-	}
 	return edge, total, strings.Join(parts, ", ")
-}
-
-// serviceMsg parses `service "ID" started` / `service "ID" ready`.
-func serviceMsg(msg, suffix string) (string, bool) {
-	rest, ok := strings.CutPrefix(msg, `service "`)
-	if !ok {
-		return "", false
-	}
-	id, tail, ok := strings.Cut(rest, `"`)
-	return id, ok && tail == suffix
 }
 
 func median(ds []time.Duration) time.Duration {
