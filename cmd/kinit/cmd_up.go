@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -97,8 +98,13 @@ func cmdUp(args []string) int {
 	log.Info("node resolved", attrs...)
 
 	// Go live.
+	// Checked first: a storm of orphans must not format a line per exit
+	// that nobody reads.
+	debug := log.Enabled(context.Background(), slog.LevelDebug)
 	if err := reaper.Run(func(st reaper.Status) {
-		log.Debug("reaped orphan", "pid", st.Pid, "status", st.String())
+		if debug {
+			log.Debug("reaped orphan", "pid", st.Pid, "status", st.String())
+		}
 	}); err != nil {
 		log.Error(err.Error())
 		return exitFailed

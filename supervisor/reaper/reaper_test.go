@@ -57,6 +57,25 @@ func helper(mode string, args []string) int {
 		fmt.Println(gc.Process.Pid)
 		_ = w // held open until this process exits
 		return 0
+	case "orphans":
+		// The burst variant: n grandchildren (shells, cheaper than this
+		// binary) read one pipe, so they all see EOF, and exit 5,
+		// together when this process exits.
+		n, _ := strconv.Atoi(args[0])
+		r, w, err := os.Pipe()
+		if err != nil {
+			return 100
+		}
+		for range n {
+			gc := exec.Command("/bin/sh", "-c", "read -r x; exit 5")
+			gc.Stdin = r
+			if err := gc.Start(); err != nil {
+				return 101
+			}
+			fmt.Println(gc.Process.Pid)
+		}
+		_ = w
+		return 0
 	case "wait-eof":
 		_, _ = bufio.NewReader(os.Stdin).ReadByte()
 		return 5
@@ -288,4 +307,93 @@ func TestLifecycle(t *testing.T) {
 	if st := await(t, ch); st.ExitCode() != 3 {
 		t.Fatalf("got %v, want exit code 3", st)
 	}
+}
+
+// A burst of orphans exiting together is reaped in batches (burstPause):
+// every one of them must still reach the orphan callback with its own
+// status, and a registered child exiting amid them must reach its Start.
+func TestBurstOfOrphansIsReaped(t *testing.T) {
+	if os.Getpid() == 1 {
+		t.Fatal("this test needs the test process not to be PID 1")
+	}
+	const n = 200
+	orphans := make(chan reaper.Status, 2*n)
+	running(t, func(st reaper.Status) { orphans <- st })
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := helperCmd("orphans", strconv.Itoa(n))
+	cmd.Stdout = w
+	ch, err := reaper.Start(cmd)
+	w.Close()
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	want := map[int]bool{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		pid, err := strconv.Atoi(sc.Text())
+		if err != nil {
+			t.Fatalf("bad pid line %q", sc.Text())
+		}
+		want[pid] = true
+	}
+	if len(want) != n {
+		t.Fatalf("the helper started %d grandchildren, want %d", len(want), n)
+	}
+	// Amid the burst, a child of ours with its own exit code.
+	mine, err := reaper.Start(helperCmd("exit", "7"))
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if st := await(t, ch); st.ExitCode() != 0 {
+		t.Fatalf("orphan maker %v", st)
+	}
+	if st := await(t, mine); st.ExitCode() != 7 {
+		t.Fatalf("registered child amid the burst: %v, want exit code 7", st)
+	}
+	timeout := time.After(deadline)
+	for len(want) > 0 {
+		select {
+		case st := <-orphans:
+			if !want[st.Pid] {
+				continue // an unrelated orphan from an earlier test
+			}
+			if st.ExitCode() != 5 {
+				t.Fatalf("orphan %d %v, want exit code 5", st.Pid, st)
+			}
+			delete(want, st.Pid)
+		case <-timeout:
+			t.Fatalf("%d of %d orphans were not reaped", len(want), n)
+		}
+	}
+	if z := zombiesOf(os.Getpid()); z != 0 {
+		t.Fatalf("%d zombie children left", z)
+	}
+}
+
+// zombiesOf counts pid's children in state Z.
+func zombiesOf(pid int) int {
+	ents, _ := os.ReadDir("/proc")
+	z := 0
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) S ppid …: comm may hold spaces, so cut at the last ')'.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		var state byte
+		var ppid int
+		if _, err := fmt.Sscanf(string(b[i+2:]), "%c %d", &state, &ppid); err == nil && ppid == pid && state == 'Z' {
+			z++
+		}
+	}
+	return z
 }
