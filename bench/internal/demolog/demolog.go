@@ -40,6 +40,9 @@ func Start(dir, mode string, env ...string) (Run, error) {
 	if err := cmd.Start(); err != nil {
 		return Run{}, err
 	}
+	// The log ends when the demo does, also when it fails before all ready.
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait(); pw.Close() }()
 	r := Run{Started: map[string]time.Time{}, Ready: map[string]time.Time{}}
 	sc := bufio.NewScanner(pr)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -62,8 +65,7 @@ func Start(dir, mode string, env ...string) (Run, error) {
 	}
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	_ = cmd.Wait()
-	pw.Close()
+	<-exited
 	if err == nil && r.Total == 0 {
 		err = fmt.Errorf("the demo never got to all ready")
 	}
