@@ -8,8 +8,8 @@ bench: build kafka apicurio
 bench-coldstart: build kafka apicurio
 	$(GO) run ./bench/coldstart
 
-# `make bench-cds`: kinit-managed class-data sharing (KINIT_CDS) off and on,
-# first and second start of the demo in each mode.
-.PHONY: bench-cds
-bench-cds: build kafka apicurio
-	$(GO) run ./bench/cds
+# `make bench-startup`: the demo's first and second start in each mode with
+# the start-up work off and on (Apicurio's poll timeout, KINIT_CDS).
+.PHONY: bench-startup
+bench-startup: build kafka apicurio
+	$(GO) run ./bench/startup

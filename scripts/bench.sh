@@ -23,6 +23,17 @@ trap 'rm -f "$tmp"' EXIT
   go run ./bench/coldstart
   echo '```'
   echo
+  echo "## Cold start: the start-up work off and on (\`make bench-startup\`)"
+  echo
+  echo "The standalone demo in each mode, each run a fresh state directory started twice (a container's first"
+  echo "start, then a restart). before: Apicurio's own poll timeout (5000 ms) and KINIT_CDS=off, the state before"
+  echo "issue 28; no CDS: the shipped template (200 ms, docs/kafka.md) with KINIT_CDS=off; CDS: KINIT_CDS=on"
+  echo "(docs/config.md): the first start writes each JVM's archive, the second maps it."
+  echo
+  echo '```'
+  go run ./bench/startup 2>/dev/null
+  echo '```'
+  echo
   echo "## Supervisor: readiness lag and idle cost (\`make bench-supervisor\`)"
   echo
   echo '```'
