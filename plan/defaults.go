@@ -20,7 +20,7 @@ const (
 	DefaultBackoffMax  = 30 * time.Second
 	DefaultResetAfter  = time.Minute
 	// Probe timing.
-	DefaultProbeInterval = time.Second
+	DefaultProbeInterval = 250 * time.Millisecond
 	DefaultProbeTimeout  = 5 * time.Second
 	// DefaultFailureThreshold is Kubernetes' failureThreshold default.
 	DefaultFailureThreshold = 3
