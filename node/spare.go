@@ -84,13 +84,20 @@ func zooKeeperSpare(ctx context.Context, self int, members []roles.Member, port 
 	return spare.ZooKeeper(self, modes)
 }
 
-// kafkaSpare asks the brokers for the metadata of every topic.
-func kafkaSpare(ctx context.Context, seeds []string, sec *plan.Security) (bool, string) {
+// spareClient is a client for one spare check. Each check has its own, so
+// its metadata is fresh anyway; 10 ms is the least age franz-go accepts (a
+// 0 here made every broker's check fail, so a broker never rolled).
+func spareClient(seeds []string, sec *plan.Security) (*kgo.Client, error) {
 	opts, err := probe.KafkaClientOpts(seeds[0], sec)
 	if err != nil {
-		return false, err.Error()
+		return nil, err
 	}
-	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(seeds...), kgo.MetadataMinAge(0))...)
+	return kgo.NewClient(append(opts, kgo.SeedBrokers(seeds...), kgo.MetadataMinAge(10*time.Millisecond))...)
+}
+
+// kafkaSpare asks the brokers for the metadata of every topic.
+func kafkaSpare(ctx context.Context, seeds []string, sec *plan.Security) (bool, string) {
+	cl, err := spareClient(seeds, sec)
 	if err != nil {
 		return false, err.Error()
 	}
