@@ -84,6 +84,17 @@ func cdsOption(s *macros.Service, env []string) (string, string) {
 	return "-XX:ArchiveClassesAtExit=" + archive, ""
 }
 
+// sameArchive reports whether two values of cdsEnv differ only in how
+// they give the same archive: on Java 13-18 the option turns from writing
+// it at exit to mapping it once the JVM wrote it, and that alone must not
+// make a reload restart the service.
+func sameArchive(a, b string) bool {
+	mapping := func(v string) string {
+		return strings.ReplaceAll(v, "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=")
+	}
+	return mapping(a) == mapping(b)
+}
+
 // pruneCDS removes the archives of a service's older keys (an older
 // image's JVM or jars) beside the one its options (JDK_JAVA_OPTIONS) name:
 // best effort, before the service's first start, never while its JVM runs.
