@@ -13,3 +13,9 @@ bench-coldstart: build kafka apicurio
 .PHONY: bench-startup
 bench-startup: build kafka apicurio
 	$(GO) run ./bench/startup
+
+# `make bench-roll`: a rolling reload of the three-host cluster (ZooKeeper
+# mode, network namespaces, root) with KINIT_CDS off and on.
+.PHONY: bench-roll
+bench-roll: build kafka apicurio
+	$(GO) test -run '^$$' -bench RollingReload -benchtime 1x -timeout 60m ./test/cluster

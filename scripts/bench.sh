@@ -34,6 +34,18 @@ trap 'rm -f "$tmp"' EXIT
   go run ./bench/startup 2>/dev/null
   echo '```'
   echo
+  echo "## Rolling reload of three brokers, KINIT_CDS off and on (\`make bench-roll\`)"
+  echo
+  echo "Three hosts in network namespaces (ZooKeeper and a broker on each; the test JVM settings of test/cluster),"
+  echo "a topic with replication factor 3 and min.insync.replicas 2; one change to the broker template every node"
+  echo "reads, three times: each node restarts its broker when the cluster can spare it. With KINIT_CDS=on the"
+  echo "first roll's stops write the archives (Java 17 writes them at exit), the second maps them, the third is"
+  echo "the steady state. Per roll: the change -> the last broker ready; per broker: stop -> ready."
+  echo
+  echo '```'
+  make -s --no-print-directory bench-roll 2>&1 | grep -E 'KINIT_CDS=.*roll [0-9]|^BenchmarkRollingReload' | sed 's/^ *roll_bench_test.go:[0-9]*: //'
+  echo '```'
+  echo
   echo "## Supervisor: readiness lag and idle cost (\`make bench-supervisor\`)"
   echo
   echo '```'
