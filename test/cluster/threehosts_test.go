@@ -40,7 +40,10 @@ import (
 //     directory, as a ConfigMap mounted on each) restarts the three
 //     ZooKeepers one at a time: never fewer than two serving, the RF=3
 //     topic takes every acks=all write meanwhile, each node's file is
-//     rewritten only for its own restart.
+//     rewritten only for its own restart;
+//  6. the same with the broker's template: the brokers restart one at a
+//     time, each once the others hold every replica, and every acks=all
+//     write goes through.
 func TestThreeHosts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
@@ -188,40 +191,32 @@ func TestThreeHosts(t *testing.T) {
 	// 5. One change to every node's ZooKeeper settings at once.
 	rolling := rollZooKeeper(ctx, t, c, nodes, cm, p1, topic, partitions)
 	mark("zookeeper settings changed on every node: restarted one at a time, quorum and writes kept")
+	all = append(all, rolling...)
+	consumeAll(ctx, t, c, seed3, topic, all)
+
+	// 6. One change to every node's broker settings at once: the brokers
+	// restart one at a time, each when the cluster can spare it.
+	rolling = rollTemplate(ctx, t, nodes, cm, templateChange{
+		service: "kafka-broker", template: "server.properties", rendered: "server.properties",
+		key: "log.retention.check.interval.ms", from: "300000", to: "300001",
+	}, p1, topic, partitions)
+	mark("broker settings changed on every node: restarted one at a time, writes kept")
+	waitPartitions(ctx, t, adm, topic, "three in-sync replicas after the brokers' roll", allISR(3))
 	consumeAll(ctx, t, c, seed3, topic, append(all, rolling...))
 }
 
-// rollZooKeeper edits the ZooKeeper template in cm, watches the ensemble
-// and writes to topic until every node restarted its ZooKeeper with the
-// new file, and returns what it wrote.
+// rollZooKeeper changes the ZooKeeper template in cm under every node,
+// watches the ensemble through the roll, and returns what was written.
 func rollZooKeeper(ctx context.Context, t *testing.T, c *nethost.Cluster, nodes []*node, cm string,
 	p *kgo.Client, topic string, partitions int32) []string {
 	t.Helper()
-	restarts := map[int]int{}
-	for i, n := range nodes {
-		restarts[i] = n.waitReady(ctx, t).service("zookeeper").Restarts
-	}
-	tmpl := filepath.Join(cm, "templates", "zookeeper.properties")
-	old, err := os.ReadFile(tmpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(old), "autopurge.snapRetainCount=3", "autopurge.snapRetainCount=4", 1)
-	if changed == string(old) {
-		t.Fatal("the ZooKeeper template has no autopurge.snapRetainCount=3 to change")
-	}
-
-	// The watchers: live ZooKeepers, and acks=all writes, without a pause
-	// until the roll is over. Live is what ruok says (the server runs);
-	// srvr's "serving" also drops for the second of the election after a
-	// leader restarts, which no restart order avoids, so that is only
-	// logged.
+	// Live is what ruok says (the server runs); srvr's "serving" also
+	// drops for the second of the election after a leader restarts,
+	// which no restart order avoids, so that is only logged.
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	minLive, minServing, lowLive := len(nodes), len(nodes), []string{}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		for wctx.Err() == nil {
 			var live []string
 			serving := 0
@@ -243,84 +238,17 @@ func rollZooKeeper(ctx context.Context, t *testing.T, c *nethost.Cluster, nodes 
 			minServing = min(minServing, serving)
 			time.Sleep(100 * time.Millisecond)
 		}
-	}()
-	// Writes stop between two batches, never in the middle of one: a
-	// record in flight when the roll ends would be written but not
-	// counted.
-	var written []string
-	var writeErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; wctx.Err() == nil; i++ {
-			batch := values(fmt.Sprintf("rolling-%d", i), int(partitions))
-			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			err := produce(pctx, p, topic, partitions, batch)
-			cancel()
-			if err != nil {
-				writeErr = fmt.Errorf("write %d during the roll: %w", i, err)
-				return
-			}
-			written = append(written, batch...)
-			time.Sleep(50 * time.Millisecond)
-		}
-	}()
-
-	next := tmpl + ".new"
-	if err := os.WriteFile(next, []byte(changed), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(next, tmpl); err != nil {
-		t.Fatal(err)
-	}
-	type run struct {
-		id             int
-		started, ready time.Time
-	}
-	var runs []run
-	for i, n := range nodes {
-		st := n.waitStatus(ctx, t, "zookeeper restarted with the new settings", func(s *status) bool {
-			z := s.service("zookeeper")
-			return z.Restarts > restarts[i] && z.Ready
-		})
-		z := st.service("zookeeper")
-		runs = append(runs, run{id: st.Node.ID, started: z.StartedAt, ready: z.ReadyAt})
-		props := readProps(t, filepath.Join(n.host.Dir, "etc", "kafka", "zookeeper.properties"))
-		if props["autopurge.snapRetainCount"] != "4" {
-			t.Errorf("%s: zookeeper.properties has snapRetainCount %q after its restart; want 4", n.host.Name, props["autopurge.snapRetainCount"])
-		}
-		if i == 0 {
-			// Node 3's turn is two staggers (30 s) away: its running
-			// ZooKeeper still has the file it was started with.
-			last := nodes[len(nodes)-1]
-			if v := readProps(t, filepath.Join(last.host.Dir, "etc", "kafka", "zookeeper.properties"))["autopurge.snapRetainCount"]; v != "3" {
-				t.Errorf("%s: zookeeper.properties rewritten (snapRetainCount %q) long before its own restart", last.host.Name, v)
-			}
-		}
-	}
+	})
+	written := rollTemplate(ctx, t, nodes, cm, templateChange{
+		service: "zookeeper", template: "zookeeper.properties", rendered: "zookeeper.properties",
+		key: "autopurge.snapRetainCount", from: "3", to: "4",
+	}, p, topic, partitions)
 	stop()
 	wg.Wait()
-
 	if minLive < 2 {
 		t.Errorf("the ensemble fell below quorum during the roll: only %v running", lowLive)
 	}
-	if writeErr != nil {
-		t.Error(writeErr)
-	}
-	if len(written) == 0 {
-		t.Error("no write went through during the roll")
-	}
-	slices.SortFunc(runs, func(a, b run) int { return a.started.Compare(b.started) })
-	for i := 1; i < len(runs); i++ {
-		if runs[i].started.Before(runs[i-1].ready) {
-			t.Errorf("zookeeper %d restarted at %s, before zookeeper %d was ready again (%s)",
-				runs[i].id, runs[i].started.Format(time.RFC3339Nano), runs[i-1].id, runs[i-1].ready.Format(time.RFC3339Nano))
-		}
-	}
-	for _, r := range runs {
-		t.Logf("roll: zookeeper %d restarted %s, ready %s", r.id, r.started.Format("15:04:05.000"), r.ready.Format("15:04:05.000"))
-	}
-	t.Logf("roll: %d records written, at least %d ZooKeepers running and %d serving throughout", len(written), minLive, minServing)
+	t.Logf("roll: at least %d ZooKeepers running and %d serving throughout", minLive, minServing)
 	return written
 }
 
@@ -344,7 +272,7 @@ func zkLive(ctx context.Context, c *nethost.Cluster, addr string) bool {
 
 // copyConfig copies the shipped kinit.toml and its templates into a
 // directory of the test's.
-func copyConfig(t *testing.T) string {
+func copyConfig(t testing.TB) string {
 	t.Helper()
 	src := filepath.Dir(configPath(t))
 	dst := t.TempDir()
