@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-
-	"github.com/kinit/kinit/test/nethost"
 )
 
 // rollsPerRun: with KINIT_CDS=on a Java 17 JVM writes its archive when it
@@ -43,27 +41,7 @@ func BenchmarkRollingReload(b *testing.B) {
 func rollingReload(b *testing.B, cds string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	c := nethost.New(b, nethost.Config{Names: []string{"kafka-1", "kafka-2", "kafka-3"}})
-	var members []string
-	for _, h := range c.Hosts {
-		members = append(members, fmt.Sprintf("%d@%s", h.Index, h.FQDN))
-	}
-	cm := copyConfig(b)
-	nodes := make([]*node, len(c.Hosts))
-	for i, h := range c.Hosts {
-		nodes[i] = newNode(b, c, h,
-			"KINIT_CONFIG="+filepath.Join(cm, "kinit.toml"),
-			"KINIT_CONFIG_ID=default",
-			"KINIT_ROLE=zookeeper",
-			"KINIT_NODES=zookeeper="+strings.Join(members, ","),
-			fmt.Sprintf("KINIT_NODE_ID=%d", h.Index),
-			"KINIT_CDS="+cds,
-			"KINIT_LOG_FORMAT=json",
-			"KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=10000",
-			"KAFKA_REPLICA_LAG_TIME_MAX_MS=10000",
-		)
-		nodes[i].start(b)
-	}
+	c, cm, nodes := zkHosts(b, "KINIT_CDS="+cds, "KINIT_LOG_FORMAT=json")
 	for _, n := range nodes {
 		n.waitReady(ctx, b)
 	}

@@ -47,30 +47,8 @@ import (
 func TestThreeHosts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
-	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1", "kafka-2", "kafka-3"}})
 	mark := milestones(t)
-	var members []string
-	for _, h := range c.Hosts {
-		members = append(members, fmt.Sprintf("%d@%s", h.Index, h.FQDN))
-	}
-	// One copy of the shipped config for all three, so step 5 can change
-	// it under every node at once.
-	cm := copyConfig(t)
-	nodes := make([]*node, len(c.Hosts))
-	for i, h := range c.Hosts {
-		nodes[i] = newNode(t, c, h,
-			"KINIT_CONFIG="+filepath.Join(cm, "kinit.toml"),
-			"KINIT_CONFIG_ID=default",
-			"KINIT_ROLE=zookeeper",
-			"KINIT_NODES=zookeeper="+strings.Join(members, ","),
-			fmt.Sprintf("KINIT_NODE_ID=%d", h.Index),
-			// Property overrides from the environment: notice a dead
-			// broker (and drop it from the ISR) in seconds, not 18-30 s.
-			"KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=10000",
-			"KAFKA_REPLICA_LAG_TIME_MAX_MS=10000",
-		)
-		nodes[i].start(t)
-	}
+	c, cm, nodes := zkHosts(t)
 	for i, n := range nodes {
 		st := n.waitReady(ctx, t)
 		if st.Node.ID != i+1 || st.Node.ConfigID != "default" || st.Node.Role != "zookeeper" {
@@ -203,6 +181,36 @@ func TestThreeHosts(t *testing.T) {
 	mark("broker settings changed on every node: restarted one at a time, writes kept")
 	waitPartitions(ctx, t, adm, topic, "three in-sync replicas after the brokers' roll", allISR(3))
 	consumeAll(ctx, t, c, seed3, topic, append(all, rolling...))
+}
+
+// zkHosts starts three hosts of the default config's zookeeper role
+// (ZooKeeper and a broker on each), ids 1..3, reading one copy of the
+// shipped config, cm, so that a change there reaches every node at once,
+// as a ConfigMap mounted on each would. extra goes to every node.
+func zkHosts(t testing.TB, extra ...string) (*nethost.Cluster, string, []*node) {
+	c := nethost.New(t, nethost.Config{Names: []string{"kafka-1", "kafka-2", "kafka-3"}})
+	var members []string
+	for _, h := range c.Hosts {
+		members = append(members, fmt.Sprintf("%d@%s", h.Index, h.FQDN))
+	}
+	cm := copyConfig(t)
+	nodes := make([]*node, len(c.Hosts))
+	for i, h := range c.Hosts {
+		env := []string{
+			"KINIT_CONFIG=" + filepath.Join(cm, "kinit.toml"),
+			"KINIT_CONFIG_ID=default",
+			"KINIT_ROLE=zookeeper",
+			"KINIT_NODES=zookeeper=" + strings.Join(members, ","),
+			fmt.Sprintf("KINIT_NODE_ID=%d", h.Index),
+			// Property overrides from the environment: notice a dead
+			// broker (and drop it from the ISR) in seconds, not 18-30 s.
+			"KAFKA_ZOOKEEPER_SESSION_TIMEOUT_MS=10000",
+			"KAFKA_REPLICA_LAG_TIME_MAX_MS=10000",
+		}
+		nodes[i] = newNode(t, c, h, append(env, extra...)...)
+		nodes[i].start(t)
+	}
+	return c, cm, nodes
 }
 
 // rollZooKeeper changes the ZooKeeper template in cm under every node,
