@@ -76,7 +76,8 @@ func BenchmarkShipBatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer es.Close()
-	sh, err := NewShipper(Config{URLs: []string{es.URL()}, SkipTemplate: true}, nil)
+	// The product is given: sendOnce is what Run calls once it knows it.
+	sh, err := NewShipper(Config{URLs: []string{es.URL()}, SkipTemplate: true, Product: ProductElasticsearch}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
