@@ -182,8 +182,12 @@ var blocking atomic.Bool
 const burstPause = 5 * time.Millisecond
 
 // reapBlocking dispatches exits as wait4 returns them until there is no
-// child left (ECHILD), or until stop is closed.
+// child left (ECHILD), or until stop is closed. Children the tracker holds
+// are collected first: wait4(-1) would find their zombies only at the end
+// of a walk past the live ones.
 func reapBlocking(stop chan struct{}) (stopped bool) {
+	t := newTracker()
+	defer t.close()
 	block, got := true, false // got: reaped since the last pause
 	for {
 		select {
@@ -191,11 +195,15 @@ func reapBlocking(stop chan struct{}) (stopped bool) {
 			return true
 		default:
 		}
+		if !block && t.collect() > 0 {
+			got = true
+		}
 		flags := unix.WNOHANG
 		if block {
 			flags = 0
 		}
 		var st Status
+		t0 := time.Now()
 		pid, err := unix.Wait4(-1, &st.Wait, flags, &st.Rusage)
 		switch {
 		case err == unix.EINTR:
@@ -203,6 +211,9 @@ func reapBlocking(stop chan struct{}) (stopped bool) {
 		case err != nil:
 			return false
 		case pid > 0:
+			if !block {
+				t.walked(time.Since(t0))
+			}
 			st.Pid = pid
 			dispatch(st)
 			block, got = false, true

@@ -76,6 +76,39 @@ func helper(mode string, args []string) int {
 		}
 		_ = w
 		return 0
+	case "orphan-chain":
+		// n grandchildren that exit newest first, the order in which
+		// every wait4(-1) walks past all the live ones: each reads its
+		// own pipe, whose only writer is the next one, so one exit
+		// starts the previous one's. Every tenth is killed by SIGKILL.
+		n, _ := strconv.Atoi(args[0])
+		var prevW *os.File // write end of the previous one's pipe
+		for i := range n {
+			r, w, err := os.Pipe()
+			if err != nil {
+				return 100
+			}
+			script, kind := "read -r x; exit 5", "exit"
+			if i%10 == 9 {
+				script, kind = "read -r x; kill -KILL $$", "kill"
+			}
+			gc := exec.Command("/bin/sh", "-c", script)
+			gc.Stdin = r
+			if prevW != nil {
+				gc.ExtraFiles = []*os.File{prevW}
+			}
+			if err := gc.Start(); err != nil {
+				return 101
+			}
+			r.Close()
+			if prevW != nil {
+				prevW.Close()
+			}
+			prevW = w
+			fmt.Println(gc.Process.Pid, kind)
+		}
+		_ = prevW // the newest one's writer, held until this process exits
+		return 0
 	case "wait-eof":
 		_, _ = bufio.NewReader(os.Stdin).ReadByte()
 		return 5
