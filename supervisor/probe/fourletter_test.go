@@ -76,6 +76,16 @@ func TestParseRuok(t *testing.T) {
 // closes the connection, as ZooKeeper does.
 func fourLetterServer(t *testing.T, replies map[string]string) string {
 	t.Helper()
+	return holdingServer(t, replies, nil)
+}
+
+// holdingServer is fourLetterServer that keeps the connection open after
+// answering the words in hold, as ZooKeeper 3.8 does when a word comes
+// before its database is loaded.
+func holdingServer(t *testing.T, replies map[string]string, hold map[string]bool) string {
+	t.Helper()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +105,9 @@ func fourLetterServer(t *testing.T, replies map[string]string) string {
 					return
 				}
 				_, _ = io.WriteString(c, replies[string(word)])
+				if hold[string(word)] {
+					<-release
+				}
 			}()
 		}
 	}()
@@ -228,5 +241,33 @@ func TestUnregisteredGateAsksMntrFirst(t *testing.T) {
 		if tt.mntr == "srvr-not-serving" && (err == nil || !strings.Contains(err.Error(), "not serving")) {
 			t.Errorf("mntr %s: error %v, want \"not serving\" from mntr, not a session's", tt.mntr, err)
 		}
+	}
+}
+
+// A starting ZooKeeper 3.8 answers but may leave the connection open: the
+// probe takes a whole short reply as the answer instead of waiting for
+// the close until its attempt times out.
+func TestZooKeeperProbeTakesAnAnswerLeftOpen(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		srvr   string
+		reason string // "" means ready
+	}{
+		{"serving", fixture(t, "srvr-standalone"), ""},
+		{"not serving yet", fixture(t, "srvr-not-serving"), "not serving (no quorum)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := holdingServer(t, map[string]string{"ruok": fixture(t, "ruok-imok"), "srvr": tt.srvr},
+				map[string]bool{"ruok": true, "srvr": tt.reason != ""})
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := probe.ZooKeeper{Addr: addr}.Check(ctx)
+			switch {
+			case tt.reason == "" && err != nil:
+				t.Fatalf("not ready: %v", err)
+			case tt.reason != "" && (err == nil || !strings.Contains(err.Error(), tt.reason)):
+				t.Fatalf("error %v, want one about %q", err, tt.reason)
+			}
+		})
 	}
 }
