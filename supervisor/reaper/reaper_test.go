@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -353,50 +354,37 @@ func TestBurstOfOrphansIsReaped(t *testing.T) {
 	orphans := make(chan reaper.Status, 2*n)
 	running(t, func(st reaper.Status) { orphans <- st })
 
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := helperCmd("orphans", strconv.Itoa(n))
-	cmd.Stdout = w
-	ch, err := reaper.Start(cmd)
-	w.Close()
-	if err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	want := map[int]bool{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		pid, err := strconv.Atoi(sc.Text())
-		if err != nil {
-			t.Fatalf("bad pid line %q", sc.Text())
-		}
-		want[pid] = true
-	}
-	if len(want) != n {
-		t.Fatalf("the helper started %d grandchildren, want %d", len(want), n)
-	}
+	ch, want := orphanMaker(t, "orphans", n)
 	// Amid the burst, a child of ours with its own exit code.
 	mine, err := reaper.Start(helperCmd("exit", "7"))
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	if st := await(t, ch); st.ExitCode() != 0 {
-		t.Fatalf("orphan maker %v", st)
-	}
 	if st := await(t, mine); st.ExitCode() != 7 {
 		t.Fatalf("registered child amid the burst: %v, want exit code 7", st)
 	}
+	awaitOrphans(t, ch, orphans, want, func(st reaper.Status, _ string) bool { return st.ExitCode() == 5 })
+}
+
+// awaitOrphans waits for the orphan maker to exit 0 and for every orphan
+// in want (pid → the helper's line) to be reaped with a status ok accepts,
+// then checks that no zombie is left.
+func awaitOrphans(t *testing.T, maker <-chan reaper.Status, orphans <-chan reaper.Status, want map[int]string, ok func(reaper.Status, string) bool) {
+	t.Helper()
+	if st := await(t, maker); st.ExitCode() != 0 {
+		t.Fatalf("orphan maker %v", st)
+	}
+	n := len(want)
 	timeout := time.After(deadline)
 	for len(want) > 0 {
 		select {
 		case st := <-orphans:
-			if !want[st.Pid] {
+			line, mine := want[st.Pid]
+			if !mine {
 				continue // an unrelated orphan from an earlier test
 			}
-			if st.ExitCode() != 5 {
-				t.Fatalf("orphan %d %v, want exit code 5", st.Pid, st)
+			if !ok(st, line) {
+				t.Fatalf("orphan %d (%q) %v", st.Pid, line, st)
 			}
 			delete(want, st.Pid)
 		case <-timeout:
@@ -429,4 +417,37 @@ func zombiesOf(pid int) int {
 		}
 	}
 	return z
+}
+
+// orphanMaker starts the helper mode that leaves n grandchildren, and
+// returns its status channel and, per grandchild's pid, the rest of the
+// line the helper printed for it.
+func orphanMaker(t *testing.T, mode string, n int) (<-chan reaper.Status, map[int]string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := helperCmd(mode, strconv.Itoa(n))
+	cmd.Stdout = w
+	ch, err := reaper.Start(cmd)
+	w.Close()
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	lines := map[int]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		pid, rest, _ := strings.Cut(sc.Text(), " ")
+		p, err := strconv.Atoi(pid)
+		if err != nil {
+			t.Fatalf("bad pid line %q", sc.Text())
+		}
+		lines[p] = rest
+	}
+	if len(lines) != n {
+		t.Fatalf("the helper started %d grandchildren, want %d", len(lines), n)
+	}
+	return ch, lines
 }
