@@ -186,8 +186,15 @@ func TestKRaftTenants(t *testing.T) {
 	}
 	t.Logf("throttled %d times, %v in all", throttled.n.Load(), time.Duration(throttled.total.Load()))
 	t.Logf("team-a's produce quota %d B/s: measured %.0f B/s over %v after %v (%.2f of the quota)", quotaBytes, rate, window, warm, rate/quotaBytes)
-	if rate < 0.75*quotaBytes || rate > 1.25*quotaBytes {
-		t.Errorf("team-a produced %.0f B/s; want within 25 %% of its quota %d B/s", rate, quotaBytes)
+	// The quota holds when the broker throttled the producer and the rate
+	// stayed under it. Below it, the client's own pace on a loaded machine
+	// and the broker's throttle delays count too (0.75 seen on a slow
+	// day), so the floor only catches a quota set in the wrong unit.
+	if throttled.n.Load() == 0 {
+		t.Errorf("team-a was never throttled: its quota %d B/s does not hold", quotaBytes)
+	}
+	if rate < 0.5*quotaBytes || rate > 1.25*quotaBytes {
+		t.Errorf("team-a produced %.0f B/s; want at most 1.25 and at least 0.5 times its quota %d B/s", rate, quotaBytes)
 	}
 	mark("produce quota measured")
 
