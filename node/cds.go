@@ -76,23 +76,41 @@ func cdsOption(s *macros.Service, env []string) (string, string) {
 	if major >= 19 {
 		// The JVM maps the archive when it fits and writes a new one at
 		// exit when it does not (or is missing).
-		return "-XX:SharedArchiveFile=" + archive + " -XX:+AutoCreateSharedArchive", ""
+		return cdsMap + archive + " -XX:+AutoCreateSharedArchive", ""
 	}
-	if st, err := os.Stat(archive); err == nil && st.Size() > 0 {
-		return "-XX:SharedArchiveFile=" + archive, ""
-	}
-	return "-XX:ArchiveClassesAtExit=" + archive, ""
+	// Java 13-18 writes an archive only when asked to at exit, and must
+	// not be asked once it maps one: cdsAtStart decides at each start.
+	return cdsWrite + archive, ""
 }
 
-// sameArchive reports whether two values of cdsEnv differ only in how
-// they give the same archive: on Java 13-18 the option turns from writing
-// it at exit to mapping it once the JVM wrote it, and that alone must not
-// make a reload restart the service.
-func sameArchive(a, b string) bool {
-	mapping := func(v string) string {
-		return strings.ReplaceAll(v, "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=")
+// The Java 13-18 options: write the archive at exit, map it.
+const (
+	cdsWrite = "-XX:ArchiveClassesAtExit="
+	cdsMap   = "-XX:SharedArchiveFile="
+)
+
+// cdsAtStart is the supervisor's StartEnv: a service planned to write its
+// archive at exit (Java 13-18) maps it instead once a previous run wrote
+// it. Deciding at each start, not when the plan is compiled, is what lets
+// a crash restart or a rolled broker map the archive its last run wrote
+// rather than write it again at every exit.
+func cdsAtStart(_ string, env []string) []string {
+	for i, kv := range env {
+		opts, ok := strings.CutPrefix(kv, cdsEnv+"=")
+		if !ok {
+			continue
+		}
+		for _, f := range strings.Fields(opts) {
+			path, ok := strings.CutPrefix(f, cdsWrite)
+			if !ok || !strings.HasPrefix(filepath.Base(path), cdsPrefix) {
+				continue
+			}
+			if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() > 0 {
+				env[i] = cdsEnv + "=" + strings.Replace(opts, f, cdsMap+path, 1)
+			}
+		}
 	}
-	return mapping(a) == mapping(b)
+	return env
 }
 
 // pruneCDS removes the archives of a service's older keys (an older
@@ -101,7 +119,7 @@ func sameArchive(a, b string) bool {
 func pruneCDS(opts string) {
 	var path string
 	for _, f := range strings.Fields(opts) {
-		for _, o := range []string{"-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit="} {
+		for _, o := range []string{cdsMap, cdsWrite} {
 			if p, ok := strings.CutPrefix(f, o); ok && strings.HasPrefix(filepath.Base(p), cdsPrefix) {
 				path = p
 			}

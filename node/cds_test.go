@@ -3,6 +3,7 @@ package node
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +29,8 @@ func fakeJava(t *testing.T, version string) string {
 }
 
 // TestCDSOption: a Java 19+ service gets an archive it maps and re-creates
-// by itself; on Java 17 it is written at exit until it exists, then
-// mapped; its name changes with the jars; older archives are pruned; a
+// by itself; on Java 17 it is planned to be written at exit (cdsAtStart
+// maps it once it is there); its name changes with the jars; older archives are pruned; a
 // service kinit has no archive for gets none.
 func TestCDSOption(t *testing.T) {
 	kafkaHome := t.TempDir()
@@ -60,8 +61,8 @@ func TestCDSOption(t *testing.T) {
 	if err := os.WriteFile(archive, []byte("archive"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := cdsOption(svc, j17); again != "-XX:SharedArchiveFile="+archive {
-		t.Errorf("Java 17 with its archive: %q; want SharedArchiveFile=%s", again, archive)
+	if again, _ := cdsOption(svc, j17); again != first {
+		t.Errorf("Java 17 with its archive: %q; want the plan unchanged (%q): the start decides", again, first)
 	}
 
 	// A new jar (another image) opens another archive; the old one goes.
@@ -83,5 +84,39 @@ func TestCDSOption(t *testing.T) {
 	}
 	if opt, why := cdsOption(svc, []string{"JAVA_HOME=" + fakeJava(t, "1.8.0_402")}); opt != "" || why == "" {
 		t.Errorf("Java 8: %q (%s); want none, with a reason", opt, why)
+	}
+}
+
+// TestCDSAtStart: a start maps the archive a previous run wrote, and only
+// kinit's own non-empty archive; the other options stay as they were.
+func TestCDSAtStart(t *testing.T) {
+	dir := t.TempDir()
+	archive := filepath.Join(dir, cdsPrefix+"kafka-broker-0123456789abcdef.jsa")
+	theirs := filepath.Join(dir, "mine.jsa")
+	planned := []string{"A=1", cdsEnv + `=-Xmx1g "-Dx=a  b" ` + cdsWrite + archive}
+	at := func() string { return cdsAtStart("kafka-broker", slices.Clone(planned))[1] }
+
+	if got := at(); got != planned[1] {
+		t.Errorf("no archive yet: %q; want %q", got, planned[1])
+	}
+	if err := os.WriteFile(archive, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := at(); got != planned[1] {
+		t.Errorf("an empty archive (a run killed while writing it): %q; want it written again", got)
+	}
+	if err := os.WriteFile(archive, []byte("archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if want := cdsEnv + `=-Xmx1g "-Dx=a  b" ` + cdsMap + archive; at() != want {
+		t.Errorf("with the archive: %q; want %q", at(), want)
+	}
+
+	if err := os.WriteFile(theirs, []byte("archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	user := []string{cdsEnv + "=" + cdsWrite + theirs}
+	if got := cdsAtStart("kafka-broker", slices.Clone(user)); got[0] != user[0] {
+		t.Errorf("an archive kinit did not name: %q; want it left alone", got[0])
 	}
 }

@@ -139,7 +139,7 @@ func changedEnv(old, cur []string) []string {
 	om, cm := envMap(old), envMap(cur)
 	var out []string
 	for k, v := range cm {
-		if ov, ok := om[k]; !ok || (ov != v && !(k == cdsEnv && sameArchive(ov, v))) {
+		if ov, ok := om[k]; !ok || ov != v {
 			out = append(out, k)
 		}
 	}

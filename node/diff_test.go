@@ -72,10 +72,8 @@ func TestChangedEnv(t *testing.T) {
 		{[]string{"A=1"}, []string{"A=1", "C="}, []string{"C"}},
 		{[]string{"A=1", "D=x"}, []string{"A=1"}, []string{"D"}},
 		{[]string{"SECRET=a"}, []string{"SECRET=b", "A=1"}, []string{"A", "SECRET"}},
-		// The CDS archive written since: the same archive, mapped now.
-		{[]string{"JDK_JAVA_OPTIONS=-XX:ArchiveClassesAtExit=/d/k.jsa"}, []string{"JDK_JAVA_OPTIONS=-XX:SharedArchiveFile=/d/k.jsa"}, nil},
 		// Another archive (another JVM or jars) is a change.
-		{[]string{"JDK_JAVA_OPTIONS=-XX:ArchiveClassesAtExit=/d/k.jsa"}, []string{"JDK_JAVA_OPTIONS=-XX:SharedArchiveFile=/d/j.jsa"}, []string{"JDK_JAVA_OPTIONS"}},
+		{[]string{"JDK_JAVA_OPTIONS=-XX:ArchiveClassesAtExit=/d/k.jsa"}, []string{"JDK_JAVA_OPTIONS=-XX:ArchiveClassesAtExit=/d/j.jsa"}, []string{"JDK_JAVA_OPTIONS"}},
 		{[]string{"JDK_JAVA_OPTIONS=-Xss1m"}, []string{"JDK_JAVA_OPTIONS=-Xss2m"}, []string{"JDK_JAVA_OPTIONS"}},
 	}
 	for _, tt := range tests {

@@ -59,7 +59,7 @@ func Run(sp plan.Plan, np *Rendered, m *Metrics, o RunOptions) (int, error) {
 			o.OnEvent(sup, e)
 		}
 	}
-	sup, err := supervisor.New(sp, supervisor.Options{Logger: o.Log, Output: o.Out, LogFormat: o.Format, OnEvent: onEvent,
+	sup, err := supervisor.New(sp, supervisor.Options{Logger: o.Log, Output: o.Out, LogFormat: o.Format, OnEvent: onEvent, StartEnv: cdsAtStart,
 		OwnsProcess: true, SharedCgroup: strings.EqualFold(os.Getenv("KINIT_CGROUPS"), "off")})
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrPlanRejected, err)

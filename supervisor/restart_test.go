@@ -1,10 +1,12 @@
 package supervisor_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kinit/kinit/internal/testkit"
 	"github.com/kinit/kinit/plan"
 	"github.com/kinit/kinit/supervisor"
 	"golang.org/x/sys/unix"
@@ -195,5 +197,32 @@ func TestControlCommands(t *testing.T) {
 	}
 	if err := h.sup.Stop(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "unknown service") {
 		t.Fatalf("stop of an unknown service: %v", err)
+	}
+}
+
+// StartEnv decides the environment at each start, not once per plan: each
+// run of a crashing service gets what the hook gave at its own start, and
+// the hook sees the plan's variables and the service's name.
+func TestStartEnvIsAskedAtEachStart(t *testing.T) {
+	defer supervisor.FakeMinSpawnInterval(0)()
+	a := svc("a")
+	a.Argv = []string{"/bin/sh", "-c", `echo "run $RUN of $PLANNED"; exit 1`}
+	a.Env = []string{"PLANNED=plan", "PATH=/usr/bin:/bin"}
+	var runs []string // written on the loop goroutine only
+	h := start(t, plan.Plan{Services: []plan.Service{a}}, func(o *supervisor.Options) {
+		o.StartEnv = func(service string, env []string) []string {
+			runs = append(runs, service)
+			return append(env, "RUN="+strconv.Itoa(len(runs)))
+		}
+	})
+	testkit.Eventually(t, "a third run's line", func() bool { return strings.Contains(h.out.String(), "run 3 ") })
+	out := h.out.String()
+	last := -1
+	for n := 1; n <= 3; n++ {
+		at := strings.Index(out, "run "+strconv.Itoa(n)+" of plan")
+		if at <= last {
+			t.Fatalf("run %d did not print its own start's value after run %d:\n%s", n, n-1, out)
+		}
+		last = at
 	}
 }

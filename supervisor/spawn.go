@@ -74,6 +74,9 @@ func (s *Supervisor) launch(svc *service, cgFD int) (*os.Process, <-chan reaper.
 	// A fresh slice (never nil, which would mean kinit's environment) that
 	// also marks every descendant, whatever group or session it moves to.
 	env := append(append(make([]string, 0, len(spec.Env)+2), spec.Env...), serviceVar+"="+spec.ID)
+	if s.opts.StartEnv != nil {
+		env = s.opts.StartEnv(spec.ID, env)
+	}
 	wake, err := newReadyWake(svc.trigger, spec.Probe != nil && spec.Probe.Notify, notifyName(spec.ID, svc.spawns))
 	if err != nil {
 		s.log.Warn(fmt.Sprintf("service %q: %v; readiness is probed without it", spec.ID, err), "service", spec.ID)

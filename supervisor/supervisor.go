@@ -60,6 +60,12 @@ type Options struct {
 	// LogRingBytes bounds each service's ring of recent output, read by
 	// Logs and FollowLogs. 0 means KINIT_LOG_RING, else 256 KiB.
 	LogRingBytes int
+	// StartEnv, when not nil, is given a copy of a service's environment at
+	// each start of its process and returns what the process gets: for what
+	// only that moment can decide, such as whether a file its previous run
+	// wrote at exit is there yet. It runs on the loop goroutine and must
+	// not block.
+	StartEnv func(service string, env []string) []string
 }
 
 // Errors returned by the control methods.
