@@ -14,3 +14,6 @@ func CheapDeepWalks() (restore func()) {
 	deepReap, deepBudget = time.Nanosecond, 10*time.Microsecond
 	return func() { deepReap, deepBudget = r, b }
 }
+
+// PauseAfter and the bounds it keeps to, for tests.
+var PauseAfter, BurstPause, MaxPause = pauseAfter, burstPause, maxPause

@@ -5,6 +5,7 @@ package reaper_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -32,5 +33,20 @@ func TestOrphansExitingNewestFirstAreTracked(t *testing.T) {
 	t.Logf("%d of %d orphans collected by pidfd", got, n)
 	if got == 0 {
 		t.Fatal("no orphan was collected by pidfd: the tracker never engaged")
+	}
+}
+
+// The pause after a batch grows with what the walk that found nothing
+// cost, between BurstPause (few children) and MaxPause.
+func TestPauseGrowsWithTheEmptyWalk(t *testing.T) {
+	for _, tt := range []struct{ walk, want time.Duration }{
+		{0, reaper.BurstPause},
+		{10 * time.Microsecond, reaper.BurstPause},
+		{600 * time.Microsecond, 12 * time.Millisecond},
+		{time.Second, reaper.MaxPause},
+	} {
+		if got := reaper.PauseAfter(tt.walk); got != tt.want {
+			t.Errorf("pauseAfter(%v) = %v, want %v", tt.walk, got, tt.want)
+		}
 	}
 }
