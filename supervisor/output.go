@@ -64,9 +64,8 @@ type outputLine struct {
 }
 
 func (k *sink) line(run *runOutput, stream string, line []byte, split bool) {
-	now := time.Now()
 	service := run.service
-	k.rings.add(service, stream, line, now)
+	now := k.rings.add(service, stream, line)
 	if !k.shown(run, line) {
 		return
 	}

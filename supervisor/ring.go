@@ -95,9 +95,13 @@ func (ls *logStore) known(service string) bool {
 	return ls.rings[service] != nil
 }
 
-func (ls *logStore) add(service, stream string, line []byte, t time.Time) {
+// add keeps a line and returns its time, taken under the store's lock:
+// lines read by different services' goroutines then carry times in the
+// order of their Seq, and a merged view never goes back in time.
+func (ls *logStore) add(service, stream string, line []byte) time.Time {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	t := time.Now()
 	r := ls.rings[service]
 	if r == nil {
 		r = &ring{max: ls.max}
@@ -112,6 +116,7 @@ func (ls *logStore) add(service, stream string, line []byte, t time.Time) {
 			ls.end(f)
 		}
 	}
+	return t
 }
 
 // tail returns the newest n lines of service, or of every service merged

@@ -12,7 +12,7 @@ import (
 func TestRingBoundedNewestKept(t *testing.T) {
 	ls := newLogStore(minLogRing)
 	for i := range 10000 {
-		ls.add("svc", "stdout", fmt.Appendf(nil, "line %05d %s", i, strings.Repeat("x", i%300)), time.Now())
+		ls.add("svc", "stdout", fmt.Appendf(nil, "line %05d %s", i, strings.Repeat("x", i%300)))
 	}
 	r := ls.rings["svc"]
 	total := 0
@@ -36,13 +36,13 @@ func TestRingBoundedNewestKept(t *testing.T) {
 
 func TestRingHugeLine(t *testing.T) {
 	ls := newLogStore(minLogRing)
-	ls.add("svc", "stdout", []byte("before"), time.Now())
-	ls.add("svc", "stdout", []byte(strings.Repeat("h", 10*minLogRing)), time.Now())
+	ls.add("svc", "stdout", []byte("before"))
+	ls.add("svc", "stdout", []byte(strings.Repeat("h", 10*minLogRing)))
 	got := ls.snapshot("svc", -1)
 	if len(got) != 1 || len(got[0].Line) != minLogRing-lineOverhead {
 		t.Fatalf("after a line 10 times the ring: %d lines, first %d bytes", len(got), len(got[0].Line))
 	}
-	ls.add("svc", "stderr", []byte("after"), time.Now())
+	ls.add("svc", "stderr", []byte("after"))
 	got = ls.snapshot("svc", -1)
 	if len(got) != 1 || got[0].Line != "after" || got[0].Stream != "stderr" {
 		t.Fatalf("a line after it: %+v", got)
@@ -57,7 +57,7 @@ func TestRingMergeOrder(t *testing.T) {
 		if i%7 == 0 {
 			svc = "a" // runs of one service too
 		}
-		ls.add(svc, "stdout", fmt.Appendf(nil, "%d", i), time.Now())
+		ls.add(svc, "stdout", fmt.Appendf(nil, "%d", i))
 	}
 	got := ls.snapshot("", 10)
 	if len(got) != 10 {
@@ -75,10 +75,10 @@ func TestRingMergeOrder(t *testing.T) {
 
 func TestFollowNoGapAndSlowReaderDropped(t *testing.T) {
 	ls := newLogStore(minLogRing)
-	ls.add("a", "stdout", []byte("old"), time.Now())
+	ls.add("a", "stdout", []byte("old"))
 	tail, f := ls.follow("a", 10)
-	ls.add("b", "stdout", []byte("other service"), time.Now())
-	ls.add("a", "stdout", []byte("new"), time.Now())
+	ls.add("b", "stdout", []byte("other service"))
+	ls.add("a", "stdout", []byte("new"))
 	if len(tail) != 1 || tail[0].Line != "old" {
 		t.Fatalf("tail %+v", tail)
 	}
@@ -91,7 +91,7 @@ func TestFollowNoGapAndSlowReaderDropped(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		for i := range 10 * followBuffer {
-			ls.add("a", "stdout", fmt.Appendf(nil, "flood %d", i), time.Now())
+			ls.add("a", "stdout", fmt.Appendf(nil, "flood %d", i))
 		}
 		close(done)
 	}()
@@ -113,7 +113,7 @@ func TestFollowNoGapAndSlowReaderDropped(t *testing.T) {
 	}
 
 	_, f2 := ls.follow("", 0)
-	ls.add("c", "stdout", []byte("last"), time.Now())
+	ls.add("c", "stdout", []byte("last"))
 	ls.finish()
 	if l, err := f2.Next(ctx); err != nil || l.Line != "last" {
 		t.Fatalf("queued before finish: %+v %v", l, err)
@@ -133,7 +133,7 @@ func TestFollowBytesBound(t *testing.T) {
 	_, f := ls.follow("a", 0)
 	big := []byte(strings.Repeat("b", 16<<10))
 	for range 200 { // 3.2 MiB, over followBufferBytes
-		ls.add("a", "stdout", big, time.Now())
+		ls.add("a", "stdout", big)
 	}
 	if q := f.queued.Load(); q > int64(followBufferBytes) {
 		t.Fatalf("%d bytes queued for a follower, bound %d", q, followBufferBytes)
