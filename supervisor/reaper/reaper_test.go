@@ -77,6 +77,20 @@ func helper(mode string, args []string) int {
 		}
 		_ = w
 		return 0
+	case "orphans-on-stdin":
+		// n grandchildren that read this process's stdin and exit 5 at
+		// its EOF: they outlive it for as long as the test keeps the
+		// pipe's write end.
+		n, _ := strconv.Atoi(args[0])
+		for range n {
+			gc := exec.Command("/bin/sh", "-c", "read -r x; exit 5")
+			gc.Stdin = os.Stdin
+			if err := gc.Start(); err != nil {
+				return 101
+			}
+			fmt.Println(gc.Process.Pid)
+		}
+		return 0
 	case "orphan-chain":
 		// n grandchildren that exit newest first, the order in which
 		// every wait4(-1) walks past all the live ones: each reads its
@@ -424,6 +438,12 @@ func zombiesOf(pid int) int {
 // line the helper printed for it.
 func orphanMaker(t *testing.T, mode string, n int) (<-chan reaper.Status, map[int]string) {
 	t.Helper()
+	return orphanMakerWith(t, mode, n, nil)
+}
+
+// orphanMakerWith is orphanMaker with the helper's stdin.
+func orphanMakerWith(t *testing.T, mode string, n int, stdin *os.File) (<-chan reaper.Status, map[int]string) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -431,6 +451,9 @@ func orphanMaker(t *testing.T, mode string, n int) (<-chan reaper.Status, map[in
 	defer r.Close()
 	cmd := helperCmd(mode, strconv.Itoa(n))
 	cmd.Stdout = w
+	if stdin != nil {
+		cmd.Stdin = stdin
+	}
 	ch, err := reaper.Start(cmd)
 	w.Close()
 	if err != nil {

@@ -57,18 +57,21 @@ func newTracker() *tracker {
 	return t
 }
 
-// walked records what one reaping wait4(-1) cost, and scans /proc when
-// dear walks have added up: once the tracked zombies are collected first,
-// the walks stop finding them deep in the list.
-func (t *tracker) walked(d time.Duration) {
-	if d < deepReap || t.limit == 0 {
-		return
+// walked records what the wait4(-1) that reaped pid cost, and scans /proc
+// when dear walks have added up: once the tracked zombies are collected
+// first, the walks stop finding them deep in the list. A held pid reaped
+// by a walk (it exited just before) says nothing about untracked ones.
+// It reports whether pid was held.
+func (t *tracker) walked(pid int, d time.Duration) (held bool) {
+	if _, held = t.held[int32(pid)]; held || d < deepReap || t.limit == 0 {
+		return held
 	}
 	t.dear += d
 	if t.dear >= deepBudget && len(t.held) < t.limit {
 		t.dear = 0
 		t.scan()
 	}
+	return false
 }
 
 // scan opens a pidfd for every live child it does not hold yet. A child
@@ -94,7 +97,7 @@ func (t *tracker) scan() {
 	self := os.Getpid()
 	var buf [8192]byte
 	for len(t.held) < t.limit {
-		n, err := unix.Getdents(int(d.Fd()), buf[:])
+		n, err := getdents(int(d.Fd()), buf[:])
 		if n <= 0 || err != nil {
 			return
 		}
@@ -137,7 +140,7 @@ func (t *tracker) watch(pid int) {
 		return
 	}
 	var st Status
-	got, err := unix.Wait4(pid, &st.Wait, unix.WNOHANG, &st.Rusage)
+	got, err := wait4NoHang(pid, &st)
 	switch {
 	case err != nil:
 		return // not a child (ECHILD), or gone
@@ -146,7 +149,7 @@ func (t *tracker) watch(pid int) {
 		dispatch(st)
 		return
 	}
-	fd, err := unix.PidfdOpen(pid, 0)
+	fd, err := pidfdOpen(pid)
 	if err != nil {
 		if err == unix.EMFILE || err == unix.ENFILE {
 			t.limit = len(t.held)
@@ -154,11 +157,21 @@ func (t *tracker) watch(pid int) {
 		return
 	}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd), Pad: int32(pid)}
-	if err := unix.EpollCtl(t.ep, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
-		unix.Close(fd)
+	if err := epollAdd(t.ep, fd, &ev); err != nil {
+		closeRaw(fd)
 		return
 	}
 	t.held[int32(pid)] = int32(fd)
+}
+
+// holding reports whether the tracker holds any child.
+func (t *tracker) holding() bool { return len(t.held) > 0 }
+
+// await blocks until a held child exits or d has passed. The event stays
+// ready (level-triggered) for collect.
+func (t *tracker) await(d time.Duration) {
+	var ev [1]unix.EpollEvent
+	_, _ = unix.EpollWait(t.ep, ev[:], int(max(d.Milliseconds(), 1)))
 }
 
 // collect reaps, without blocking, every held child that has exited, and
@@ -170,7 +183,7 @@ func (t *tracker) collect() int {
 	var evs [256]unix.EpollEvent
 	reaped := 0
 	for {
-		n, err := unix.EpollWait(t.ep, evs[:], 0)
+		n, err := epollReady(t.ep, evs[:])
 		if err == unix.EINTR {
 			continue
 		}
@@ -184,7 +197,7 @@ func (t *tracker) collect() int {
 				trackedReaps.Add(1)
 			}
 			// Reaped here, or already by wait4(-1): either way done.
-			unix.Close(int(ev.Fd))
+			closeRaw(int(ev.Fd))
 			delete(t.held, ev.Pad)
 		}
 		if n < len(evs) {
@@ -222,7 +235,7 @@ func waitPidfd(fd int) (Status, bool) {
 	var ci chldInfo
 	var st Status
 	for {
-		err := unix.Waitid(unix.P_PIDFD, fd, (*unix.Siginfo)(unsafe.Pointer(&ci)), unix.WEXITED|unix.WNOHANG, &st.Rusage)
+		err := waitidPidfdNoHang(fd, &ci, &st.Rusage)
 		if err == unix.EINTR {
 			continue
 		}

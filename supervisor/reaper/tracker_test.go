@@ -50,3 +50,63 @@ func TestPauseGrowsWithTheEmptyWalk(t *testing.T) {
 		}
 	}
 }
+
+// While the tracker holds children, the reaper walks only now and then,
+// for what it does not hold: a child registered after the scan and an
+// orphan re-parented after it must still be reaped, each with its status,
+// and the held ones collected by pidfd once they exit.
+func TestWhatTheTrackerDoesNotHoldIsStillReaped(t *testing.T) {
+	if os.Getpid() == 1 {
+		t.Fatal("this test needs the test process not to be PID 1")
+	}
+	t.Cleanup(reaper.CheapDeepWalks())
+	const held, burst, late = 300, 50, 20
+	orphans := make(chan reaper.Status, 2*(held+burst+late))
+	running(t, func(st reaper.Status) { orphans <- st })
+
+	// Orphans that live until the test closes w.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	sleepersCh, sleepers := orphanMakerWith(t, "orphans-on-stdin", held, r)
+	r.Close()
+	if st := await(t, sleepersCh); st.ExitCode() != 0 {
+		t.Fatalf("orphan maker %v", st)
+	}
+	// A burst reaped by walks, every one of them dear here: the tracker
+	// scans and holds the sleepers.
+	before := reaper.TrackedReaps()
+	ch, want := orphanMaker(t, "orphans", burst)
+	awaitOrphans(t, ch, orphans, want, func(st reaper.Status, _ string) bool { return st.ExitCode() == 5 })
+
+	mine, err := reaper.Start(helperCmd("exit", "7"))
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if st := await(t, mine); st.ExitCode() != 7 {
+		t.Fatalf("registered child while the tracker holds orphans: %v, want exit code 7", st)
+	}
+	ch, want = orphanMaker(t, "orphans", late)
+	awaitOrphans(t, ch, orphans, want, func(st reaper.Status, _ string) bool { return st.ExitCode() == 5 })
+	if got := reaper.TrackedReaps() - before; got != 0 {
+		t.Fatalf("%d statuses collected by pidfd before any held orphan exited", got)
+	}
+
+	w.Close()
+	ok := func(st reaper.Status, _ string) bool { return st.ExitCode() == 5 }
+	awaitOrphans(t, closedMaker(), orphans, sleepers, ok)
+	got := reaper.TrackedReaps() - before
+	t.Logf("%d of %d held orphans collected by pidfd", got, held)
+	if got == 0 {
+		t.Fatal("no held orphan was collected by pidfd: the tracker never held them")
+	}
+}
+
+// closedMaker stands for an orphan maker that has already exited 0.
+func closedMaker() <-chan reaper.Status {
+	ch := make(chan reaper.Status, 1)
+	ch <- reaper.Status{}
+	return ch
+}
