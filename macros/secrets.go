@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kinit/kinit/internal/javaprops"
 	"github.com/kinit/kinit/roles"
@@ -13,12 +14,14 @@ import (
 // Mask replaces a secret wherever kinit prints it.
 const Mask = "******"
 
-var reSecretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|jaas\.config|api\.?key|private\.key|user\.info|(^|\.)key$)`)
+var reSecretKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(password|passwd|secret|token|credential|jaas\.config|api\.?key|private\.key|user\.info|(^|\.)key$)`)
+})
 
 // IsSecretKey reports whether a property or variable name holds a secret
 // (names are compared with '_' read as '.').
 func IsSecretKey(name string) bool {
-	return reSecretKey.MatchString(strings.ReplaceAll(name, "_", "."))
+	return reSecretKey().MatchString(strings.ReplaceAll(name, "_", "."))
 }
 
 // Masker hides secret values in printed text.
@@ -38,7 +41,9 @@ func (m *Masker) Add(v string) {
 
 // pemKey is a PEM private key block (a rendered keystore holds one): its
 // body is masked, its armour kept so the reader sees what it was.
-var pemKey = regexp.MustCompile(`(?s)(-----BEGIN [A-Z ]*PRIVATE KEY-----)\n.*?\n(-----END [A-Z ]*PRIVATE KEY-----)`)
+var pemKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?s)(-----BEGIN [A-Z ]*PRIVATE KEY-----)\n.*?\n(-----END [A-Z ]*PRIVATE KEY-----)`)
+})
 
 // String masks every registered value in s.
 func (m *Masker) String(s string) string {
@@ -51,7 +56,7 @@ func (m *Masker) String(s string) string {
 // Properties masks the values of secret keys in properties text, then every
 // registered value.
 func (m *Masker) Properties(text string) string {
-	text = pemKey.ReplaceAllString(text, "${1}\n"+Mask+"\n${2}")
+	text = pemKey().ReplaceAllString(text, "${1}\n"+Mask+"\n${2}")
 	var b strings.Builder
 	for _, l := range javaprops.Lines(text) {
 		if l.Entry && l.Key != "" && IsSecretKey(l.Key) {
@@ -111,13 +116,15 @@ func holdsSecret(f *File, t *roles.Template, svc *Service) bool {
 // secretName is a name that ends in what a secret is called. It is matched
 // against names found in the middle of a line, where a looser rule (the
 // "contains" of IsSecretKey) would catch paths such as password.file.
-var secretName = regexp.MustCompile(`(?i)(password|passwd|secret|credentials?|token|jaas\.config|api\.?key|private\.key|user\.info)$`)
+var secretName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(password|passwd|secret|credentials?|token|jaas\.config|api\.?key|private\.key|user\.info)$`)
+})
 
 // assignName is a name followed by '=': a key, a JVM system property
 // (-Dname=), a JAAS option (name="value"). Matches do not overlap, and a
 // quote is no name character, so KAFKA_OPTS="-Dx.password=v" yields both
 // KAFKA_OPTS= and -Dx.password=.
-var assignName = regexp.MustCompile(`[A-Za-z0-9_.\-]+\s*=`)
+var assignName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z0-9_.\-]+\s*=`) })
 
 // assignsSecret reports whether a line that is not a comment gives a
 // secret-named key or system property a value anywhere on it: a one-line
@@ -132,9 +139,9 @@ func assignsSecret(text string) bool {
 			strings.HasPrefix(line, "//") || strings.HasPrefix(line, "/*") || strings.HasPrefix(line, "*") {
 			continue
 		}
-		for _, m := range assignName.FindAllStringIndex(line, -1) {
+		for _, m := range assignName().FindAllStringIndex(line, -1) {
 			name := strings.TrimRight(line[m[0]:m[1]-1], " \t")
-			if secretName.MatchString(strings.ReplaceAll(name, "_", ".")) && assignedValue(line[m[1]:]) != "" {
+			if secretName().MatchString(strings.ReplaceAll(name, "_", ".")) && assignedValue(line[m[1]:]) != "" {
 				return true
 			}
 		}

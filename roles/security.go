@@ -5,6 +5,7 @@ package roles
 import (
 	"path/filepath"
 	"regexp"
+	"sync"
 )
 
 // SecurityMode is what KINIT_SECURITY selects for the cluster's listeners.
@@ -63,7 +64,7 @@ func (s Security) Secure() bool { return s.Mode == SecuritySASLSSL }
 
 // scramName is what a SCRAM user name may be here: kafka-storage's
 // --add-scram and the JAAS line quote nothing, so no separator may appear.
-var scramName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var scramName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`) })
 
 // resolveSecurity reads the security variables; every problem names its
 // variable.
@@ -105,7 +106,7 @@ func (n *Node) resolveSecurity(env Env, c *Collector) {
 	if s.UsersDir != "" && !filepath.IsAbs(s.UsersDir) {
 		c.Add("", 0, "%s: %q is not an absolute path", EnvUsersDir, s.UsersDir)
 	}
-	if !scramName.MatchString(s.AdminUser) {
+	if !scramName().MatchString(s.AdminUser) {
 		c.Add("", 0, "%s: %q is not a user name (letters, digits, '.', '_', '-'; at most 64)", EnvAdminUser, s.AdminUser)
 	}
 	switch {

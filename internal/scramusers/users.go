@@ -17,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/kinit/kinit/internal/safefs"
@@ -32,7 +33,7 @@ const Iterations = 8192
 
 // name is what a user may be called here: a Secret key (a file name)
 // that is also a principal name no Kafka tool has to quote.
-var name = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var name = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`) })
 
 // Users maps each user to its password.
 type Users map[string]string
@@ -76,7 +77,7 @@ func ReadDir(dir string, reserved ...string) (Users, error) {
 		}
 		path := filepath.Join(dir, n)
 		switch {
-		case !name.MatchString(n):
+		case !name().MatchString(n):
 			errs = multierror.Append(errs, fmt.Errorf("%s: %q is not a user name (letters, digits, '.', '_', '-'; at most 64)", path, n))
 			continue
 		case slices.Contains(reserved, n):

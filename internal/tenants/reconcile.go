@@ -34,7 +34,7 @@ func Reconcile(ctx context.Context, adm *kadm.Client, f *File, passwords map[str
 	for _, n := range previous {
 		switch {
 		case keep[n] || slices.Contains(removed, n):
-		case !name.MatchString(n) || slices.Contains(f.reserved, n):
+		case !name().MatchString(n) || slices.Contains(f.reserved, n):
 			// A previous list that went wrong must not take the admin
 			// user's password away, with every broker's login.
 			errs = multierror.Append(errs, fmt.Errorf("previous tenant %q: not a tenant name, or a reserved one: left alone", n))

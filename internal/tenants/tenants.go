@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/kinit/kinit/internal/safefs"
@@ -94,14 +95,14 @@ func (ps Problems) Error() string {
 
 // name is what a tenant may be called: as scramusers' client users, a
 // principal name no Kafka tool has to quote.
-var name = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var name = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`) })
 
 // topicChars are the characters Kafka allows in a topic name: a topic
 // prefix with any other could never match.
-var topicChars = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+var topicChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._-]+$`) })
 
 // decodeLine is how BurntSushi words the line of a type error.
-var decodeLine = regexp.MustCompile(`^line (\d+) \(last key "[^"]*"\): `)
+var decodeLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^line (\d+) \(last key "[^"]*"\): `) })
 
 // maxFile bounds the tenants file: a list of tenants, not a data set.
 const maxFile = 4 << 20
@@ -186,7 +187,7 @@ func parse(path string, data []byte, reserved []string) (*File, Problems) {
 			return nil, Problems{{Path: path, Line: pe.Position.Line, Message: strings.TrimPrefix(pe.Message, "toml: ")}}
 		}
 		msg, line := strings.TrimPrefix(err.Error(), "toml: "), 0
-		if m := decodeLine.FindStringSubmatch(msg); m != nil {
+		if m := decodeLine().FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = msg[len(m[0]):]
 		}
@@ -224,7 +225,7 @@ func (c *collector) at(key []string, format string, a ...any) {
 func (c *collector) tenant(n string, rt rawTenant, reserved []string) (Tenant, bool) {
 	key := func(k ...string) []string { return append([]string{"tenants", n}, k...) }
 	switch {
-	case !name.MatchString(n):
+	case !name().MatchString(n):
 		c.at(key(), "%q is not a tenant name (letters, digits, '.', '_', '-'; at most 64): it is the principal User:<name>", n)
 		return Tenant{}, false
 	case slices.Contains(reserved, n):
@@ -285,7 +286,7 @@ func (c *collector) prefixes(tenant, key string, ps []string, topic bool) []stri
 			// A PREFIXED ACL compares its name literally: '*' would match
 			// only names holding a '*', which no tenant means.
 			c.at(at, "tenant %s: %s prefix %q holds '*': a prefixed ACL matches its name literally, so write the prefix alone (\"team-a.\" owns every name it starts)", tenant, key[:len(key)-1], p)
-		case topic && !topicChars.MatchString(p):
+		case topic && !topicChars().MatchString(p):
 			c.at(at, "tenant %s: topic prefix %q has a character no topic name can hold (letters, digits, '.', '_', '-')", tenant, p)
 		default:
 			out = append(out, p)
