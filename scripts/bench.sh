@@ -26,9 +26,10 @@ trap 'rm -f "$tmp"' EXIT
   echo "## Cold start: the start-up work off and on (\`make bench-startup\`)"
   echo
   echo "The standalone demo in each mode, each run a fresh state directory started twice (a container's first"
-  echo "start, then a restart). before: Apicurio's own poll timeout (5000 ms) and KINIT_CDS=off, the state before"
-  echo "issue 28; no CDS: the shipped template (200 ms, docs/kafka.md) with KINIT_CDS=off; CDS: KINIT_CDS=on"
-  echo "(docs/config.md): the first start writes each JVM's archive, the second maps it."
+  echo "start, then a restart). before: the state before issue 28, with KINIT_CDS=off, Apicurio's own poll timeout"
+  echo "(5000 ms), Kafka's 50 partitions of __consumer_offsets and the registry's C2 compiler; no CDS: the shipped"
+  echo "template (poll timeout 200 ms) and demo (one offsets partition, the registry without C2: docs/kafka.md) with"
+  echo "KINIT_CDS=off; CDS: KINIT_CDS=on (docs/config.md): the first start writes each JVM's archive, the second maps it."
   echo
   echo '```'
   go run ./bench/startup 2>/dev/null

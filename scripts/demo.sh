@@ -201,6 +201,16 @@ export KINIT_REGISTRY_JAVA_HOME
 # storage consumers would wait through twice at every start (Kafka's own
 # advice for development).
 export KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS=${KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS:-0}
+# Kafka makes __consumer_offsets at the first group's first request, with
+# 50 partitions by default: on the demo's one broker that is 50 logs to
+# create and load while Apicurio's first storage consumer waits (about
+# 1.5 s of its start, docs/kafka.md). A development broker needs one.
+export KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS=${KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS:-1}
+# The registry's JVM without its C2 compiler: on two CPUs shared with the
+# broker, C2's compiles of the start-up code slow the start by 2.5 s, and
+# a demo's registry never runs long enough to need C2's code. Set it empty
+# (KINIT_REGISTRY_JVM_OPTS=) to keep C2.
+export KINIT_REGISTRY_JVM_OPTS=${KINIT_REGISTRY_JVM_OPTS--XX:TieredStopAtLevel=1}
 # 2 GiB split by the config's memory shares: ZooKeeper ~140 MiB of heap,
 # the broker ~460 MiB (a KAFKA_HEAP_OPTS in the environment wins).
 export KINIT_FLAVOR=${KINIT_FLAVOR:-small}
