@@ -27,7 +27,7 @@ trap 'rm -f "$tmp"' EXIT
   echo
   echo "The standalone demo in each mode, each run a fresh state directory started twice (a container's first"
   echo "start, then a restart). before: the state before issue 28, with KINIT_CDS=off, Apicurio's own poll timeout"
-  echo "(5000 ms), Kafka's 50 partitions of __consumer_offsets and the registry's C2 compiler; no CDS: the shipped"
+  echo "(5000 ms), Kafka's 50 partitions of __consumer_offsets, C2 in the registry and the one-shot tools; no CDS: the shipped"
   echo "template (poll timeout 200 ms) and demo (one offsets partition, the registry without C2: docs/kafka.md) with"
   echo "KINIT_CDS=off; CDS: KINIT_CDS=on (docs/config.md): the first start writes each JVM's archive, the second maps it."
   echo
